@@ -1,1 +1,9 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using ConsentPlatform.Directory;
+using ConsentPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(DirectoryService.Module);
+
+var app = builder.Build();
+app.MapServiceDefaults();
+return await app.RunPlatformAsync();

@@ -1,1 +1,9 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using ConsentPlatform.Responses;
+using ConsentPlatform.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(ResponsesService.Module);
+
+var app = builder.Build();
+app.MapServiceDefaults();
+return await app.RunPlatformAsync();

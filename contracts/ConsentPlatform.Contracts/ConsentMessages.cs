@@ -1,0 +1,76 @@
+namespace ConsentPlatform.Contracts;
+
+// Consent → all. Contacts travel as E.164 / normalised email here because the services that
+// consume these (Notices, Responses) must address or display them; suppression-only
+// consumers match on ContactHash.
+
+public sealed record ConsentRecorded
+{
+    public required Guid ConsentId { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Channel { get; init; }
+    public required string Purpose { get; init; }
+    /// <summary>Keyed hash of the contact (see Telephony's PhoneNumberHasher).</summary>
+    public required string ContactHash { get; init; }
+    public required DateTimeOffset RecordedAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    /// <summary>"you gave this number at {SourceEvent} on {RecordedAt}" — provenance (R6).</summary>
+    public string? SourceEvent { get; init; }
+}
+
+public sealed record ConsentWithdrawn
+{
+    public required Guid ConsentId { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Channel { get; init; }
+    public required string Purpose { get; init; }
+    public required string ContactHash { get; init; }
+    public required DateTimeOffset WithdrawnAt { get; init; }
+}
+
+/// <summary>The authoritative do-not-contact decision. Null Channel/Purpose/OrganizationId mean "all".</summary>
+public sealed record ContactSuppressed
+{
+    public required Guid SuppressionId { get; init; }
+    public required string ContactHash { get; init; }
+    public string? OrganizationId { get; init; }
+    public string? Channel { get; init; }
+    public string? Purpose { get; init; }
+    public required string Reason { get; init; }
+    public required DateTimeOffset SuppressedAt { get; init; }
+}
+
+public sealed record ContactUnsuppressed
+{
+    public required Guid SuppressionId { get; init; }
+    public required string ContactHash { get; init; }
+    public required DateTimeOffset UnsuppressedAt { get; init; }
+}
+
+/// <summary>Any channel's "stop" (Responses, Notices STOP reply or refused call, Directory); Consent decides.</summary>
+public sealed record OptOutRequested
+{
+    public required Guid RequestId { get; init; }
+    public required string ContactHash { get; init; }
+    public required string OrganizationId { get; init; }
+    /// <summary>Channels to stop; empty means every channel.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+    public string? Purpose { get; init; }
+    /// <summary>responses | sms_reply | call_refused | directory | …</summary>
+    public required string Source { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+}
+
+public sealed record ErasureRequested
+{
+    public required Guid RequestId { get; init; }
+    public required string ContactHash { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
+}
+
+public sealed record ContactErased
+{
+    public required Guid RequestId { get; init; }
+    public required string Service { get; init; }
+    public required DateTimeOffset ErasedAt { get; init; }
+}

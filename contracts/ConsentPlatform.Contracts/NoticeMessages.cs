@@ -1,0 +1,43 @@
+namespace ConsentPlatform.Contracts;
+
+public sealed record ResponseLinkIssued
+{
+    public required string Code { get; init; }
+    public required Guid NoticeId { get; init; }
+    public required string OrganizationId { get; init; }
+    /// <summary>Shown on the response form; the full number never leaves Notices in a link.</summary>
+    public required string MaskedNumber { get; init; }
+    public required string ContactHash { get; init; }
+    public required string Topic { get; init; }
+    public string? CallerName { get; init; }
+    public required DateTimeOffset IssuedAt { get; init; }
+}
+
+public sealed record CallNoticeSent
+{
+    public required Guid NoticeId { get; init; }
+    public required string OrganizationId { get; init; }
+    /// <summary>pre_call | post_call_answered | post_call_missed</summary>
+    public required string Kind { get; init; }
+    public required DateTimeOffset SentAt { get; init; }
+}
+
+public sealed record CallNoticeDeliveryChanged
+{
+    public required Guid NoticeId { get; init; }
+    /// <summary>queued | sent | delivered | undelivered | failed</summary>
+    public required string Status { get; init; }
+    public string? ErrorCode { get; init; }
+    public required DateTimeOffset ChangedAt { get; init; }
+}
+
+/// <summary>Transactional one-time code (data-subject requests, directory verification); no marketing consent needed.</summary>
+public sealed record SendVerificationCode
+{
+    public required Guid RequestId { get; init; }
+    public required string PhoneNumber { get; init; }
+    public required string Code { get; init; }
+    /// <summary>dsr | directory_verification</summary>
+    public required string Purpose { get; init; }
+    public string? OrganizationId { get; init; }
+}

@@ -1,0 +1,6 @@
+using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.ServiceDefaults.Data;
+
+namespace ConsentPlatform.Consent;
+
+public sealed class ConsentDatabase(PlatformOptions options) : ServiceDatabase("consent", options);

@@ -1,0 +1,38 @@
+using System.Net.Mail;
+
+namespace ConsentPlatform.Directory.Organizations;
+
+/// <summary>What an organization may publish about itself. Validated field by field so errors name the field.</summary>
+public sealed record ProfileInput
+{
+    public string? LegalName { get; init; }
+    public string? Address { get; init; }
+    public string? ContactPhone { get; init; }
+    public string? ContactEmail { get; init; }
+    public string? WebsiteUrl { get; init; }
+    public string? PrivacyPolicyUrl { get; init; }
+
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => errors[field] = [message];
+
+        if (string.IsNullOrWhiteSpace(LegalName)) Fail("legalName", "The legal name is required: it is shown on every notice and form.");
+        else if (LegalName.Trim().Length > 200) Fail("legalName", "The legal name must be at most 200 characters.");
+        if (Address is { Length: > 400 }) Fail("address", "The address must be at most 400 characters.");
+        if (ContactPhone is { Length: > 0 } phone && (phone.Length > 32 || phone.Any(c => !(char.IsDigit(c) || c is '+' or '-' or ' ' or '(' or ')'))))
+            Fail("contactPhone", "The contact phone must be a phone number (digits, spaces, +, -, parentheses).");
+        if (ContactEmail is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim()))
+            Fail("contactEmail", "The contact email is not a valid address.");
+        if (WebsiteUrl is { Length: > 0 } && !IsWebUrl(WebsiteUrl)) Fail("websiteUrl", "The website must be an absolute http(s) URL of at most 400 characters.");
+        if (PrivacyPolicyUrl is { Length: > 0 } && !IsWebUrl(PrivacyPolicyUrl)) Fail("privacyPolicyUrl", "The privacy policy must be an absolute http(s) URL of at most 400 characters.");
+        if (string.IsNullOrWhiteSpace(ContactPhone) && string.IsNullOrWhiteSpace(ContactEmail) && string.IsNullOrWhiteSpace(WebsiteUrl))
+            Fail("contactPhone", "Give at least one contact point (phone, email or website): recipients must be able to reach you.");
+        return errors;
+    }
+
+    private static bool IsWebUrl(string value) =>
+        value.Length <= 400 && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http";
+
+    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

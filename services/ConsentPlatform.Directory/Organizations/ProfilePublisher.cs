@@ -1,0 +1,35 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Organizations;
+using Dapper;
+
+namespace ConsentPlatform.Directory.Organizations;
+
+/// <summary>Saves a new revision of an organization's profile and announces it, in one transaction.</summary>
+public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider time)
+{
+    public async Task<OrganizationProfileChanged> PublishAsync(string organizationId, ProfileInput input, CancellationToken cancellationToken)
+    {
+        await using var transaction = await database.BeginAsync(cancellationToken);
+        const string current = "SELECT COALESCE(MAX(revision), 0) FROM organization_profile_revisions WHERE organization_id = @organizationId";
+        var revision = await transaction.Connection.ExecuteScalarAsync<long>(new CommandDefinition(current, new { organizationId }, transaction.Inner, cancellationToken: cancellationToken));
+
+        var now = time.GetUtcNow();
+        var change = new OrganizationProfileChanged
+        {
+            OrganizationId = organizationId,
+            Revision = revision + 1,
+            LegalName = input.LegalName!.Trim(),
+            Address = ProfileInput.Clean(input.Address),
+            ContactPhone = ProfileInput.Clean(input.ContactPhone),
+            ContactEmail = ProfileInput.Clean(input.ContactEmail),
+            WebsiteUrl = ProfileInput.Clean(input.WebsiteUrl),
+            PrivacyPolicyUrl = ProfileInput.Clean(input.PrivacyPolicyUrl),
+            ChangedAt = now,
+        };
+        await OrganizationProfileReplica.ApplyAsync(transaction, change, now);
+        await Outbox.WriteAsync(transaction, change, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return change;
+    }
+}

@@ -1,0 +1,6 @@
+using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.ServiceDefaults.Data;
+
+namespace ConsentPlatform.Responses;
+
+public sealed class ResponsesDatabase(PlatformOptions options) : ServiceDatabase("responses", options);

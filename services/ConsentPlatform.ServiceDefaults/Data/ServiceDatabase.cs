@@ -1,0 +1,121 @@
+using System.Data.Common;
+using System.Reflection;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+
+namespace ConsentPlatform.ServiceDefaults.Data;
+
+/// <summary>
+/// One service's database: opens connections for Dapper and knows its dialect and the
+/// assembly holding its migration scripts. Each service subclasses it once so the host can
+/// hold four of them side by side in one container.
+/// </summary>
+public abstract class ServiceDatabase
+{
+    protected ServiceDatabase(string name, PlatformOptions options)
+    {
+        Name = name;
+        Dialect = options.DatabaseProvider == DatabaseProvider.Sqlite ? SqlDialect.Sqlite : SqlDialect.SqlServer;
+        ConnectionString = ConnectionStringFor(name, options);
+    }
+
+    /// <summary>Lower-case service name: "consent", "notices", …; also the SQLite file name.</summary>
+    public string Name { get; }
+
+    public SqlDialect Dialect { get; }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Where this service's own scripts live; the platform's scripts are applied first.</summary>
+    public virtual Assembly MigrationsAssembly => GetType().Assembly;
+
+    /// <summary>Signals the outbox relay that rows were written, so it need not wait for its next poll.</summary>
+    public OutboxSignal OutboxSignal { get; } = new();
+
+    public static string ConnectionStringFor(string name, PlatformOptions options)
+    {
+        var key = char.ToUpperInvariant(name[0]) + name[1..];
+        if (options.ConnectionStrings.TryGetValue(key, out var configured) && !string.IsNullOrWhiteSpace(configured))
+            return configured;
+        if (options.DatabaseProvider == DatabaseProvider.SqlServer)
+            throw new PlatformStartupException($"ConnectionStrings:{key} is missing: Database:Provider is SqlServer, so each database needs a connection string.");
+
+        var path = Path.GetFullPath(Path.Combine(options.DataFolder, name + ".db"));
+        return new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        DbConnection connection = Dialect.Provider == DatabaseProvider.Sqlite
+            ? new SqliteConnection(ConnectionString)
+            : new SqlConnection(ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (connection is SqliteConnection)
+            {
+                // synchronous is per connection: FULL makes a committed consent or opt-out
+                // survive power loss, not just a process crash.
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a connection and begins a transaction; dispose both (the transaction rolls back unless committed).</summary>
+    public async Task<Transaction> BeginAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            return new Transaction(connection, transaction, this);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}
+
+/// <summary>A connection with its open transaction, so repository methods take one argument.</summary>
+public sealed class Transaction(DbConnection connection, DbTransaction inner, ServiceDatabase database) : IAsyncDisposable
+{
+    public DbConnection Connection { get; } = connection;
+    public DbTransaction Inner { get; } = inner;
+    public ServiceDatabase Database { get; } = database;
+    internal bool WroteOutbox { get; set; }
+
+    public async Task CommitAsync(CancellationToken cancellationToken = default)
+    {
+        await Inner.CommitAsync(cancellationToken);
+        if (WroteOutbox) Database.OutboxSignal.Notify();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Inner.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
+
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try { if (_signal.CurrentCount == 0) _signal.Release(); }
+        catch (SemaphoreFullException) { /* already signalled */ }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

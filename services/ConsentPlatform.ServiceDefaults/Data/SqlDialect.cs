@@ -1,0 +1,40 @@
+namespace ConsentPlatform.ServiceDefaults.Data;
+
+/// <summary>
+/// The few statements that differ between SQLite and SQL Server. Everything else in the
+/// repositories is written in the common subset.
+/// </summary>
+public sealed class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new(DatabaseProvider.Sqlite);
+    public static readonly SqlDialect SqlServer = new(DatabaseProvider.SqlServer);
+
+    private SqlDialect(DatabaseProvider provider) => Provider = provider;
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>Folder of the embedded migration scripts for this dialect.</summary>
+    public string ScriptFolder => Provider == DatabaseProvider.Sqlite ? "Sqlite" : "SqlServer";
+
+    /// <summary>
+    /// Claims up to @batch unsent outbox rows for @relay until @until and returns them.
+    /// SQLite runs one writer at a time, so the UPDATE itself is the claim; SQL Server
+    /// skips rows another relay holds (READPAST) instead of waiting for them.
+    /// </summary>
+    public string ClaimOutboxBatch => Provider == DatabaseProvider.Sqlite
+        ? """
+          UPDATE outbox_messages SET claimed_by = @relay, claimed_until = @until, attempts = attempts + 1
+          WHERE id IN (SELECT id FROM outbox_messages
+                       WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < @now)
+                       ORDER BY id LIMIT @batch)
+          RETURNING id AS Id, message_id AS MessageId, message_type AS MessageType, body AS Body
+          """
+        : """
+          WITH batch AS (
+              SELECT TOP (@batch) * FROM outbox_messages WITH (UPDLOCK, READPAST, ROWLOCK)
+              WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < @now)
+              ORDER BY id)
+          UPDATE batch SET claimed_by = @relay, claimed_until = @until, attempts = attempts + 1
+          OUTPUT inserted.id AS Id, inserted.message_id AS MessageId, inserted.message_type AS MessageType, inserted.body AS Body;
+          """;
+}

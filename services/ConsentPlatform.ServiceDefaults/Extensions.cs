@@ -1,0 +1,125 @@
+using System.Threading.RateLimiting;
+using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ConsentPlatform.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>Rate-limiting policy for endpoints anyone may call (forms, short links, lookup, webhooks).</summary>
+    public const string PublicRateLimit = "public";
+
+    /// <summary>
+    /// Everything a service needs besides its own features: configuration checks, databases
+    /// and migrations, the bus with outbox and inbox, credentials, problem details, health,
+    /// OpenAPI, rate limiting and the page layout.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, params PlatformModule[] modules)
+    {
+        var options = PlatformOptions.Read(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new PlatformModules(modules));
+        services.TryAddTimeProvider();
+
+        // Registered first: hosted services start in order, so configuration is checked and
+        // databases migrated before the bus starts consuming or a relay starts publishing.
+        services.AddHostedService<StartupPreparation>();
+        services.AddSingleton<IdentityDatabase>();
+        services.AddSingleton<IdentityStore>();
+
+        foreach (var module in modules) module.AddServices(builder);
+        services.AddPlatformBus(options, modules);
+
+        services.AddPlatformAuthentication();
+        services.AddAntiforgery(o => o.Cookie.Name = "cp_af");
+        // One key ring for every service, so a sign-in cookie and an antiforgery token made by one
+        // service are accepted by the others when they run as separate processes.
+        services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
+        services.AddRazorComponents();
+        services.AddProblemDetails();
+        services.AddHealthChecks();
+        foreach (var module in modules)
+            services.AddOpenApi(module.Name, o => o.ShouldInclude = d => d.GroupName == module.Name);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(PublicRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.PublicRequestsPerMinute,
+                    TokensPerPeriod = Math.Max(1, options.PublicRequestsPerMinute / 6),
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+            o.OnRejected = async (context, token) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "10";
+                await Results.Problem(statusCode: 429, title: "Too many requests", detail: "Slow down and try again in a few seconds.")
+                    .ExecuteAsync(context.HttpContext);
+            };
+        });
+
+        // The host's own failure log repeats the stack trace; RunPlatformAsync prints one clear line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        return builder;
+    }
+
+    public static WebApplication MapServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapPlatformPages();
+        foreach (var module in app.Services.GetRequiredService<PlatformModules>().All)
+            module.MapEndpoints(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the app; a start-up failure ends the process with one clear line naming the
+    /// setting (exit code 2) rather than a stack trace.
+    /// </summary>
+    public static async Task<int> RunPlatformAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Exception error)
+        {
+            var options = app.Services.GetRequiredService<PlatformOptions>();
+            await Console.Error.WriteLineAsync("ConsentPlatform could not start: " + StartupFailure.Describe(error, options));
+            return 2;
+        }
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+            services.AddSingleton(TimeProvider.System);
+    }
+}
+
+/// <summary>The modules this process runs.</summary>
+public sealed record PlatformModules(IReadOnlyList<PlatformModule> All);

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using ConsentPlatform.ServiceDefaults.Data;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ConsentPlatform.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Publishes committed outbox rows. It claims a batch (so several relays never publish the
+/// same claimed row), publishes with publisher confirms, then marks the rows sent. A relay that
+/// dies between publish and mark-sent leaves its claim to expire, and another publishes again
+/// with the same MessageId: at-least-once, and the consumers' inbox makes it once in effect.
+/// </summary>
+public sealed class OutboxRelay<TDatabase>(
+    TDatabase database, IBus bus, PlatformOptions options, ILogger<OutboxRelay<TDatabase>> logger) : BackgroundService
+    where TDatabase : ServiceDatabase
+{
+    private static readonly Meter Meter = new("ConsentPlatform.Outbox");
+    private static readonly Counter<long> Published = Meter.CreateCounter<long>("outbox.published");
+    private static readonly Type[] ContractTypes = typeof(Contracts.Channels).Assembly.GetExportedTypes();
+
+    /// <summary>Distinguishes relays in the claim column (one per process and database).</summary>
+    public string RelayId { get; } = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    private sealed record Row(long Id, string MessageId, string MessageType, string Body);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromMilliseconds(options.OutboxPollMilliseconds);
+        var failures = 0;
+        var nextCleanup = Stopwatch.StartNew();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var published = await RelayBatchAsync(stoppingToken);
+                failures = 0;
+                if (nextCleanup.Elapsed > TimeSpan.FromMinutes(10))
+                {
+                    await DeleteSentAsync(TimeSpan.FromDays(7), stoppingToken);
+                    nextCleanup.Restart();
+                }
+                if (published == 0)
+                    await database.OutboxSignal.WaitAsync(poll, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error)
+            {
+                // Broker or database unavailable: back off and try again; nothing is lost
+                // because unsent rows stay in the table.
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6))));
+                logger.LogWarning(error, "Outbox relay for {Database} failed ({Failures} in a row); retrying in {Delay}", database.Name, failures, delay);
+                try { await Task.Delay(delay, stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    /// <summary>Claims, publishes and marks one batch; returns how many rows were published.</summary>
+    public async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    {
+        var rows = await ClaimAsync(cancellationToken);
+        if (rows.Count == 0) return 0;
+
+        using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        publishTimeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(5, options.OutboxClaimSeconds / 2)));
+        var results = await Task.WhenAll(rows.Select(row => PublishAsync(row, publishTimeout.Token)));
+
+        var sent = rows.Where((_, i) => results[i] is null).Select(r => r.Id).ToArray();
+        await MarkSentAsync(sent, cancellationToken);
+        Published.Add(sent.Length, new KeyValuePair<string, object?>("database", database.Name));
+
+        var failed = rows.Where((_, i) => results[i] is not null).ToArray();
+        if (failed.Length > 0)
+        {
+            await ReleaseAsync(failed.Select(r => r.Id).ToArray(), results.First(r => r is not null)!, cancellationToken);
+            throw new InvalidOperationException($"{failed.Length} of {rows.Count} outbox messages could not be published", results.First(r => r is not null));
+        }
+        return sent.Length;
+    }
+
+    private async Task<Exception?> PublishAsync(Row row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var type = ContractTypes.FirstOrDefault(t => t.FullName == row.MessageType)
+                ?? throw new InvalidOperationException($"Unknown message type {row.MessageType}");
+            var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
+            var messageId = Guid.Parse(row.MessageId);
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
+            return null;
+        }
+        catch (Exception error)
+        {
+            return error;
+        }
+    }
+
+    private async Task<IReadOnlyList<Row>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        return (await connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.ClaimOutboxBatch, new
+        {
+            relay = RelayId,
+            now = now.ToUnixTimeMilliseconds(),
+            until = now.AddSeconds(options.OutboxClaimSeconds).ToUnixTimeMilliseconds(),
+            batch = options.OutboxBatchSize,
+        }, cancellationToken: cancellationToken))).OrderBy(r => r.Id).ToList();
+    }
+
+    private async Task MarkSentAsync(long[] ids, CancellationToken cancellationToken)
+    {
+        if (ids.Length == 0) return;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = """
+            UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL
+            WHERE id IN @ids AND claimed_by = @relay
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+
+    private async Task ReleaseAsync(long[] ids, Exception error, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = """
+            UPDATE outbox_messages SET claimed_until = NULL, last_error = @error
+            WHERE id IN @ids AND claimed_by = @relay AND sent_at IS NULL
+            """;
+        var message = error.GetType().Name + ": " + error.Message;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, error = message[..Math.Min(message.Length, 1000)] }, cancellationToken: cancellationToken));
+    }
+
+    private async Task DeleteSentAsync(TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = "DELETE FROM outbox_messages WHERE sent_at IS NOT NULL AND sent_at < @before";
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { before = DateTimeOffset.UtcNow.Subtract(olderThan).ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Reflection;
+using System.Security.Claims;
+using ConsentPlatform.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace ConsentPlatform.ServiceDefaults.Web;
+
+/// <summary>The landing page, the stylesheet, and signing in with an organization key.</summary>
+public static class PlatformPages
+{
+    private static readonly byte[] Stylesheet = ReadAsset("site.css");
+
+    public static void MapPlatformPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/assets/site.css", (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=86400";
+            return Results.Bytes(Stylesheet, "text/css; charset=utf-8");
+        }).ExcludeFromDescription();
+
+        app.MapGet("/", (HttpContext context, PlatformModules modules, IAntiforgery antiforgery) =>
+            new RazorComponentResult<LandingPage>(new
+            {
+                Title = modules.All.Count == 1 ? $"ConsentPlatform — {modules.All[0].Title}" : "ConsentPlatform",
+                Modules = modules.All,
+                SignedInAs = SignedInAs(context.User),
+                Antiforgery = antiforgery.GetAndStoreTokens(context),
+            })).ExcludeFromDescription();
+
+        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
+            new RazorComponentResult<SignInPage>(new { Tokens = antiforgery.GetAndStoreTokens(context), ReturnUrl = returnUrl }))
+            .ExcludeFromDescription();
+
+        app.MapPost("/signin", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, IdentityStore store, [FromForm] string? key, [FromForm] string? returnUrl) =>
+        {
+            var caller = string.IsNullOrWhiteSpace(key) ? null : await store.ValidateAsync(key, context.RequestAborted);
+            if (caller is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return new RazorComponentResult<SignInPage>(new
+                {
+                    Tokens = antiforgery.GetAndStoreTokens(context),
+                    ReturnUrl = returnUrl,
+                    Error = "That key is unknown or has been revoked.",
+                });
+            }
+            await context.SignInAsync(Authentication.SessionScheme, caller.ToPrincipal(Authentication.SessionScheme));
+            // Only local paths: an open redirect here would turn the sign-in page into a phishing tool.
+            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+            return Results.LocalRedirect(target);
+        }).RequireRateLimiting(Extensions.PublicRateLimit).ExcludeFromDescription();
+
+        app.MapPost("/signout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(Authentication.SessionScheme);
+            return Results.LocalRedirect("/");
+        }).ExcludeFromDescription();
+    }
+
+    public static string? SignedInAs(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Name) : null;
+
+    private static byte[] ReadAsset(string name)
+    {
+        var assembly = Assembly.GetExecutingAssembly();
+        using var stream = assembly.GetManifestResourceStream($"{assembly.GetName().Name}.Assets.{name}")
+            ?? throw new InvalidOperationException($"Missing embedded asset {name}");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+}
