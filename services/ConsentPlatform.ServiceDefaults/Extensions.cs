@@ -48,6 +48,7 @@ public static class Extensions
         services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
         services.AddRazorComponents();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
         services.AddHealthChecks();
         foreach (var module in modules)
             services.AddOpenApi(module.Name, o => o.ShouldInclude = d => d.GroupName == module.Name);
