@@ -102,6 +102,8 @@ public static class Extensions
     /// </summary>
     public static async Task<int> RunPlatformAsync(this WebApplication app)
     {
+        // Resolved first: after a failed start the service provider is already disposed.
+        var options = app.Services.GetRequiredService<PlatformOptions>();
         try
         {
             await app.RunAsync();
@@ -109,7 +111,6 @@ public static class Extensions
         }
         catch (Exception error)
         {
-            var options = app.Services.GetRequiredService<PlatformOptions>();
             await Console.Error.WriteLineAsync("ConsentPlatform could not start: " + StartupFailure.Describe(error, options));
             return 2;
         }

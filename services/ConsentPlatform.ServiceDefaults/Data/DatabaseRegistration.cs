@@ -52,9 +52,7 @@ internal sealed class StartupPreparation(IServiceProvider services, PlatformOpti
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Errors.Count > 0)
-            throw new PlatformStartupException(string.Join(Environment.NewLine, options.Errors));
-
+        var errors = new List<string>();
         if (options.DatabaseProvider == DatabaseProvider.Sqlite)
         {
             try
@@ -66,9 +64,12 @@ internal sealed class StartupPreparation(IServiceProvider services, PlatformOpti
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new PlatformStartupException($"Database:DataFolder '{Path.GetFullPath(options.DataFolder)}' is not writable ({e.Message}).", e);
+                errors.Add($"Database:DataFolder '{Path.GetFullPath(options.DataFolder)}' is not writable ({e.Message}).");
             }
         }
+        errors.AddRange(options.Errors);
+        if (errors.Count > 0)
+            throw new PlatformStartupException(string.Join(Environment.NewLine, errors));
 
         var identity = services.GetRequiredService<IdentityDatabase>();
         await MigrateAsync(identity, [("Migrations.Identity", typeof(IdentityDatabase).Assembly, "identity")], cancellationToken);

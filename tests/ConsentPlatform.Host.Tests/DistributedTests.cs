@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.Testing;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace ConsentPlatform.Host.Tests;
+
+[CollectionDefinition(RabbitMqFixture.CollectionName)]
+public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
+
+/// <summary>The services as separate processes over a private RabbitMQ node that gets killed.</summary>
+[Collection(RabbitMqFixture.CollectionName)]
+public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
+{
+    private readonly TempDirectory _run = new("cp-distributed-");
+
+    private string DataFolder => _run.Combine("data");
+
+    private Dictionary<string, string?> Environment()
+    {
+        var environment = rabbit.Node.BusEnvironment();
+        environment["Database__DataFolder"] = DataFolder;
+        environment["Hashing__Key"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        environment["Identity__CacheSeconds"] = "1";
+        environment["RateLimiting__PublicRequestsPerMinute"] = "100000";
+        environment["Outbox__PollMilliseconds"] = "50";
+        environment["Bus__StartTimeoutSeconds"] = "30";
+        return environment;
+    }
+
+    /// <summary>An organization and key made with the host's own commands, as an operator would.</summary>
+    private async Task<string> CreateKeyAsync(string legalName)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
+        var output = new StringWriter();
+        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
+        var org = output.ToString().Trim().Split('\n')[^1];
+        output.GetStringBuilder().Clear();
+        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", org, "--name", "distributed-test"], configuration, output, output));
+        return output.ToString().Trim().Split('\n')[^1];
+    }
+
+    private async Task<(long Rows, long Distinct, long Max)> ConsentRevisionsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataFolder, "consent.db")};Mode=ReadOnly;Pooling=False");
+        return await connection.QuerySingleAsync<(long, long, long)>(
+            "SELECT COUNT(*), COUNT(DISTINCT revision), COALESCE(MAX(revision), 0) FROM organization_profile_revisions");
+    }
+
+    [BrokerFact]
+    public async Task Thousand_messages_written_through_the_outbox_while_the_broker_is_killed_twice_take_effect_exactly_once()
+    {
+        System.IO.Directory.CreateDirectory(DataFolder);
+        var key = await CreateKeyAsync("Resilient K.K.");
+        await using var directory = await ServiceProcess.StartAsync("ConsentPlatform.Directory", Environment());
+        await using var consent = await ServiceProcess.StartAsync("ConsentPlatform.Consent", Environment());
+        using var client = directory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+
+        const int total = 1_000;
+        for (var i = 1; i <= total; i++)
+        {
+            // Two kill -9 / restart cycles while writes keep coming: each write only needs the
+            // database, so none fails; the relay holds the rows until the broker is back.
+            if (i is 250 or 650) await rabbit.Node.KillAsync();
+            if (i is 400 or 800) await rabbit.Node.RestartAsync();
+
+            var response = await client.PutAsJsonAsync("/api/directory/organization", new { legalName = $"Resilient K.K. #{i}", contactEmail = "ops@resilient.example" });
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"write {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        await Eventually.AssertAsync(async () => (await ConsentRevisionsAsync()).Rows >= total, TimeSpan.FromSeconds(120),
+            $"all {total} changes reach Consent; directory output:\n{directory.Output}\nconsent output:\n{consent.Output}");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // time for any duplicate delivery to land
+
+        var (rows, distinct, max) = await ConsentRevisionsAsync();
+        Assert.Equal(total, rows);
+        Assert.Equal(total, distinct);
+        Assert.Equal(total, max);
+        using var consentClient = consent.CreateClient();
+        consentClient.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        var latest = await consentClient.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/consent/organization");
+        Assert.Equal($"Resilient K.K. #{total}", latest.GetProperty("legalName").GetString());
+    }
+
+    [BrokerFact]
+    public async Task Key_revoked_once_is_refused_by_every_service_process_within_seconds()
+    {
+        System.IO.Directory.CreateDirectory(DataFolder);
+        var key = await CreateKeyAsync("Revocation K.K.");
+        await using var directory = await ServiceProcess.StartAsync("ConsentPlatform.Directory", Environment());
+        await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", Environment());
+        var clients = new[] { (directory.CreateClient(), "/api/directory/organization"), (notices.CreateClient(), "/api/notices/organization") };
+        foreach (var (client, path) in clients)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+            Assert.NotEqual(HttpStatusCode.Unauthorized, (await client.GetAsync(path)).StatusCode);
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
+        var keyId = key.Split('_')[1];
+        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "revoke", keyId], configuration, TextWriter.Null, TextWriter.Null));
+
+        foreach (var (client, path) in clients)
+            await Eventually.AssertAsync(async () => (await client.GetAsync(path)).StatusCode == HttpStatusCode.Unauthorized,
+                TimeSpan.FromSeconds(5), $"{path} refuses the revoked key");
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _run.Dispose();
+    }
+}

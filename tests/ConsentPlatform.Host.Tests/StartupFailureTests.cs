@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using ConsentPlatform.Testing;
+
+namespace ConsentPlatform.Host.Tests;
+
+/// <summary>Bad configuration stops a real process within seconds with one line naming the setting.</summary>
+public sealed class StartupFailureTests
+{
+    private static readonly string ValidKey = Convert.ToBase64String(new byte[32]);
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "ConsentPlatform.Host", "Database__Provider=Oracle", "Database:Provider" },
+        { "ConsentPlatform.Host", "Bus__Transport=Kafka", "Bus:Transport" },
+        { "ConsentPlatform.Host", "Database__DataFolder=/proc/consentplatform", "Database:DataFolder" },
+        { "ConsentPlatform.Directory", "Hashing__Key=", "Hashing:Key" },
+        { "ConsentPlatform.Notices", "Database__Provider=SqlServer", "ConnectionStrings:Notices" },
+        { "ConsentPlatform.Consent", "Bus__Transport=RabbitMq;Bus__RabbitMq__Port={free};Bus__StartTimeoutSeconds=3", "Bus:RabbitMq:Host" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_configuration_stops_start_up_with_one_clear_message_naming_the_key(string project, string settings, string key)
+    {
+        using var folder = new TempDirectory();
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = folder.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, project + ".dll"));
+        startInfo.ArgumentList.Add("--urls");
+        startInfo.ArgumentList.Add($"http://127.0.0.1:{FreePort.Next()}");
+        startInfo.Environment["Database__DataFolder"] = folder.Combine("data");
+        startInfo.Environment["Hashing__Key"] = ValidKey;
+        startInfo.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var setting in settings.Replace("{free}", FreePort.Next().ToString()).Split(';'))
+        {
+            var (name, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+            startInfo.Environment[name] = value;
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(startInfo)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); Assert.Fail($"{project} kept running with {settings}; output: {await stdout}"); }
+
+        var error = (await stderr).Trim();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        Assert.Equal(2, process.ExitCode);
+        Assert.StartsWith("ConsentPlatform could not start:", error);
+        Assert.Contains(key, error);
+        Assert.DoesNotContain("   at ", error); // a sentence, not a stack trace
+    }
+}

@@ -1,0 +1,186 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Organizations;
+using Dapper;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ConsentPlatform.ServiceDefaults.Tests.Messaging;
+
+/// <summary>
+/// The outbox and inbox contract, written once and run against each database provider.
+/// The consumer is the real organization-profile replica: its effect is a row per revision
+/// (organization_profile_revisions), so a duplicate delivery that slipped past the inbox
+/// would show as a second row.
+/// </summary>
+public static class OutboxScenarios
+{
+    private sealed class Harness : IAsyncDisposable
+    {
+        public required ServiceProvider Provider { get; init; }
+        public required ITestHarness Bus { get; init; }
+        public required TestDatabase Database { get; init; }
+        public required DeliveryCounter Deliveries { get; init; }
+        public OutboxRelay<TestDatabase> NewRelay() => new(Database, Bus.Bus, Database.Options, NullLogger<OutboxRelay<TestDatabase>>.Instance);
+        public async ValueTask DisposeAsync()
+        {
+            await Provider.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+    }
+
+    private static async Task<Harness> StartAsync(DatabaseProvider provider, int claimSeconds = 30)
+    {
+        var database = await TestDatabase.CreateAsync(provider, claimSeconds);
+        var services = new ServiceCollection()
+            .AddSingleton(database)
+            .AddSingleton(TimeProvider.System)
+            .AddMassTransitTestHarness(x => x.AddConsumer<OrganizationProfileChangedConsumer<TestDatabase>>())
+            .BuildServiceProvider(true);
+        var harness = services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        var deliveries = new DeliveryCounter();
+        harness.Bus.ConnectConsumeObserver(deliveries);
+        return new Harness { Provider = services, Bus = harness, Database = database, Deliveries = deliveries };
+    }
+
+    private static OrganizationProfileChanged Change(int revision, string org = "org_test") => new()
+    {
+        OrganizationId = org, Revision = revision, LegalName = $"Acme K.K. r{revision}", ChangedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static async Task<long> CountAsync(TestDatabase database, string sql)
+    {
+        await using var connection = await database.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    private static async Task WriteAsync(TestDatabase database, IEnumerable<OrganizationProfileChanged> changes, bool commit)
+    {
+        await using var transaction = await database.BeginAsync();
+        foreach (var change in changes) await Outbox.WriteAsync(transaction, change);
+        if (commit) await transaction.CommitAsync();
+    }
+
+    private static async Task WaitForConsumedAsync(Harness h, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await CountAsync(h.Database, "SELECT COUNT(*) FROM inbox_messages") < count)
+            await Task.Delay(20, timeout.Token);
+        await h.Bus.InactivityTask;
+    }
+
+    private static async Task WaitForDeliveriesAsync(Harness h, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (h.Deliveries.Count < count) await Task.Delay(20, timeout.Token);
+        await Task.Delay(200); // room for an unexpected extra delivery to show up
+    }
+
+    public static async Task Rolled_back_transaction_publishes_nothing(DatabaseProvider provider)
+    {
+        await using var h = await StartAsync(provider);
+        await WriteAsync(h.Database, [Change(1), Change(2)], commit: false);
+
+        Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        Assert.Equal(0, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages"));
+        Assert.False(await h.Bus.Published.Any<OrganizationProfileChanged>(new CancellationTokenSource(300).Token));
+    }
+
+    public static async Task Committed_transaction_publishes_exactly_what_it_wrote(DatabaseProvider provider)
+    {
+        await using var h = await StartAsync(provider);
+        await WriteAsync(h.Database, [Change(1), Change(2), Change(3)], commit: true);
+
+        Assert.Equal(3, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        await WaitForConsumedAsync(h, 3);
+
+        var published = h.Bus.Published.Select<OrganizationProfileChanged>().Select(m => m.Context.Message.Revision).Order().ToList();
+        Assert.Equal([1L, 2L, 3L], published);
+        Assert.Equal(0, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        await WaitForDeliveriesAsync(h, 3);
+        Assert.Equal(3, h.Deliveries.Count);
+    }
+
+    public static async Task Relay_that_dies_after_publishing_is_followed_by_a_republish_that_the_inbox_absorbs(DatabaseProvider provider)
+    {
+        await using var h = await StartAsync(provider, claimSeconds: 5);
+        await WriteAsync(h.Database, [Change(1), Change(2)], commit: true);
+
+        // What a relay killed between publish and mark-sent leaves behind: the rows claimed,
+        // the messages on the bus, sent_at still empty.
+        await using (var connection = await h.Database.OpenAsync())
+        {
+            var now = DateTimeOffset.UtcNow;
+            var rows = (await connection.QueryAsync<(long Id, string MessageId, string MessageType, string Body)>(h.Database.Dialect.ClaimOutboxBatch,
+                new { relay = "dead-relay", now = now.ToUnixTimeMilliseconds(), until = now.AddSeconds(5).ToUnixTimeMilliseconds(), batch = 10 })).ToList();
+            Assert.Equal(2, rows.Count);
+            foreach (var row in rows)
+            {
+                var message = System.Text.Json.JsonSerializer.Deserialize<OrganizationProfileChanged>(row.Body, Outbox.Json)!;
+                await h.Bus.Bus.Publish(message, ctx => ctx.MessageId = Guid.Parse(row.MessageId));
+            }
+        }
+        await WaitForConsumedAsync(h, 2);
+
+        // While the dead relay's claim holds, nobody else publishes the rows.
+        Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+
+        await Task.Delay(TimeSpan.FromSeconds(5.5));
+        Assert.Equal(2, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        await WaitForDeliveriesAsync(h, 4);
+
+        Assert.Equal(4, h.Deliveries.Count);
+        Assert.Equal(2, await CountAsync(h.Database, "SELECT COUNT(*) FROM organization_profile_revisions"));
+        Assert.Equal(0, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL"));
+    }
+
+    public static async Task Two_relays_on_one_database_never_both_publish_a_row(DatabaseProvider provider)
+    {
+        await using var h = await StartAsync(provider);
+        const int count = 1_000;
+        for (var start = 1; start <= count; start += 100)
+            await WriteAsync(h.Database, Enumerable.Range(start, 100).Select(i => Change(i)), commit: true);
+
+        var relays = new[] { h.NewRelay(), h.NewRelay() };
+        var perRelay = new int[2];
+        await Task.WhenAll(relays.Select(async (relay, i) =>
+        {
+            while (await relay.RelayBatchAsync(CancellationToken.None) is var n && n > 0) perRelay[i] += n;
+        }));
+        await WaitForConsumedAsync(h, count);
+        await WaitForDeliveriesAsync(h, count);
+
+        Assert.Equal(count, perRelay.Sum());
+        Assert.Equal(count, h.Deliveries.Count);
+        Assert.Equal(count, h.Deliveries.DistinctMessageIds);
+        Assert.Equal(count, await CountAsync(h.Database, "SELECT COUNT(*) FROM organization_profile_revisions"));
+    }
+
+    public static async Task Redelivered_message_changes_nothing(DatabaseProvider provider)
+    {
+        await using var h = await StartAsync(provider);
+        var messageId = Guid.NewGuid();
+        for (var i = 0; i < 3; i++)
+            await h.Bus.Bus.Publish(Change(7), ctx => ctx.MessageId = messageId);
+        await WaitForDeliveriesAsync(h, 3);
+
+        Assert.Equal(3, h.Deliveries.Count);
+        Assert.Equal(1, await CountAsync(h.Database, "SELECT COUNT(*) FROM organization_profile_revisions"));
+        Assert.Equal(1, await CountAsync(h.Database, "SELECT COUNT(*) FROM inbox_messages"));
+    }
+}
+
+/// <summary>Counts every delivery to a consumer, duplicates included (the harness's lists are keyed by MessageId).</summary>
+public sealed class DeliveryCounter : IConsumeObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentBag<Guid?> _ids = [];
+    public int Count => _ids.Count;
+    public int DistinctMessageIds => _ids.Distinct().Count();
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class { _ids.Add(context.MessageId); return Task.CompletedTask; }
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+}
