@@ -293,7 +293,7 @@ if $check; then
   if [[ -f "$smoke" ]]; then
     log "running $smoke"
     status=0
-    bash "$smoke" "${urls[@]}" || status=$?
+    CP_DATA_DIR="$DATA_DIR" bash "$smoke" "${urls[@]}" || status=$?
     log "smoke.sh exited with $status"
     exit "$status"
   fi

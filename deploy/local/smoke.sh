@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Smoke check of the distributed mode, run by `run-distributed.sh --check`:
+# an organization key is made with the host's own command, Directory publishes a profile
+# through its outbox over RabbitMQ, and Consent, Notices and Responses — separate processes —
+# each consume it into their own database.
+#
+#   smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL   (CP_DATA_DIR = the shared data folder)
+set -euo pipefail
+
+[[ $# -eq 4 ]] || { echo "usage: smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL" >&2; exit 2; }
+: "${CP_DATA_DIR:?CP_DATA_DIR must name the data folder of the services}"
+declare -A url=([consent]=$1 [notices]=$2 [responses]=$3 [directory]=$4)
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+host_dir="$REPO_ROOT/services/ConsentPlatform.Host/bin/Release/net10.0"
+cli() { (cd "$host_dir" && Database__DataFolder="$CP_DATA_DIR" dotnet ConsentPlatform.Host.dll "$@"); }
+
+org="$(cli org create --name "Smoke Test K.K." | tail -n 1)"
+key="$(cli key create --org "$org" --scopes consent,notices,responses,directory --name smoke | tail -n 1)"
+echo "[smoke] organization $org with a key for all four services"
+
+name="Smoke Test K.K. $(date +%s)"
+curl -fsS -o /dev/null -X PUT "${url[directory]}/api/directory/organization" \
+  -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+  -d "{\"legalName\":\"$name\",\"contactEmail\":\"privacy@smoke.example\"}"
+echo "[smoke] directory published the profile \"$name\""
+published=$(date +%s%N)
+
+status=0
+for service in consent notices responses; do
+  deadline=$((SECONDS + 20))
+  until curl -fsS -H "Authorization: Bearer $key" "${url[$service]}/api/$service/organization" 2>/dev/null | grep -q "\"legalName\":\"$name\""; do
+    if ((SECONDS > deadline)); then
+      echo "[smoke] FAIL: $service did not receive the profile within 20 s" >&2
+      status=1
+      continue 2
+    fi
+    sleep 0.1
+  done
+  echo "[smoke] $service received it over RabbitMQ after $(( ($(date +%s%N) - published) / 1000000 )) ms"
+done
+
+unauth=$(curl -s -o /dev/null -w '%{http_code}' "${url[notices]}/api/notices/organization")
+[[ "$unauth" == 401 ]] || { echo "[smoke] FAIL: a request without a key got $unauth, expected 401" >&2; status=1; }
+((status == 0)) && echo "[smoke] OK"
+exit "$status"
