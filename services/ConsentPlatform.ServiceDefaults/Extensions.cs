@@ -3,6 +3,7 @@ using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Web;
+using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -37,6 +38,9 @@ public static class Extensions
         services.AddHostedService<StartupPreparation>();
         services.AddSingleton<IdentityDatabase>();
         services.AddSingleton<IdentityStore>();
+        // Null only when the key is missing or invalid, which start-up then reports by its key.
+        if (options.HashKey is { Length: >= PhoneNumberHasher.MinimumKeyLength })
+            services.AddSingleton(new PhoneNumberHasher(options.HashKeyId!, options.HashKey));
 
         foreach (var module in modules) module.AddServices(builder);
         services.AddPlatformBus(options, modules);

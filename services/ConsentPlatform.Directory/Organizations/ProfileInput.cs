@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using ConsentPlatform.Telephony;
 
 namespace ConsentPlatform.Directory.Organizations;
 
@@ -20,9 +21,9 @@ public sealed record ProfileInput
         if (string.IsNullOrWhiteSpace(LegalName)) Fail("legalName", "The legal name is required: it is shown on every notice and form.");
         else if (LegalName.Trim().Length > 200) Fail("legalName", "The legal name must be at most 200 characters.");
         if (Address is { Length: > 400 }) Fail("address", "The address must be at most 400 characters.");
-        if (ContactPhone is { Length: > 0 } phone && (phone.Length > 32 || phone.Any(c => !(char.IsDigit(c) || c is '+' or '-' or ' ' or '(' or ')'))))
-            Fail("contactPhone", "The contact phone must be a phone number (digits, spaces, +, -, parentheses).");
-        if (ContactEmail is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email.Trim()))
+        if (ContactPhone is { Length: > 0 } phone && PhoneNumbers.Parse(phone) is { IsValid: false } parsed)
+            Fail("contactPhone", $"The contact phone is not a valid number: {parsed.ErrorMessage}");
+        if (ContactEmail is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email, out var address) || address.Address != email.Trim()))
             Fail("contactEmail", "The contact email is not a valid address.");
         if (WebsiteUrl is { Length: > 0 } && !IsWebUrl(WebsiteUrl)) Fail("websiteUrl", "The website must be an absolute http(s) URL of at most 400 characters.");
         if (PrivacyPolicyUrl is { Length: > 0 } && !IsWebUrl(PrivacyPolicyUrl)) Fail("privacyPolicyUrl", "The privacy policy must be an absolute http(s) URL of at most 400 characters.");

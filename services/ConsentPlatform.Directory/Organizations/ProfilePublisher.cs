@@ -1,6 +1,7 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
+using ConsentPlatform.Telephony;
 using Dapper;
 
 namespace ConsentPlatform.Directory.Organizations;
@@ -21,7 +22,8 @@ public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider ti
             Revision = revision + 1,
             LegalName = input.LegalName!.Trim(),
             Address = ProfileInput.Clean(input.Address),
-            ContactPhone = ProfileInput.Clean(input.ContactPhone),
+            // Stored as E.164 so every service prints and matches it the same way.
+            ContactPhone = PhoneNumbers.TryParse(input.ContactPhone, out var phone) ? phone.E164 : null,
             ContactEmail = ProfileInput.Clean(input.ContactEmail),
             WebsiteUrl = ProfileInput.Clean(input.WebsiteUrl),
             PrivacyPolicyUrl = ProfileInput.Clean(input.PrivacyPolicyUrl),
