@@ -109,6 +109,24 @@ public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
                 TimeSpan.FromSeconds(5), $"{path} refuses the revoked key");
     }
 
+    [BrokerFact]
+    public async Task Quorum_queues_setting_declares_the_service_queues_as_quorum_queues()
+    {
+        // A virtual host of its own: a queue declared classic by another test cannot become quorum.
+        var vhost = "quorum-" + Guid.NewGuid().ToString("N")[..8];
+        await rabbit.Node.RabbitMqCtlAsync(["add_vhost", vhost]);
+        await rabbit.Node.RabbitMqCtlAsync(["set_permissions", "-p", vhost, rabbit.Node.Username, ".*", ".*", ".*"]);
+        System.IO.Directory.CreateDirectory(DataFolder);
+        var environment = Environment();
+        environment["Bus__RabbitMq__VirtualHost"] = vhost;
+        environment["Bus__QuorumQueues"] = "true";
+
+        await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", environment);
+
+        var queues = await rabbit.Node.RabbitMqCtlAsync(["list_queues", "-p", vhost, "name", "type", "--no-table-headers", "--quiet"]);
+        Assert.Contains(queues.Split('\n'), line => line.StartsWith("notices-organization-profiles", StringComparison.Ordinal) && line.TrimEnd().EndsWith("quorum", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -32,6 +32,11 @@ public abstract class ServiceDatabase
     /// <summary>Signals the outbox relay that rows were written, so it need not wait for its next poll.</summary>
     public OutboxSignal OutboxSignal { get; } = new();
 
+    // SQLite has one write lock per file. Writers of this process queue here, in memory, instead
+    // of colliding on the lock: Microsoft.Data.Sqlite answers SQLITE_BUSY by sleeping 150 ms on a
+    // pool thread, which cut outbox throughput sevenfold under load (docs/decisions/0005).
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
     public static string ConnectionStringFor(string name, PlatformOptions options)
     {
         var key = char.ToUpperInvariant(name[0]) + name[1..];
@@ -57,7 +62,9 @@ public abstract class ServiceDatabase
                 // synchronous is per connection: FULL makes a committed consent or opt-out
                 // survive power loss, not just a process crash.
                 await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+                // busy_timeout: writers in other processes sharing the file (the identity database)
+                // wait in SQLite's own short steps rather than failing or sleeping 150 ms.
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
             return connection;
@@ -69,26 +76,36 @@ public abstract class ServiceDatabase
         }
     }
 
-    /// <summary>Opens a connection and begins a transaction; dispose both (the transaction rolls back unless committed).</summary>
+    /// <summary>
+    /// Opens a connection and begins a write transaction; dispose it (it rolls back unless
+    /// committed). On SQLite only one such transaction per database runs at a time in this
+    /// process, so never begin a second one while holding the first.
+    /// </summary>
     public async Task<Transaction> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await OpenAsync(cancellationToken);
+        var gate = Dialect.Provider == DatabaseProvider.Sqlite ? _writeGate : null;
+        if (gate is not null) await gate.WaitAsync(cancellationToken);
+        DbConnection? connection = null;
         try
         {
+            connection = await OpenAsync(cancellationToken);
             var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            return new Transaction(connection, transaction, this);
+            return new Transaction(connection, transaction, this, gate);
         }
         catch
         {
-            await connection.DisposeAsync();
+            if (connection is not null) await connection.DisposeAsync();
+            gate?.Release();
             throw;
         }
     }
 }
 
 /// <summary>A connection with its open transaction, so repository methods take one argument.</summary>
-public sealed class Transaction(DbConnection connection, DbTransaction inner, ServiceDatabase database) : IAsyncDisposable
+public sealed class Transaction(DbConnection connection, DbTransaction inner, ServiceDatabase database, SemaphoreSlim? writeGate) : IAsyncDisposable
 {
+    private SemaphoreSlim? _writeGate = writeGate;
+
     public DbConnection Connection { get; } = connection;
     public DbTransaction Inner { get; } = inner;
     public ServiceDatabase Database { get; } = database;
@@ -102,8 +119,15 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
 
     public async ValueTask DisposeAsync()
     {
-        await Inner.DisposeAsync();
-        await Connection.DisposeAsync();
+        try
+        {
+            await Inner.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _writeGate, null)?.Release();
+        }
     }
 }
 

@@ -106,43 +106,55 @@ public sealed class OutboxRelay<TDatabase>(
 
     private async Task<IReadOnlyList<Row>> ClaimAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        // Nothing to claim is the common case when idle: a read needs no write lock.
+        await using (var reader = await database.OpenAsync(cancellationToken))
+        {
+            const string any = "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox_messages WHERE sent_at IS NULL) THEN 1 ELSE 0 END";
+            if (await reader.ExecuteScalarAsync<long>(new CommandDefinition(any, cancellationToken: cancellationToken)) == 0) return [];
+        }
+
+        await using var transaction = await database.BeginAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        return (await connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.ClaimOutboxBatch, new
+        var rows = (await transaction.Connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.ClaimOutboxBatch, new
         {
             relay = RelayId,
             now = now.ToUnixTimeMilliseconds(),
             until = now.AddSeconds(options.OutboxClaimSeconds).ToUnixTimeMilliseconds(),
             batch = options.OutboxBatchSize,
-        }, cancellationToken: cancellationToken))).OrderBy(r => r.Id).ToList();
+        }, transaction.Inner, cancellationToken: cancellationToken))).OrderBy(r => r.Id).ToList();
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
     }
 
     private async Task MarkSentAsync(long[] ids, CancellationToken cancellationToken)
     {
         if (ids.Length == 0) return;
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
             UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL
             WHERE id IN @ids AND claimed_by = @relay
             """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task ReleaseAsync(long[] ids, Exception error, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
             UPDATE outbox_messages SET claimed_until = NULL, last_error = @error
             WHERE id IN @ids AND claimed_by = @relay AND sent_at IS NULL
             """;
         var message = error.GetType().Name + ": " + error.Message;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, error = message[..Math.Min(message.Length, 1000)] }, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, error = message[..Math.Min(message.Length, 1000)] }, transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task DeleteSentAsync(TimeSpan olderThan, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = "DELETE FROM outbox_messages WHERE sent_at IS NOT NULL AND sent_at < @before";
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { before = DateTimeOffset.UtcNow.Subtract(olderThan).ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { before = DateTimeOffset.UtcNow.Subtract(olderThan).ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -1,0 +1,57 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using Dapper;
+using MassTransit;
+
+namespace ConsentPlatform.Benchmarks.Outbox;
+
+/// <summary>
+/// (--consumer-batch N) The same inbox and effect as <see cref="BenchProfileConsumer"/> for up to
+/// N messages in one transaction through the platform's <see cref="Inbox.HandleBatchOnceAsync{T}"/>,
+/// so one fsync covers N messages. Every message's inbox row still commits with its effect.
+/// </summary>
+public sealed class BenchBatchConsumer(BenchInboxDatabase database, BenchMetrics metrics) : IConsumer<Batch<OrganizationProfileChanged>>
+{
+    public async Task Consume(ConsumeContext<Batch<OrganizationProfileChanged>> context)
+    {
+        var ran = new List<DateTimeOffset>(context.Message.Length);
+        var handled = await database.HandleBatchOnceAsync(context, BenchProfileConsumer.InboxName, async (transaction, message) =>
+        {
+            var change = message.Message;
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(BenchProfileConsumer.InsertRevision, new
+            {
+                change.OrganizationId, change.Revision, change.LegalName,
+                changedAt = change.ChangedAt.ToUnixTimeMilliseconds(),
+                receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            }, transaction.Inner, cancellationToken: context.CancellationToken));
+            ran.Add(change.ChangedAt);
+        });
+        foreach (var writtenAt in ran) metrics.RecordConsumed(writtenAt);
+        for (var i = handled; i < context.Message.Length; i++) metrics.Duplicate();
+    }
+}
+
+public sealed class BenchBatchConsumerDefinition : ConsumerDefinition<BenchBatchConsumer>
+{
+    private readonly OutboxBenchSettings _settings;
+
+    public BenchBatchConsumerDefinition(OutboxBenchSettings settings)
+    {
+        _settings = settings;
+        EndpointName = "bench-organization-profiles";
+        // One batch commits while the next one fills.
+        ConcurrentMessageLimit = 2 * settings.ConsumerBatch;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
+        IConsumerConfigurator<BenchBatchConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+            rabbit.PrefetchCount = Math.Max(_settings.Prefetch, 2 * _settings.ConsumerBatch);
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+        consumerConfigurator.Options<BatchOptions>(o => o
+            .SetMessageLimit(_settings.ConsumerBatch)
+            .SetTimeLimit(TimeSpan.FromMilliseconds(_settings.ConsumerBatchMilliseconds))
+            .SetConcurrencyLimit(1));
+    }
+}
