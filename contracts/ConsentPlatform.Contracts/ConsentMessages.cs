@@ -59,6 +59,21 @@ public sealed record OptOutRequested
     /// <summary>responses | sms_reply | call_refused | directory | …</summary>
     public required string Source { get; init; }
     public required DateTimeOffset RequestedAt { get; init; }
+    /// <summary>A temporary stop ("not now — contact me after a date"): contact may resume at this time. Null means for good.</summary>
+    public DateTimeOffset? Until { get; init; }
+}
+
+/// <summary>A recipient asked to be contacted again (SMS reply START/UNSTOP); Consent decides whether to lift its suppression.</summary>
+public sealed record OptInRequested
+{
+    public required Guid RequestId { get; init; }
+    public required string ContactHash { get; init; }
+    public required string OrganizationId { get; init; }
+    /// <summary>Channels to resume; empty means every channel.</summary>
+    public IReadOnlyList<string> Channels { get; init; } = [];
+    /// <summary>sms_reply | …</summary>
+    public required string Source { get; init; }
+    public required DateTimeOffset RequestedAt { get; init; }
 }
 
 public sealed record ErasureRequested

@@ -1,3 +1,9 @@
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Sending;
+using ConsentPlatform.Notices.Templates;
+using ConsentPlatform.Notices.Verification;
+using ConsentPlatform.Notices.Webhooks;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -14,12 +20,50 @@ public static class NoticesService
         Name = "notices",
         Title = "Notices",
         Description = "Pre-call and post-call SMS notices naming the company, the caller and the topic, with a short opt-out link; never twice, never to someone who said no.",
-        AddServices = builder => builder.Services.AddServiceDatabase<NoticesDatabase>(),
-        AddConsumers = bus => bus.AddConsumer<OrganizationProfileChangedConsumer<NoticesDatabase>, OrganizationProfileChangedConsumerDefinition<NoticesDatabase>>(),
+        AddServices = AddServices,
+        AddConsumers = bus =>
+        {
+            bus.AddConsumer<OrganizationProfileChangedConsumer<NoticesDatabase>, OrganizationProfileChangedConsumerDefinition<NoticesDatabase>>();
+            bus.AddConsumer<ReplicaConsumer, ReplicaConsumerDefinition>();
+            bus.AddConsumer<SendVerificationCodeConsumer, SendVerificationCodeConsumerDefinition>();
+        },
         MapEndpoints = app =>
         {
             var api = app.MapGroup("/api/notices").WithGroupName("notices").WithTags("Notices").RequireAuthorization(Scopes.Notices);
             api.MapOrganizationProfileReplica<NoticesDatabase>();
+            api.MapNoticesApi();
+            app.MapNoticesPages();
+            app.MapTwilioWebhooks();
         },
+        Pages = [new PageLink("Calls and notices", "/notices/calls"), new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox")],
     };
+
+    private static void AddServices(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = NoticesOptions.Read(builder.Configuration);
+        services.AddSingleton(options);
+        services.AddHostedService<NoticesOptionsCheck>();
+        services.AddServiceDatabase<NoticesDatabase>();
+        services.AddSingleton<ReplicaIndex>();
+        services.AddSingleton<ReplicaRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaRefresher>());
+        services.AddSingleton<RulesStore>();
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<CallPlanner>();
+        services.AddSingleton<OutgoingStore>();
+        services.AddSingleton<SenderPacing>();
+        if (options.Provider == SmsProvider.Twilio)
+        {
+            services.AddHttpClient(TwilioSender.HttpClientName);
+            services.AddSingleton<ISmsSender>(sp => new TwilioSender(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TwilioSender.HttpClientName), options,
+                sp.GetRequiredService<ILogger<TwilioSender>>()));
+        }
+        else
+        {
+            services.AddSingleton<ISmsSender, DevInboxSender>();
+        }
+        services.AddSingleton<SendWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SendWorker>());
+    }
 }

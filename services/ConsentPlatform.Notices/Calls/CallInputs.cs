@@ -1,0 +1,63 @@
+using ConsentPlatform.Telephony;
+
+namespace ConsentPlatform.Notices.Calls;
+
+public static class CallOutcomes
+{
+    public const string Answered = "answered";
+    public const string Missed = "missed";
+    public const string Refused = "refused";
+    public const string CallBackLater = "call_back_later";
+    public static readonly IReadOnlyList<string> All = [Answered, Missed, Refused, CallBackLater];
+}
+
+/// <summary>A call a rep or a dialer is about to make. Validated field by field so errors name the field.</summary>
+public sealed record PlanCallInput
+{
+    public string? PhoneNumber { get; init; }
+    public string? CallerName { get; init; }
+    public string? Topic { get; init; }
+    public string? CallingNumber { get; init; }
+    public DateTimeOffset? PlannedAt { get; init; }
+    /// <summary>The consent purpose the call serves; SMS consent and suppressions are matched on it.</summary>
+    public string? Purpose { get; init; }
+    public string? Language { get; init; }
+
+    public const string DefaultPurpose = "sales";
+
+    public Dictionary<string, string[]> Validate(out PhoneNumber number, out PhoneNumber callingNumber)
+    {
+        var errors = new Dictionary<string, string[]>();
+        number = default;
+        callingNumber = default;
+        var parsed = Telephony.PhoneNumbers.Parse(PhoneNumber);
+        if (parsed.IsValid) number = parsed.Number;
+        else errors["phoneNumber"] = [$"The number to call is not valid: {parsed.ErrorMessage}"];
+        var calling = Telephony.PhoneNumbers.Parse(CallingNumber);
+        if (calling.IsValid) callingNumber = calling.Number;
+        else errors["callingNumber"] = [$"The calling number is not valid: {calling.ErrorMessage}"];
+        if (string.IsNullOrWhiteSpace(CallerName) || CallerName.Trim().Length > 60) errors["callerName"] = ["The caller's name is required (at most 60 characters): the notice names who calls."];
+        if (string.IsNullOrWhiteSpace(Topic) || Topic.Trim().Length > 100) errors["topic"] = ["The topic is required (at most 100 characters): the notice says what the call is about."];
+        if (Purpose is not null && (Purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
+        if (Language is not null && Language is not ("ja" or "en")) errors["language"] = ["The language must be ja or en."];
+        if (ContainsControl(CallerName) || ContainsControl(Topic)) errors[ContainsControl(CallerName) ? "callerName" : "topic"] = ["Line breaks and control characters are not allowed."];
+        return errors;
+    }
+
+    private static bool ContainsControl(string? value) => value is not null && value.Any(char.IsControl);
+}
+
+public sealed record OutcomeInput
+{
+    public string? Outcome { get; init; }
+
+    public Dictionary<string, string[]> Validate() =>
+        Outcome is not null && CallOutcomes.All.Contains(Outcome)
+            ? []
+            : new() { ["outcome"] = [$"The outcome must be one of {string.Join(", ", CallOutcomes.All)}."] };
+}
+
+public sealed record NoticeView(Guid Id, string CallId, string Kind, string Status, string? Reason, string? Link, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record CallView(string Id, string MaskedNumber, string CallerName, string Topic, string Purpose, string CallingNumber,
+    DateTimeOffset PlannedAt, string? Outcome, IReadOnlyList<NoticeView> Notices);

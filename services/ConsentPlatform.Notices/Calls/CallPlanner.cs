@@ -1,0 +1,223 @@
+using System.Security.Cryptography;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Sending;
+using ConsentPlatform.Notices.Templates;
+using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.Telephony;
+using Dapper;
+
+namespace ConsentPlatform.Notices.Calls;
+
+/// <summary>
+/// Plans calls and logs their outcomes; each asks the gate and, when allowed, writes the notice,
+/// its outgoing SMS and ResponseLinkIssued in one transaction (the send worker sends it after).
+/// </summary>
+public sealed class CallPlanner(
+    NoticesDatabase database, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
+    PhoneNumberHasher hasher, NoticesOptions options, TimeProvider time, ILogger<CallPlanner> logger)
+{
+    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    private sealed record CallRow(string Id, string OrganizationId, string ContactHash, string PhoneNumber, string MaskedNumber, string CallerName,
+        string Topic, string Purpose, string CallingNumber, string Language, long PlannedAt, string? Outcome);
+
+    private sealed record NoticeRow(string Id, string CallId, string Kind, string Status, string? Reason, string? Code, long CreatedAt, long UpdatedAt);
+
+    public string NewCode() => RandomNumberGenerator.GetString(Base62, options.ShortCodeLength);
+
+    public string LinkFor(string code) => options.ShortLinkBaseUrl + code;
+
+    public async Task<CallView> PlanAsync(string organizationId, string? organizationName, PlanCallInput input, PhoneNumber number, PhoneNumber callingNumber,
+        CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var call = new CallRow(Guid.NewGuid().ToString("N"), organizationId, hasher.Hash(number), number.E164, number.FormatMasked(), input.CallerName!.Trim(),
+            input.Topic!.Trim(), input.Purpose?.Trim() ?? PlanCallInput.DefaultPurpose, callingNumber.E164, input.Language ?? Languages.For(number),
+            (input.PlannedAt ?? now).ToUnixTimeMilliseconds(), null);
+        var company = await templates.CompanyNameAsync(organizationId, organizationName, ct);
+
+        await using (var tx = await database.BeginAsync(ct))
+        {
+            // Written first: on SQLite this takes the write lock, so the frequency count below
+            // cannot race another plan for the same recipient.
+            const string sql = """
+                INSERT INTO calls (id, organization_id, contact_hash, phone_number, masked_number, caller_name, topic, purpose, calling_number, language, planned_at, outcome, outcome_at, created_at)
+                VALUES (@Id, @OrganizationId, @ContactHash, @PhoneNumber, @MaskedNumber, @CallerName, @Topic, @Purpose, @CallingNumber, @Language, @PlannedAt, NULL, NULL, @now)
+                """;
+            await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { call.Id, call.OrganizationId, call.ContactHash, call.PhoneNumber, call.MaskedNumber, call.CallerName,
+                call.Topic, call.Purpose, call.CallingNumber, call.Language, call.PlannedAt, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
+            await IssueAsync(tx, call, NoticeKinds.PreCall, number, company, now, ct);
+            await tx.CommitAsync(ct);
+        }
+        return (await FindAsync(organizationId, call.Id, ct))!;
+    }
+
+    /// <summary>Null when the call is not this organization's; a string when the outcome cannot be logged.</summary>
+    public async Task<(CallView? Call, string? Problem)> LogOutcomeAsync(string organizationId, string? organizationName, string callId, string outcome, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var company = await templates.CompanyNameAsync(organizationId, organizationName, ct);
+        CallRow? call;
+        await using (var tx = await database.BeginAsync(ct))
+        {
+            const string update = """
+                UPDATE calls SET outcome = @outcome, outcome_at = @now
+                WHERE id = @callId AND organization_id = @organizationId AND outcome IS NULL
+                """;
+            var changed = await tx.Connection.ExecuteAsync(new CommandDefinition(update, new { outcome, now = now.ToUnixTimeMilliseconds(), callId, organizationId }, tx.Inner, cancellationToken: ct));
+            call = await FindRowAsync(tx, organizationId, callId, ct);
+            if (call is null) return (null, null);
+            if (changed == 0) return (await ToViewAsync(call, ct), $"The outcome of this call was already logged ({call.Outcome}).");
+
+            if (outcome == CallOutcomes.Refused)
+            {
+                // 特商法 art. 17: a refusal stops every rep of the organization at once, here and (through Consent) everywhere.
+                var optOut = new OptOutRequested
+                {
+                    RequestId = Guid.NewGuid(), ContactHash = call.ContactHash, OrganizationId = organizationId, Channels = [Channels.Call],
+                    Purpose = call.Purpose, Source = "call_refused", RequestedAt = now,
+                };
+                await OptOuts.ApplyProvisionalAsync(tx, optOut);
+                await Outbox.WriteAsync(tx, optOut, ct);
+            }
+            else if (PhoneNumbers.TryParse(call.PhoneNumber, out var number))
+            {
+                var kind = outcome == CallOutcomes.Missed ? NoticeKinds.PostCallMissed : NoticeKinds.PostCallAnswered;
+                await IssueAsync(tx, call, kind, number, company, now, ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        if (outcome == CallOutcomes.Refused) await refresher.ReloadAsync(call.ContactHash, ct);
+        return (await FindAsync(organizationId, callId, ct), null);
+    }
+
+    private async Task IssueAsync(Transaction tx, CallRow call, string kind, PhoneNumber number, string company, DateTimeOffset now, CancellationToken ct)
+    {
+        var noticeId = Guid.NewGuid();
+        string? reason;
+        string? code = null;
+        string? body = null;
+        try
+        {
+            reason = await DecideAsync(tx, call, number, now, ct);
+            if (reason is null)
+            {
+                var template = await templates.GetAsync(call.OrganizationId, kind, call.Language, ct);
+                code = NewCode();
+                var callingNumber = PhoneNumbers.TryParse(call.CallingNumber, out var calling) ? calling : default;
+                var callback = call.Language == Languages.Japanese && calling.RegionCode == "JP" ? callingNumber.FormatNational() : callingNumber.FormatInternational();
+                body = TemplateRenderer.Render(template.Body, new TemplateValues(company, call.CallerName, call.Topic, callback, LinkFor(code),
+                    TemplateRenderer.FormatWhen(DateTimeOffset.FromUnixTimeMilliseconds(call.PlannedAt), number, call.Language)));
+                if (SmsText.Analyze(body).Segments > template.MaxSegments) reason = RefusalReasons.MessageTooLong;
+            }
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // R11: a decision that cannot be made is a refusal, recorded like any other.
+            logger.LogError(error, "Gate failed for notice {NoticeId} of call {CallId}; refusing", noticeId, call.Id);
+            reason = RefusalReasons.GateUnavailable;
+        }
+
+        const string insert = """
+            INSERT INTO notices (id, call_id, organization_id, kind, contact_hash, status, reason, code, created_at, updated_at)
+            VALUES (@id, @callId, @organizationId, @kind, @contactHash, @status, @reason, @code, @now, @now)
+            """;
+        await tx.Connection.ExecuteAsync(new CommandDefinition(insert, new
+        {
+            id = noticeId.ToString(), callId = call.Id, organizationId = call.OrganizationId, kind, contactHash = call.ContactHash,
+            status = reason is null ? NoticeStatuses.Queued : NoticeStatuses.Refused, reason, code = reason is null ? code : null,
+            now = now.ToUnixTimeMilliseconds(),
+        }, tx.Inner, cancellationToken: ct));
+
+        if (reason is not null)
+        {
+            logger.LogInformation("Notice {NoticeId} ({Kind}) of call {CallId} refused: {Reason}", noticeId, kind, call.Id, reason);
+            return;
+        }
+
+        await OutgoingStore.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct);
+        await Outbox.WriteAsync(tx, new ResponseLinkIssued
+        {
+            Code = code!, NoticeId = noticeId, OrganizationId = call.OrganizationId, MaskedNumber = call.MaskedNumber,
+            ContactHash = call.ContactHash, Topic = call.Topic, CallerName = call.CallerName, IssuedAt = now,
+        }, ct);
+        logger.LogInformation("Notice {NoticeId} ({Kind}) of call {CallId} queued", noticeId, kind, call.Id);
+    }
+
+    private async Task<string?> DecideAsync(Transaction tx, CallRow call, PhoneNumber number, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!index.IsLoaded) return RefusalReasons.GateUnavailable;
+        var candidates = hasher.CandidateHashes(number).ToArray();
+        var (orgRules, _) = await rules.GetAsync(tx.Connection, call.OrganizationId, tx.Inner, ct);
+        const string recent = """
+            SELECT COUNT(*) FROM notices
+            WHERE organization_id = @organizationId AND contact_hash IN @candidates AND status <> 'refused' AND created_at >= @since
+            """;
+        var count = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
+        {
+            organizationId = call.OrganizationId, candidates, since = now.AddHours(-orgRules.FrequencyHours).ToUnixTimeMilliseconds(),
+        }, tx.Inner, cancellationToken: ct));
+        var request = new GateRequest(call.OrganizationId, number, call.Purpose, index.IsPublished(call.OrganizationId, call.CallingNumber), now, (int)count);
+        return GateDecider.Decide(request, index.Find(candidates), orgRules);
+    }
+
+    public async Task<CallView?> FindAsync(string organizationId, string callId, CancellationToken ct)
+    {
+        await using var tx = await database.BeginAsync(ct);
+        var row = await FindRowAsync(tx, organizationId, callId, ct);
+        return row is null ? null : await ToViewAsync(row, ct);
+    }
+
+    private static async Task<CallRow?> FindRowAsync(Transaction tx, string organizationId, string callId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, phone_number AS PhoneNumber, masked_number AS MaskedNumber,
+                   caller_name AS CallerName, topic AS Topic, purpose AS Purpose, calling_number AS CallingNumber, language AS Language,
+                   planned_at AS PlannedAt, outcome AS Outcome
+            FROM calls WHERE id = @callId AND organization_id = @organizationId
+            """;
+        return await tx.Connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { callId, organizationId }, tx.Inner, cancellationToken: ct));
+    }
+
+    private async Task<CallView> ToViewAsync(CallRow call, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            SELECT id AS Id, call_id AS CallId, kind AS Kind, status AS Status, reason AS Reason, code AS Code, created_at AS CreatedAt, updated_at AS UpdatedAt
+            FROM notices WHERE call_id = @id ORDER BY created_at
+            """;
+        var notices = await connection.QueryAsync<NoticeRow>(new CommandDefinition(sql, new { id = call.Id }, cancellationToken: ct));
+        return new CallView(call.Id, call.MaskedNumber, call.CallerName, call.Topic, call.Purpose, call.CallingNumber,
+            DateTimeOffset.FromUnixTimeMilliseconds(call.PlannedAt), call.Outcome, notices.Select(ToView).ToList());
+    }
+
+    private NoticeView ToView(NoticeRow n) => new(Guid.Parse(n.Id), n.CallId, n.Kind, n.Status, n.Reason, n.Code is null ? null : LinkFor(n.Code),
+        DateTimeOffset.FromUnixTimeMilliseconds(n.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(n.UpdatedAt));
+
+    public async Task<IReadOnlyList<(CallView Call, DateTimeOffset CreatedAt)>> RecentCallsAsync(string organizationId, int limit, CancellationToken ct)
+    {
+        await using var tx = await database.BeginAsync(ct);
+        var sql = $"""
+            SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, phone_number AS PhoneNumber, masked_number AS MaskedNumber,
+                   caller_name AS CallerName, topic AS Topic, purpose AS Purpose, calling_number AS CallingNumber, language AS Language,
+                   planned_at AS PlannedAt, outcome AS Outcome
+            FROM calls WHERE organization_id = @organizationId ORDER BY created_at DESC {(database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @limit" : "OFFSET 0 ROWS FETCH NEXT @limit ROWS ONLY")}
+            """;
+        var rows = await tx.Connection.QueryAsync<CallRow>(new CommandDefinition(sql, new { organizationId, limit }, tx.Inner, cancellationToken: ct));
+        var result = new List<(CallView, DateTimeOffset)>();
+        foreach (var row in rows) result.Add((await ToViewAsync(row, ct), DateTimeOffset.FromUnixTimeMilliseconds(row.PlannedAt)));
+        return result;
+    }
+}
+
+public static class NoticeStatuses
+{
+    public const string Refused = "refused";
+    public const string Queued = "queued";
+    public const string Sent = "sent";
+    public const string Delivered = "delivered";
+    public const string Undelivered = "undelivered";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,95 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Telephony;
+
+namespace ConsentPlatform.Notices.Gate;
+
+/// <summary>Why a notice was not sent. Stable strings: they appear in the API and in reports.</summary>
+public static class RefusalReasons
+{
+    public const string Erased = "erased";
+    public const string OptedOut = "opted_out";
+    public const string NotSmsCapable = "not_sms_capable";
+    public const string NoSmsConsent = "no_sms_consent";
+    public const string ConsentExpired = "consent_expired";
+    public const string CallingNumberUnpublished = "calling_number_unpublished";
+    public const string QuietHours = "quiet_hours";
+    public const string FrequencyCap = "frequency_cap";
+    public const string MessageTooLong = "message_too_long";
+    /// <summary>The replica could not be read: the gate fails closed (R11).</summary>
+    public const string GateUnavailable = "gate_unavailable";
+}
+
+/// <summary>A do-not-contact entry; null scope fields mean "all".</summary>
+public readonly record struct SuppressionEntry(string? OrganizationId, string? Channel, string? Purpose)
+{
+    public bool Covers(string organizationId, string channel, string purpose) =>
+        (OrganizationId is null || OrganizationId == organizationId)
+        && (Channel is null || Channel == channel)
+        && (Purpose is null || Purpose == purpose);
+}
+
+/// <summary>The latest consent and withdrawal for one organization, channel and purpose (unix ms; 0 = never).</summary>
+public readonly record struct ConsentEntry(string OrganizationId, string Channel, string Purpose, long RecordedAt, long? ExpiresAt, long WithdrawnAt)
+{
+    public bool IsGiven => RecordedAt > WithdrawnAt;
+}
+
+/// <summary>What the replica knows about one contact hash. Immutable: the index swaps whole states.</summary>
+public sealed class ContactState
+{
+    public static readonly ContactState Empty = new(0, [], []);
+
+    public ContactState(long erasedAt, SuppressionEntry[] suppressions, ConsentEntry[] consents)
+    {
+        ErasedAt = erasedAt;
+        Suppressions = suppressions;
+        Consents = consents;
+    }
+
+    public long ErasedAt { get; }
+    public SuppressionEntry[] Suppressions { get; }
+    public ConsentEntry[] Consents { get; }
+}
+
+/// <summary>An organization's contact rules; defaults come from configuration.</summary>
+public sealed record OrganizationRules(TimeOnly AllowedFrom, TimeOnly AllowedUntil, int FrequencyCap, int FrequencyHours);
+
+public readonly record struct GateRequest(
+    string OrganizationId, PhoneNumber Number, string Purpose, bool CallingNumberPublished, DateTimeOffset At, int RecentNotices);
+
+/// <summary>
+/// The gate before every send (R17, R21), as a pure function of the replica state so it can be
+/// tested and measured without a database. Checks are ordered from the most to the least
+/// permanent, so the recorded reason is the one that will still hold tomorrow.
+/// </summary>
+public static class GateDecider
+{
+    /// <summary>Null when the notice may be sent, otherwise the refusal reason.</summary>
+    public static string? Decide(in GateRequest request, ContactState state, OrganizationRules rules)
+    {
+        if (state.ErasedAt > 0) return RefusalReasons.Erased;
+        foreach (var s in state.Suppressions)
+        {
+            // A notice announces or follows up a call, so a stop for calls stops it as much as a stop for SMS.
+            if (s.Covers(request.OrganizationId, Channels.Sms, request.Purpose) || s.Covers(request.OrganizationId, Channels.Call, request.Purpose))
+                return RefusalReasons.OptedOut;
+        }
+        if (!request.Number.CanReceiveSms) return RefusalReasons.NotSmsCapable;
+
+        var now = request.At.ToUnixTimeMilliseconds();
+        var expired = false;
+        var given = false;
+        foreach (var c in state.Consents)
+        {
+            if (c.Channel != Channels.Sms || c.OrganizationId != request.OrganizationId || c.Purpose != request.Purpose || !c.IsGiven) continue;
+            if (c.ExpiresAt is { } expires && expires <= now) expired = true;
+            else { given = true; break; }
+        }
+        if (!given) return expired ? RefusalReasons.ConsentExpired : RefusalReasons.NoSmsConsent;
+
+        if (!request.CallingNumberPublished) return RefusalReasons.CallingNumberUnpublished;
+        if (!ContactWindow.IsContactAllowed(request.Number, request.At, rules.AllowedFrom, rules.AllowedUntil)) return RefusalReasons.QuietHours;
+        if (request.RecentNotices >= rules.FrequencyCap) return RefusalReasons.FrequencyCap;
+        return null;
+    }
+}

@@ -1,0 +1,103 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using MassTransit;
+
+namespace ConsentPlatform.Notices.Gate;
+
+/// <summary>
+/// Keeps the local replicas the gate reads: Consent's suppressions and consents, Directory's
+/// published numbers, erasures, and — so an opt-out bites at once — every OptOutRequested as a
+/// provisional suppression until Consent confirms it.
+/// </summary>
+public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, TimeProvider time) :
+    IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<OptOutRequested>,
+    IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>, IConsumer<ErasureRequested>,
+    IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>
+{
+    public async Task Consume(ConsumeContext<ContactSuppressed> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.contact-suppressed", tx =>
+            ReplicaStore.SuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.Reason, provisional: false, m.SuppressedAt));
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ContactUnsuppressed> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.contact-unsuppressed", tx =>
+            ReplicaStore.UnsuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.UnsuppressedAt));
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<OptOutRequested> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.opt-out-requested", tx => OptOuts.ApplyProvisionalAsync(tx, m));
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ConsentRecorded> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.consent-recorded", tx =>
+            ReplicaStore.RecordConsentAsync(tx, "r:" + m.ConsentId, "recorded", m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.RecordedAt, m.ExpiresAt));
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ConsentWithdrawn> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.consent-withdrawn", tx =>
+            ReplicaStore.RecordConsentAsync(tx, "w:" + m.ConsentId, "withdrawn", m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.WithdrawnAt, null));
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<ErasureRequested> context)
+    {
+        var m = context.Message;
+        await database.HandleOnceAsync(context, "notices.erasure-requested", async tx =>
+        {
+            await ReplicaStore.EraseAsync(tx, m.ContactHash, m.RequestedAt);
+            await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "notices", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
+        });
+        await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<CallerNumberPublished> context)
+    {
+        await database.HandleOnceAsync(context, "notices.caller-number-published", tx => ReplicaStore.PublishCallerNumberAsync(tx, context.Message));
+        await refresher.ReloadAsync(null, context.CancellationToken);
+    }
+
+    public async Task Consume(ConsumeContext<CallerNumberWithdrawn> context)
+    {
+        await database.HandleOnceAsync(context, "notices.caller-number-withdrawn", tx => ReplicaStore.WithdrawCallerNumberAsync(tx, context.Message));
+        await refresher.ReloadAsync(null, context.CancellationToken);
+    }
+}
+
+public sealed class ReplicaConsumerDefinition : ConsumerDefinition<ReplicaConsumer>
+{
+    public ReplicaConsumerDefinition()
+    {
+        EndpointName = "notices-replica";
+        ConcurrentMessageLimit = 8;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReplicaConsumer> consumerConfigurator,
+        IRegistrationContext context) =>
+        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
+}
+
+/// <summary>Opt-outs as Notices applies them locally, whoever asked.</summary>
+public static class OptOuts
+{
+    public static async Task ApplyProvisionalAsync(ServiceDefaults.Data.Transaction tx, OptOutRequested m)
+    {
+        IReadOnlyList<string?> channels = m.Channels.Count == 0 ? [null] : m.Channels.Cast<string?>().ToList();
+        foreach (var channel in channels)
+            await ReplicaStore.SuppressAsync(tx, $"{m.RequestId}:{channel ?? "all"}", m.ContactHash, m.OrganizationId, channel, m.Purpose,
+                m.Source, provisional: true, m.RequestedAt);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Logging;
+
+namespace ConsentPlatform.Notices.Gate;
+
+/// <summary>
+/// Loads the replica into <see cref="ReplicaIndex"/> before the service takes requests, then
+/// follows the change log so a change consumed by another instance reaches this one too.
+/// </summary>
+public sealed class ReplicaRefresher(NoticesDatabase database, ReplicaIndex index, ILogger<ReplicaRefresher> logger) : BackgroundService
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+    // Rows become visible in commit order, not in changed_at order: re-reading a few seconds back
+    // catches a transaction that committed after a later one was already seen.
+    private const long LookbackMs = 5_000;
+    private long _since;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            index.Replace(await ReplicaStore.LoadContactsAsync(connection, null, cancellationToken));
+            index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, cancellationToken));
+        }
+        index.MarkLoaded();
+        logger.LogInformation("Notices replica loaded: {Contacts} contacts", index.Count);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Poll, stoppingToken);
+                await RefreshAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error)
+            {
+                logger.LogWarning(error, "Notices replica refresh failed; retrying");
+            }
+        }
+    }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (hashes, numbersChanged) = await ReplicaStore.ChangesSinceAsync(connection, _since - LookbackMs, cancellationToken);
+        foreach (var chunk in hashes.Chunk(500))
+            index.Replace(await ReplicaStore.LoadContactsAsync(connection, chunk, cancellationToken));
+        if (numbersChanged)
+            index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, cancellationToken));
+        _since = startedAt;
+    }
+
+    /// <summary>Applies one contact's committed change at once (the consumer that made it calls this).</summary>
+    public async Task ReloadAsync(string? contactHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (contactHash is null) index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, cancellationToken));
+        else index.Replace(await ReplicaStore.LoadContactsAsync(connection, [contactHash], cancellationToken));
+    }
+}

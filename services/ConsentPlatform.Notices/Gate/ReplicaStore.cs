@@ -1,0 +1,197 @@
+using System.Data.Common;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Data;
+using Dapper;
+
+namespace ConsentPlatform.Notices.Gate;
+
+/// <summary>
+/// Writes the local replicas (suppression, SMS consent, erasure, published calling numbers) and
+/// reads them back. Every write is idempotent and order-tolerant: rows are keyed by the source's
+/// id and a late, older event never undoes a newer one.
+/// </summary>
+public static class ReplicaStore
+{
+    private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose);
+    private sealed record ConsentRow(string ContactHash, string Kind, string OrganizationId, string Channel, string Purpose, long At, long? ExpiresAt);
+
+    public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
+        string reason, bool provisional, DateTimeOffset at)
+    {
+        const string sql = """
+            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at)
+            SELECT @id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE id = @id)
+            """;
+        await tx.Connection.ExecuteAsync(sql, new { id, contactHash, organizationId, channel, purpose, reason, provisional = provisional ? 1 : 0, at = at.ToUnixTimeMilliseconds() }, tx.Inner);
+        await RecordChangeAsync(tx, contactHash);
+    }
+
+    /// <summary>Lifts Consent's suppression and any provisional one for the contact requested before it.</summary>
+    public static async Task UnsuppressAsync(Transaction tx, string id, string contactHash, DateTimeOffset at)
+    {
+        var now = at.ToUnixTimeMilliseconds();
+        const string lift = "UPDATE suppressions SET lifted_at = @now WHERE id = @id AND lifted_at IS NULL";
+        var lifted = await tx.Connection.ExecuteAsync(lift, new { id, now }, tx.Inner);
+        if (lifted == 0)
+        {
+            // Arrived before its ContactSuppressed: leave a lifted row so that one cannot revive it.
+            const string tombstone = """
+                INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at)
+                SELECT @id, @contactHash, NULL, NULL, NULL, 'unsuppressed', 0, @now, @now
+                WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE id = @id)
+                """;
+            await tx.Connection.ExecuteAsync(tombstone, new { id, contactHash, now }, tx.Inner);
+        }
+        const string provisional = """
+            UPDATE suppressions SET lifted_at = @now
+            WHERE contact_hash = @contactHash AND provisional = 1 AND lifted_at IS NULL AND suppressed_at <= @now
+            """;
+        await tx.Connection.ExecuteAsync(provisional, new { contactHash, now }, tx.Inner);
+        await RecordChangeAsync(tx, contactHash);
+    }
+
+    /// <summary>START/UNSTOP: lifts the provisional stops that came from SMS replies.</summary>
+    public static async Task LiftReplyOptOutsAsync(Transaction tx, string contactHash, DateTimeOffset at)
+    {
+        const string sql = """
+            UPDATE suppressions SET lifted_at = @now
+            WHERE contact_hash = @contactHash AND provisional = 1 AND reason = 'sms_reply' AND lifted_at IS NULL
+            """;
+        await tx.Connection.ExecuteAsync(sql, new { contactHash, now = at.ToUnixTimeMilliseconds() }, tx.Inner);
+        await RecordChangeAsync(tx, contactHash);
+    }
+
+    public static async Task RecordConsentAsync(Transaction tx, string id, string kind, string contactHash, string organizationId, string channel,
+        string purpose, DateTimeOffset at, DateTimeOffset? expiresAt)
+    {
+        const string sql = """
+            INSERT INTO consents (id, kind, contact_hash, organization_id, channel, purpose, at, expires_at)
+            SELECT @id, @kind, @contactHash, @organizationId, @channel, @purpose, @at, @expiresAt
+            WHERE NOT EXISTS (SELECT 1 FROM consents WHERE id = @id)
+            """;
+        await tx.Connection.ExecuteAsync(sql, new
+        {
+            id, kind, contactHash, organizationId, channel, purpose,
+            at = at.ToUnixTimeMilliseconds(), expiresAt = expiresAt?.ToUnixTimeMilliseconds(),
+        }, tx.Inner);
+        await RecordChangeAsync(tx, contactHash);
+    }
+
+    public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
+    {
+        var now = at.ToUnixTimeMilliseconds();
+        const string erasure = """
+            INSERT INTO erasures (contact_hash, erased_at) SELECT @contactHash, @now
+            WHERE NOT EXISTS (SELECT 1 FROM erasures WHERE contact_hash = @contactHash)
+            """;
+        // Keep only the keyed hash: numbers and texts go, and nothing still queued is sent.
+        const string messages = """
+            UPDATE outgoing_messages SET to_number = '', body = '', updated_at = @now,
+                   status = CASE WHEN status IN ('pending', 'sending', 'unknown') THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string calls = "UPDATE calls SET phone_number = '', masked_number = '' WHERE contact_hash = @contactHash";
+        const string consents = "DELETE FROM consents WHERE contact_hash = @contactHash";
+        await tx.Connection.ExecuteAsync(erasure, new { contactHash, now }, tx.Inner);
+        await tx.Connection.ExecuteAsync(messages, new { contactHash, now }, tx.Inner);
+        await tx.Connection.ExecuteAsync(calls, new { contactHash }, tx.Inner);
+        await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
+        await RecordChangeAsync(tx, contactHash);
+    }
+
+    public static async Task PublishCallerNumberAsync(Transaction tx, CallerNumberPublished message)
+    {
+        const string insert = """
+            INSERT INTO caller_numbers (id, organization_id, e164, department, published_at, withdrawn_at)
+            SELECT @id, @OrganizationId, @PhoneNumber, @Department, @at, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM caller_numbers WHERE id = @id)
+            """;
+        const string update = """
+            UPDATE caller_numbers SET published_at = @at, department = @Department
+            WHERE id = @id AND (published_at IS NULL OR published_at < @at)
+            """;
+        var args = new { id = message.CallerNumberId.ToString(), message.OrganizationId, message.PhoneNumber, message.Department, at = message.PublishedAt.ToUnixTimeMilliseconds() };
+        if (await tx.Connection.ExecuteAsync(insert, args, tx.Inner) == 0)
+            await tx.Connection.ExecuteAsync(update, args, tx.Inner);
+        await RecordChangeAsync(tx, null);
+    }
+
+    public static async Task WithdrawCallerNumberAsync(Transaction tx, CallerNumberWithdrawn message)
+    {
+        const string insert = """
+            INSERT INTO caller_numbers (id, organization_id, e164, department, published_at, withdrawn_at)
+            SELECT @id, @OrganizationId, @PhoneNumber, NULL, NULL, @at
+            WHERE NOT EXISTS (SELECT 1 FROM caller_numbers WHERE id = @id)
+            """;
+        const string update = "UPDATE caller_numbers SET withdrawn_at = @at WHERE id = @id AND (withdrawn_at IS NULL OR withdrawn_at < @at)";
+        var args = new { id = message.CallerNumberId.ToString(), message.OrganizationId, message.PhoneNumber, at = message.WithdrawnAt.ToUnixTimeMilliseconds() };
+        if (await tx.Connection.ExecuteAsync(insert, args, tx.Inner) == 0)
+            await tx.Connection.ExecuteAsync(update, args, tx.Inner);
+        await RecordChangeAsync(tx, null);
+    }
+
+    /// <summary>Null hash: the published numbers changed.</summary>
+    private static Task RecordChangeAsync(Transaction tx, string? contactHash) =>
+        tx.Connection.ExecuteAsync("INSERT INTO replica_changes (contact_hash, changed_at) VALUES (@contactHash, @now)",
+            new { contactHash, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, tx.Inner);
+
+    public static async Task<Dictionary<string, ContactState>> LoadContactsAsync(DbConnection connection, IReadOnlyCollection<string>? hashes, CancellationToken ct)
+    {
+        var filter = hashes is null ? "" : " AND contact_hash IN @hashes";
+        var suppressionSql = $"""
+            SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose
+            FROM suppressions WHERE lifted_at IS NULL{filter}
+            """;
+        var consentSql = $"""
+            SELECT contact_hash AS ContactHash, kind AS Kind, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose,
+                   at AS At, expires_at AS ExpiresAt
+            FROM consents WHERE 1 = 1{filter}
+            """;
+        var erasureSql = $"SELECT contact_hash AS Item1, erased_at AS Item2 FROM erasures WHERE 1 = 1{filter}";
+        var args = new { hashes = hashes?.ToArray() };
+
+        var suppressions = (await connection.QueryAsync<SuppressionRow>(new CommandDefinition(suppressionSql, args, cancellationToken: ct))).ToLookup(r => r.ContactHash);
+        var consents = (await connection.QueryAsync<ConsentRow>(new CommandDefinition(consentSql, args, cancellationToken: ct))).ToLookup(r => r.ContactHash);
+        var erasures = (await connection.QueryAsync<(string, long)>(new CommandDefinition(erasureSql, args, cancellationToken: ct))).ToDictionary(r => r.Item1, r => r.Item2);
+
+        var all = new HashSet<string>(hashes ?? []);
+        all.UnionWith(suppressions.Select(g => g.Key));
+        all.UnionWith(consents.Select(g => g.Key));
+        all.UnionWith(erasures.Keys);
+        var states = new Dictionary<string, ContactState>(all.Count);
+        foreach (var hash in all)
+        {
+            var entries = suppressions[hash].Select(s => new SuppressionEntry(s.OrganizationId, s.Channel, s.Purpose)).Distinct().ToArray();
+            states[hash] = new ContactState(erasures.GetValueOrDefault(hash), entries, Fold(consents[hash]));
+        }
+        return states;
+    }
+
+    /// <summary>Per organization, channel and purpose: the latest consent (and its expiry) and the latest withdrawal.</summary>
+    private static ConsentEntry[] Fold(IEnumerable<ConsentRow> rows) =>
+        rows.GroupBy(r => (r.OrganizationId, r.Channel, r.Purpose)).Select(g =>
+        {
+            var latest = g.Where(r => r.Kind == "recorded").MaxBy(r => r.At);
+            var withdrawn = g.Where(r => r.Kind == "withdrawn").Select(r => r.At).DefaultIfEmpty(0).Max();
+            return new ConsentEntry(g.Key.OrganizationId, g.Key.Channel, g.Key.Purpose, latest?.At ?? 0, latest?.ExpiresAt, withdrawn);
+        }).ToArray();
+
+    public static async Task<Dictionary<string, HashSet<string>>> LoadPublishedNumbersAsync(DbConnection connection, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT organization_id AS Item1, e164 AS Item2 FROM caller_numbers
+            WHERE published_at IS NOT NULL AND (withdrawn_at IS NULL OR withdrawn_at < published_at)
+            """;
+        var rows = await connection.QueryAsync<(string, string)>(new CommandDefinition(sql, cancellationToken: ct));
+        return rows.GroupBy(r => r.Item1).ToDictionary(g => g.Key, g => g.Select(r => r.Item2).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>Contacts changed since <paramref name="since"/> (unix ms), and whether the published numbers changed.</summary>
+    public static async Task<(List<string> Hashes, bool NumbersChanged)> ChangesSinceAsync(DbConnection connection, long since, CancellationToken ct)
+    {
+        const string sql = "SELECT DISTINCT contact_hash FROM replica_changes WHERE changed_at >= @since";
+        var rows = (await connection.QueryAsync<string?>(new CommandDefinition(sql, new { since }, cancellationToken: ct))).ToList();
+        return (rows.Where(r => r is not null).Select(r => r!).ToList(), rows.Any(r => r is null));
+    }
+}

@@ -1,0 +1,145 @@
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Sending;
+using ConsentPlatform.Notices.Templates;
+using ConsentPlatform.ServiceDefaults.Identity;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConsentPlatform.Notices;
+
+public sealed record TemplateInput
+{
+    public string? Body { get; init; }
+    public int? MaxSegments { get; init; }
+}
+
+public sealed record PreviewInput
+{
+    public string? Kind { get; init; }
+    public string? Language { get; init; }
+    /// <summary>Text to preview; the saved (or default) template of Kind/Language when omitted.</summary>
+    public string? Body { get; init; }
+    public int? MaxSegments { get; init; }
+}
+
+public sealed record TemplatePreview(SmsPreview Preview, IReadOnlyList<string> Problems);
+
+public sealed record CallingNumberView(string PhoneNumber, string? Department, DateTimeOffset PublishedSince);
+
+public sealed record DevInboxMessage(string Id, string To, string From, string Body, IReadOnlyList<string> Links, DateTimeOffset CreatedAt);
+
+public static class NoticesEndpoints
+{
+    public static void MapNoticesApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/settings", (HttpContext context, RulesStore rules) => rules.GetViewAsync(context.User.OrganizationId(), context.RequestAborted))
+            .WithSummary("Quiet hours (recipient's local time) and frequency cap of the organization");
+        api.MapPut("/settings", async Task<Results<Ok<RulesView>, ValidationProblem>> (RulesInput input, HttpContext context, RulesStore rules) =>
+        {
+            var errors = input.Validate(out var parsed);
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            await rules.SaveAsync(context.User.OrganizationId(), parsed!, context.RequestAborted);
+            return TypedResults.Ok(RulesView.Of(parsed!, false));
+        }).WithSummary("Change quiet hours and the per-recipient frequency cap");
+
+        api.MapGet("/templates", (HttpContext context, TemplateStore templates) => templates.ListAsync(context.User.OrganizationId(), context.RequestAborted))
+            .WithSummary("Templates per kind and language (defaults until saved)");
+        api.MapPut("/templates/{kind}/{language}", async Task<Results<Ok<NoticeTemplate>, ValidationProblem>> (
+            string kind, string language, TemplateInput input, HttpContext context, TemplateStore templates, NoticesOptions options) =>
+        {
+            var organizationId = context.User.OrganizationId();
+            var errors = new Dictionary<string, string[]>();
+            if (!NoticeKinds.All.Contains(kind)) errors["kind"] = [$"The kind must be one of {string.Join(", ", NoticeKinds.All)}."];
+            if (!Languages.All.Contains(language)) errors["language"] = ["The language must be ja or en."];
+            var maxSegments = input.MaxSegments ?? options.DefaultMaxSegments;
+            if (maxSegments is < 1 or > 10) errors["maxSegments"] = ["The maximum segment count must be 1-10."];
+            var problems = TemplateLinter.Lint(input.Body);
+            if (problems.Count == 0 && errors.Count == 0)
+            {
+                var company = await templates.CompanyNameAsync(organizationId, context.User.Identity?.Name, context.RequestAborted);
+                var sample = TemplateRenderer.Render(input.Body!, TemplateRenderer.Sample(language, company, options.ShortLinkBaseUrl, options.ShortCodeLength));
+                var preview = SmsPreview.Of(sample, maxSegments, options);
+                if (!preview.WithinLimit) problems.Add($"The text needs {preview.Segments} segments ({preview.Encoding}) with typical values; the maximum is {maxSegments}.");
+            }
+            if (problems.Count > 0) errors["body"] = [.. problems];
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            await templates.SaveAsync(organizationId, kind, language, input.Body!, maxSegments, context.RequestAborted);
+            return TypedResults.Ok(await templates.GetAsync(organizationId, kind, language, context.RequestAborted));
+        }).WithSummary("Save a template; rejected with each missing R15 item named");
+        api.MapPost("/templates/preview", async Task<Results<Ok<TemplatePreview>, ValidationProblem>> (
+            PreviewInput input, HttpContext context, TemplateStore templates, NoticesOptions options) =>
+        {
+            var organizationId = context.User.OrganizationId();
+            var kind = input.Kind ?? NoticeKinds.PreCall;
+            var language = input.Language ?? Languages.Japanese;
+            if (!NoticeKinds.All.Contains(kind) || !Languages.All.Contains(language))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [NoticeKinds.All.Contains(kind) ? "language" : "kind"] = ["Unknown kind or language."] });
+            var saved = await templates.GetAsync(organizationId, kind, language, context.RequestAborted);
+            var body = input.Body ?? saved.Body;
+            var company = await templates.CompanyNameAsync(organizationId, context.User.Identity?.Name, context.RequestAborted);
+            var text = TemplateRenderer.Render(body, TemplateRenderer.Sample(language, company, options.ShortLinkBaseUrl, options.ShortCodeLength));
+            return TypedResults.Ok(new TemplatePreview(SmsPreview.Of(text, input.MaxSegments ?? saved.MaxSegments, options), TemplateLinter.Lint(body)));
+        }).WithSummary("Render a template with typical values: encoding, segments and cost (R16)");
+
+        api.MapPost("/calls", async Task<Results<Created<CallView>, ValidationProblem>> (PlanCallInput input, HttpContext context, CallPlanner planner, SendWorker worker) =>
+        {
+            var errors = input.Validate(out var number, out var calling);
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            var call = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            worker.Wake();
+            return TypedResults.Created($"/api/notices/calls/{call.Id}", call);
+        }).WithSummary("Plan a call: the gate decides and, if allowed, the pre-call notice is queued")
+          .WithDescription("The notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer.");
+        api.MapGet("/calls/{id}", async Task<Results<Ok<CallView>, NotFound>> (string id, HttpContext context, CallPlanner planner) =>
+            await planner.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } call ? TypedResults.Ok(call) : TypedResults.NotFound())
+            .WithSummary("A call with each of its notices' status or refusal reason");
+        api.MapPost("/calls/{id}/outcome", async Task<Results<Ok<CallView>, NotFound, ValidationProblem>> (
+            string id, OutcomeInput input, HttpContext context, CallPlanner planner, SendWorker worker) =>
+        {
+            var errors = input.Validate();
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            var (call, problem) = await planner.LogOutcomeAsync(context.User.OrganizationId(), context.User.Identity?.Name, id, input.Outcome!, context.RequestAborted);
+            if (call is null) return TypedResults.NotFound();
+            if (problem is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outcome"] = [problem] });
+            worker.Wake();
+            return TypedResults.Ok(call);
+        }).WithSummary("Log a call's outcome: answered/missed/call_back_later queue the post-call notice; refused is an opt-out");
+
+        api.MapGet("/calling-numbers", async (HttpContext context, NoticesDatabase database) =>
+        {
+            await using var connection = await database.OpenAsync(context.RequestAborted);
+            const string sql = """
+                SELECT e164 AS Item1, department AS Item2, published_at AS Item3 FROM caller_numbers
+                WHERE organization_id = @organizationId AND published_at IS NOT NULL AND (withdrawn_at IS NULL OR withdrawn_at < published_at)
+                ORDER BY published_at
+                """;
+            var rows = await connection.QueryAsync<(string, string?, long)>(new CommandDefinition(sql, new { organizationId = context.User.OrganizationId() }, cancellationToken: context.RequestAborted));
+            return rows.Select(r => new CallingNumberView(r.Item1, r.Item2, DateTimeOffset.FromUnixTimeMilliseconds(r.Item3))).ToList();
+        }).WithSummary("The organization's published calling numbers as Notices knows them (R21)");
+
+        api.MapGet("/dev-inbox", (HttpContext context, NoticesDatabase database, NoticesOptions options) =>
+            DevInbox.ListAsync(database, options, context.User.OrganizationId(), context.RequestAborted))
+            .WithSummary("Messages the dev inbox provider 'sent', newest first (Sms:Provider=DevInbox)");
+    }
+}
+
+public static class DevInbox
+{
+    public static async Task<IReadOnlyList<DevInboxMessage>> ListAsync(NoticesDatabase database, NoticesOptions options, string organizationId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
+        // Codes sent for no organization (data-subject requests) are shown to every organization: this is a development tool.
+        var sql = $"""
+            SELECT {limit.Item1} id AS Item1, to_number AS Item2, sender AS Item3, body AS Item4, created_at AS Item5 FROM dev_inbox
+            WHERE organization_id = @organizationId OR organization_id IS NULL
+            ORDER BY created_at DESC, id DESC {limit.Item2}
+            """;
+        var rows = await connection.QueryAsync<(string, string, string, string, long)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
+        return rows.Select(r => new DevInboxMessage(r.Item1, r.Item2, r.Item3, r.Item4, LinksIn(r.Item4, options), DateTimeOffset.FromUnixTimeMilliseconds(r.Item5))).ToList();
+    }
+
+    private static List<string> LinksIn(string body, NoticesOptions options) =>
+        System.Text.RegularExpressions.Regex.Matches(body, @"https?://[^\s　、。）)]+").Select(m => m.Value).ToList();
+}

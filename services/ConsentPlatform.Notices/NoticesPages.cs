@@ -1,0 +1,72 @@
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Sending;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ConsentPlatform.Notices;
+
+/// <summary>The rep's page (plan a call, log its outcome, see each notice's status) and the dev inbox.</summary>
+public static class NoticesPages
+{
+    public static void MapNoticesPages(this IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup("/notices").RequireAuthorization(Scopes.Notices).ExcludeFromDescription();
+
+        pages.MapGet("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner) =>
+            await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), null, new Dictionary<string, string[]>()));
+
+        pages.MapPost("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner, SendWorker worker, [FromForm] PlanCallInput input) =>
+        {
+            var errors = input.Validate(out var number, out var calling);
+            if (errors.Count > 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return await CallsPageAsync(context, antiforgery, planner, input, null, errors);
+            }
+            var call = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            worker.Wake();
+            var notice = call.Notices[0];
+            var message = notice.Reason is null ? "Call planned; the pre-call notice is queued." : $"Call planned; the pre-call notice was refused ({notice.Reason}).";
+            return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput { CallingNumber = input.CallingNumber, CallerName = input.CallerName }, message,
+                new Dictionary<string, string[]>());
+        });
+
+        pages.MapPost("/calls/{id}/outcome", async (string id, HttpContext context, IAntiforgery antiforgery, CallPlanner planner, SendWorker worker, [FromForm] string? outcome) =>
+        {
+            var errors = new OutcomeInput { Outcome = outcome }.Validate();
+            string? message = null;
+            if (errors.Count == 0)
+            {
+                var (call, problem) = await planner.LogOutcomeAsync(context.User.OrganizationId(), context.User.Identity?.Name, id, outcome!, context.RequestAborted);
+                if (call is null) errors["call"] = ["No such call."];
+                else if (problem is not null) errors["outcome"] = [problem];
+                else message = $"Outcome logged: {outcome}.";
+                worker.Wake();
+            }
+            if (errors.Count > 0) context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), message, errors);
+        });
+
+        pages.MapGet("/dev-inbox", async (HttpContext context, IAntiforgery antiforgery, NoticesDatabase database, NoticesOptions options) =>
+            new RazorComponentResult<DevInboxPage>(new
+            {
+                Messages = await DevInbox.ListAsync(database, options, context.User.OrganizationId(), context.RequestAborted),
+                Tokens = antiforgery.GetAndStoreTokens(context),
+                SignedInAs = PlatformPages.SignedInAs(context.User),
+            }));
+    }
+
+    private static async Task<RazorComponentResult<CallsPage>> CallsPageAsync(HttpContext context, IAntiforgery antiforgery, CallPlanner planner,
+        PlanCallInput input, string? message, Dictionary<string, string[]> errors)
+    {
+        var calls = await planner.RecentCallsAsync(context.User.OrganizationId(), 50, context.RequestAborted);
+        return new RazorComponentResult<CallsPage>(new
+        {
+            Tokens = antiforgery.GetAndStoreTokens(context), Input = input, Calls = calls.Select(c => c.Call).ToList(), Errors = errors, Message = message,
+            SignedInAs = PlatformPages.SignedInAs(context.User),
+        });
+    }
+}

@@ -1,0 +1,148 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using Dapper;
+
+namespace ConsentPlatform.Notices.Sending;
+
+public sealed record OutgoingRow(string Id, string? NoticeId, string? OrganizationId, string ToNumber, string Body, string Status, string? ProviderSid,
+    long Attempts, long Lookups, long? FirstSentAt, long CreatedAt);
+
+/// <summary>The outgoing_messages table: queue, claim, record outcomes, and keep the notice in step.</summary>
+public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
+{
+    private const string Columns = """
+        id AS Id, notice_id AS NoticeId, organization_id AS OrganizationId, to_number AS ToNumber, body AS Body, status AS Status,
+        provider_sid AS ProviderSid, attempts AS Attempts, lookups AS Lookups, first_sent_at AS FirstSentAt, created_at AS CreatedAt
+        """;
+
+    public static async Task EnqueueAsync(Transaction tx, Guid id, Guid? noticeId, string? organizationId, string purpose, string contactHash, string to,
+        string body, DateTimeOffset now, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO outgoing_messages (id, notice_id, organization_id, purpose, contact_hash, to_number, body, status, attempts, lookups, next_attempt_at, created_at, updated_at)
+            VALUES (@id, @noticeId, @organizationId, @purpose, @contactHash, @to, @body, 'pending', 0, 0, @now, @now, @now)
+            """;
+        await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id = id.ToString(), noticeId = noticeId?.ToString(), organizationId, purpose, contactHash, to, body, now = now.ToUnixTimeMilliseconds(),
+        }, tx.Inner, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Claims one due message for this worker. A pending one becomes 'sending' in the same
+    /// statement, before any request leaves: if the process dies mid-send, the row is found in
+    /// 'sending' and resolved by lookup, never sent again.
+    /// </summary>
+    public async Task<OutgoingRow?> ClaimAsync(string worker, TimeSpan claimFor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(ct);
+        var page = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 16") : ("TOP (16)", "");
+        var candidates = $"""
+            SELECT {page.Item1} id FROM outgoing_messages
+            WHERE status IN ('pending', 'unknown') AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
+            ORDER BY next_attempt_at {page.Item2}
+            """;
+        var ids = (await connection.QueryAsync<string>(new CommandDefinition(candidates, new { now }, cancellationToken: ct))).ToList();
+        // Different workers start at different rows so they rarely contend for the same one.
+        var start = ids.Count == 0 ? 0 : Random.Shared.Next(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var id = ids[(start + i) % ids.Count];
+            const string claim = """
+                UPDATE outgoing_messages
+                SET status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END,
+                    attempts = CASE WHEN status = 'pending' THEN attempts + 1 ELSE attempts END,
+                    first_sent_at = CASE WHEN status = 'pending' AND first_sent_at IS NULL THEN @now ELSE first_sent_at END,
+                    claimed_by = @worker, claimed_until = @until, updated_at = @now
+                WHERE id = @id AND status IN ('pending', 'unknown') AND (claimed_until IS NULL OR claimed_until < @now)
+                """;
+            if (await connection.ExecuteAsync(new CommandDefinition(claim, new { id, worker, now, until = now + (long)claimFor.TotalMilliseconds }, cancellationToken: ct)) == 1)
+                return await connection.QuerySingleAsync<OutgoingRow>(new CommandDefinition($"SELECT {Columns} FROM outgoing_messages WHERE id = @id", new { id }, cancellationToken: ct));
+        }
+        return null;
+    }
+
+    /// <summary>Messages left in 'sending' by a worker that died: their outcome is unknown until looked up.</summary>
+    public async Task<int> RecoverAbandonedAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            UPDATE outgoing_messages SET status = 'unknown', claimed_by = NULL, claimed_until = NULL, next_attempt_at = @now, updated_at = @now
+            WHERE status = 'sending' AND claimed_until < @now
+            """;
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new { now }, cancellationToken: ct));
+    }
+
+    /// <summary>Back to the queue: the provider certainly did not take it.</summary>
+    public async Task RescheduleAsync(string id, string worker, string errorCode, TimeSpan after, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            UPDATE outgoing_messages SET status = 'pending', error_code = @errorCode, next_attempt_at = @next, claimed_by = NULL, claimed_until = NULL, updated_at = @now
+            WHERE id = @id AND claimed_by = @worker AND status = 'sending'
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, errorCode, next = now + (long)after.TotalMilliseconds, now }, cancellationToken: ct));
+    }
+
+    /// <summary>The request may have reached the provider: from now on only lookups.</summary>
+    public async Task MarkUnknownAsync(string id, string worker, string errorCode, TimeSpan lookupAfter, bool countLookup, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            UPDATE outgoing_messages SET status = 'unknown', error_code = @errorCode, next_attempt_at = @next, lookups = lookups + @lookup,
+                   claimed_by = NULL, claimed_until = NULL, updated_at = @now
+            WHERE id = @id AND claimed_by = @worker AND status IN ('sending', 'unknown')
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, worker, errorCode, next = now + (long)lookupAfter.TotalMilliseconds, lookup = countLookup ? 1 : 0, now,
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Moves a message (and its notice) forward to <paramref name="status"/>; a status that is not
+    /// later than the current one changes nothing (callbacks arrive out of order and twice).
+    /// Returns whether it moved.
+    /// </summary>
+    public async Task<bool> AdvanceAsync(string id, string? sid, string status, string? errorCode, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var tx = await database.BeginAsync(ct);
+        const string read = "SELECT notice_id AS Item1, status AS Item2, provider_sid AS Item3 FROM outgoing_messages WHERE id = @id";
+        var current = await tx.Connection.QuerySingleOrDefaultAsync<(string?, string, string?)>(new CommandDefinition(read, new { id }, tx.Inner, cancellationToken: ct));
+        if (current.Item2 is null || MessageStatuses.Rank(status) <= MessageStatuses.Rank(current.Item2)) return false;
+
+        const string update = """
+            UPDATE outgoing_messages SET status = @status, provider_sid = COALESCE(provider_sid, @sid), error_code = @errorCode,
+                   claimed_by = NULL, claimed_until = NULL, updated_at = @now
+            WHERE id = @id AND status = @previous
+            """;
+        if (await tx.Connection.ExecuteAsync(new CommandDefinition(update, new { id, sid, status, errorCode, now = now.ToUnixTimeMilliseconds(), previous = current.Item2 },
+                tx.Inner, cancellationToken: ct)) == 0)
+            return false;
+
+        if (current.Item1 is { } noticeId)
+        {
+            const string notice = "UPDATE notices SET status = @status, updated_at = @now WHERE id = @noticeId";
+            await tx.Connection.ExecuteAsync(new CommandDefinition(notice, new { status, noticeId, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
+            const string details = "SELECT organization_id AS Item1, kind AS Item2 FROM notices WHERE id = @noticeId";
+            var (organizationId, kind) = await tx.Connection.QuerySingleAsync<(string, string)>(new CommandDefinition(details, new { noticeId }, tx.Inner, cancellationToken: ct));
+            if (MessageStatuses.Rank(current.Item2) == 0 && status is not (MessageStatuses.Failed or MessageStatuses.Cancelled))
+                await Outbox.WriteAsync(tx, new CallNoticeSent { NoticeId = Guid.Parse(noticeId), OrganizationId = organizationId, Kind = kind, SentAt = now }, ct);
+            await Outbox.WriteAsync(tx, new CallNoticeDeliveryChanged { NoticeId = Guid.Parse(noticeId), Status = status, ErrorCode = errorCode, ChangedAt = now }, ct);
+        }
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<string?> FindIdBySidAsync(string sid, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT id FROM outgoing_messages WHERE provider_sid = @sid", new { sid }, cancellationToken: ct));
+    }
+}

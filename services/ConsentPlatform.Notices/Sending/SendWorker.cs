@@ -1,0 +1,148 @@
+using Polly;
+using Polly.Retry;
+
+namespace ConsentPlatform.Notices.Sending;
+
+/// <summary>
+/// Sends queued SMS: claims a message, waits for the sender's rate slot, sends it and records the
+/// provider's sid. Only failures that certainly did not reach the provider are retried (with
+/// backoff); a send that may have reached it is resolved by looking it up, never by sending again.
+/// Several workers (and several instances) run at once; the claim keeps each message to one.
+/// </summary>
+public sealed class SendWorker(
+    OutgoingStore store, ISmsSender sender, SenderPacing pacing, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger) : BackgroundService
+{
+    private readonly string _workerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly ResiliencePipeline<SendOutcome> _retry = new ResiliencePipelineBuilder<SendOutcome>()
+        .AddRetry(new RetryStrategyOptions<SendOutcome>
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Kind == SendOutcomeKind.RetrySafe),
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(10),
+            // The provider's Retry-After, when it gives one, wins over our own backoff.
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter is { } after && after > TimeSpan.Zero ? after : (TimeSpan?)null),
+        })
+        .Build();
+
+    private TimeSpan ClaimFor => TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 5 + 60);
+
+    /// <summary>Lets a waiting worker start at once (a message was just queued).</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount < options.SendConcurrency) _wake.Release();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.SendConcurrency).Select(i => RunAsync(i == 0, stoppingToken)));
+
+    private async Task RunAsync(bool recovers, CancellationToken stoppingToken)
+    {
+        var lastRecovery = DateTimeOffset.MinValue;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (recovers && DateTimeOffset.UtcNow - lastRecovery > TimeSpan.FromSeconds(5))
+                {
+                    lastRecovery = DateTimeOffset.UtcNow;
+                    if (await store.RecoverAbandonedAsync(stoppingToken) is > 0 and var recovered)
+                        logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", recovered);
+                }
+                var row = await store.ClaimAsync(_workerId, ClaimFor, stoppingToken);
+                if (row is null)
+                {
+                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(options.PollMilliseconds), stoppingToken);
+                    continue;
+                }
+                if (row.Status == MessageStatuses.Unknown) await LookUpAsync(row, stoppingToken);
+                else await SendAsync(row, stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error)
+            {
+                failures++;
+                logger.LogWarning(error, "Send worker failed ({Failures} in a row)", failures);
+                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    private SmsToSend ToSms(OutgoingRow row) => new(Guid.Parse(row.Id), row.OrganizationId, row.ToNumber, row.Body,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.FirstSentAt ?? row.CreatedAt));
+
+    private async Task SendAsync(OutgoingRow row, CancellationToken ct)
+    {
+        var sms = ToSms(row);
+        var outcome = await _retry.ExecuteAsync(async token =>
+        {
+            await pacing.WaitForSlotAsync(options.SenderKey, token);
+            return await sender.SendAsync(sms, token);
+        }, ct);
+
+        switch (outcome.Kind)
+        {
+            case SendOutcomeKind.Accepted:
+                await store.AdvanceAsync(row.Id, outcome.Sid, MessageStatuses.FromProvider(outcome.Status) ?? MessageStatuses.Queued, null, ct);
+                logger.LogInformation("Message {MessageId} accepted by the provider as {Sid}", row.Id, outcome.Sid);
+                break;
+            case SendOutcomeKind.RetrySafe when row.Attempts < options.MaxAttempts:
+                var backoff = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, row.Attempts)));
+                await store.RescheduleAsync(row.Id, _workerId, outcome.ErrorCode ?? "retry", outcome.RetryAfter is { } after && after > backoff ? after : backoff, ct);
+                logger.LogInformation("Message {MessageId} not taken by the provider ({Error}); retrying in {Backoff}", row.Id, outcome.ErrorCode, backoff);
+                break;
+            case SendOutcomeKind.RetrySafe:
+                await store.AdvanceAsync(row.Id, null, MessageStatuses.Failed, "retries_exhausted:" + outcome.ErrorCode, ct);
+                logger.LogWarning("Message {MessageId} failed after {Attempts} attempts ({Error})", row.Id, row.Attempts, outcome.ErrorCode);
+                break;
+            case SendOutcomeKind.Rejected:
+                await store.AdvanceAsync(row.Id, null, MessageStatuses.Failed, outcome.ErrorCode, ct);
+                logger.LogWarning("Message {MessageId} rejected by the provider ({Error})", row.Id, outcome.ErrorCode);
+                break;
+            default:
+                await store.MarkUnknownAsync(row.Id, _workerId, outcome.ErrorCode ?? "unknown", TimeSpan.FromSeconds(1), countLookup: false, ct);
+                logger.LogWarning("Message {MessageId} may have reached the provider ({Error}); looking it up instead of sending again", row.Id, outcome.ErrorCode);
+                break;
+        }
+    }
+
+    private async Task LookUpAsync(OutgoingRow row, CancellationToken ct)
+    {
+        var sms = ToSms(row);
+        LookupOutcome found;
+        try
+        {
+            found = await sender.LookupAsync(sms, ct);
+        }
+        catch (Exception error) when (error is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            found = new LookupOutcome(false);
+            logger.LogWarning("Lookup of message {MessageId} failed: {Error}", row.Id, error.Message);
+        }
+
+        if (found.Found)
+        {
+            await store.AdvanceAsync(row.Id, found.Sid, MessageStatuses.FromProvider(found.Status) ?? MessageStatuses.Queued, null, ct);
+            logger.LogInformation("Message {MessageId} found at the provider as {Sid}", row.Id, found.Sid);
+            return;
+        }
+        var age = time.GetUtcNow() - sms.FirstAttemptAt;
+        if (age > TimeSpan.FromSeconds(options.LookupGiveUpSeconds))
+        {
+            // Never re-sent: a duplicate notice is worse than a missing one (R18).
+            await store.AdvanceAsync(row.Id, null, MessageStatuses.Failed, "outcome_unknown", ct);
+            logger.LogWarning("Message {MessageId} was not found at the provider after {Age}; marked failed, not re-sent", row.Id, age);
+            return;
+        }
+        await store.MarkUnknownAsync(row.Id, _workerId, "lookup_pending", TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(row.Lookups + 1, 6)))), countLookup: true, ct);
+    }
+}

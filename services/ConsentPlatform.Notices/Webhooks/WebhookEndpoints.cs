@@ -1,0 +1,137 @@
+using System.Security;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Sending;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Organizations;
+using ConsentPlatform.Telephony;
+using Dapper;
+
+namespace ConsentPlatform.Notices.Webhooks;
+
+/// <summary>
+/// Twilio's webhooks: delivery status (R19) and inbound replies (R20). Public and rate-limited;
+/// a request without a valid X-Twilio-Signature is answered 403 and changes nothing.
+/// </summary>
+public static class WebhookEndpoints
+{
+    public static void MapTwilioWebhooks(this IEndpointRouteBuilder app)
+    {
+        var hooks = app.MapGroup("").RequireRateLimiting(ServiceDefaults.Extensions.PublicRateLimit).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        hooks.MapPost(TwilioSender.StatusCallbackPath, StatusAsync);
+        hooks.MapPost(TwilioSender.InboundPath, InboundAsync);
+    }
+
+    /// <summary>The URL Twilio signed: the configured public base (behind a proxy the request's own host differs), else the request's.</summary>
+    public static string SignedUrl(HttpRequest request, NoticesOptions options) =>
+        (options.PublicBaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}") + request.Path + request.QueryString;
+
+    private static async Task<List<KeyValuePair<string, string>>?> VerifiedFormAsync(HttpContext context, NoticesOptions options)
+    {
+        if (!context.Request.HasFormContentType || options.TwilioAuthToken is null) return null;
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var parameters = form.SelectMany(f => f.Value.Select(v => new KeyValuePair<string, string>(f.Key, v ?? ""))).ToList();
+        return TwilioSignature.IsValid(options.TwilioAuthToken, SignedUrl(context.Request, options), parameters, context.Request.Headers["X-Twilio-Signature"])
+            ? parameters
+            : null;
+    }
+
+    private static string? Get(List<KeyValuePair<string, string>> form, string name) => form.FirstOrDefault(p => p.Key == name).Value;
+
+    private static async Task<IResult> StatusAsync(HttpContext context, NoticesOptions options, OutgoingStore store, ILoggerFactory logs)
+    {
+        var form = await VerifiedFormAsync(context, options);
+        if (form is null) return Results.Problem(statusCode: 403, title: "Invalid signature", detail: "The X-Twilio-Signature header does not match this request.");
+
+        var sid = Get(form, "MessageSid") ?? Get(form, "SmsSid");
+        var status = MessageStatuses.FromProvider(Get(form, "MessageStatus") ?? Get(form, "SmsStatus"));
+        if (sid is null || status is null) return Results.Ok();
+        // The marker resolves a message whose send timed out before we learnt its sid.
+        var id = context.Request.Query[TwilioSender.MarkerParameter].ToString() is { Length: 32 } marker && Guid.TryParseExact(marker, "N", out var messageId)
+            ? messageId.ToString()
+            : await store.FindIdBySidAsync(sid, context.RequestAborted);
+        if (id is null) return Results.Ok();
+        var moved = await store.AdvanceAsync(id, sid, status, Get(form, "ErrorCode"), context.RequestAborted);
+        logs.CreateLogger("ConsentPlatform.Notices.Webhooks").LogInformation("Status {Status} for message {MessageId} ({Applied})", status, id, moved ? "applied" : "stale, ignored");
+        return Results.Ok();
+    }
+
+    private static async Task<IResult> InboundAsync(HttpContext context, NoticesOptions options, NoticesDatabase database, PhoneNumberHasher hasher,
+        ReplicaRefresher refresher, TimeProvider time, ILoggerFactory logs)
+    {
+        var form = await VerifiedFormAsync(context, options);
+        if (form is null) return Results.Problem(statusCode: 403, title: "Invalid signature", detail: "The X-Twilio-Signature header does not match this request.");
+        var logger = logs.CreateLogger("ConsentPlatform.Notices.Webhooks");
+
+        var sid = Get(form, "MessageSid") ?? Get(form, "SmsSid");
+        if (sid is null || !PhoneNumbers.TryParse(Get(form, "From"), out var from)) return Twiml(null);
+        var detection = OptOutDetector.Detect(Get(form, "Body"));
+        // Only a whole-reply keyword acts; a phrase inside free text is for a person to review.
+        var intent = detection.Confidence == OptOutConfidence.Keyword ? detection.Intent : OptOutIntent.None;
+        var hash = hasher.Hash(from);
+        var now = time.GetUtcNow();
+
+        string? reply = null;
+        await using (var tx = await database.BeginAsync(context.RequestAborted))
+        {
+            const string seen = """
+                INSERT INTO inbound_replies (provider_sid, contact_hash, intent, received_at)
+                SELECT @sid, @hash, @intent, @now WHERE NOT EXISTS (SELECT 1 FROM inbound_replies WHERE provider_sid = @sid)
+                """;
+            // Twilio retries webhooks: a reply handled before changes nothing and gets no second answer.
+            if (await tx.Connection.ExecuteAsync(seen, new { sid, hash, intent = intent.ToString(), now = now.ToUnixTimeMilliseconds() }, tx.Inner) == 0)
+                return Twiml(null);
+
+            // The organizations that texted this person are the ones the reply is addressed to.
+            const string orgs = """
+                SELECT DISTINCT organization_id FROM outgoing_messages
+                WHERE contact_hash = @hash AND organization_id IS NOT NULL AND purpose = 'notice'
+                """;
+            var organizations = (await tx.Connection.QueryAsync<string>(orgs, new { hash }, tx.Inner)).ToList();
+            var company = organizations.Count > 0 ? await CompanyAsync(database, organizations[^1], context.RequestAborted) : null;
+
+            switch (intent)
+            {
+                case OptOutIntent.OptOut:
+                    const string before = "SELECT COUNT(*) FROM inbound_replies WHERE contact_hash = @hash AND intent = 'OptOut' AND provider_sid <> @sid";
+                    var repeated = await tx.Connection.ExecuteScalarAsync<long>(before, new { hash, sid }, tx.Inner) > 0;
+                    foreach (var organizationId in organizations)
+                    {
+                        var optOut = new OptOutRequested
+                        {
+                            RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms],
+                            Source = "sms_reply", RequestedAt = now,
+                        };
+                        await OptOuts.ApplyProvisionalAsync(tx, optOut);
+                        await Outbox.WriteAsync(tx, optOut, context.RequestAborted);
+                    }
+                    // At most one confirmation, and no marketing in it.
+                    if (!repeated) reply = company is null ? "You will not receive further messages. Reply START to resume." : $"{company.LegalName}: you will not receive further messages. Reply START to resume.";
+                    break;
+                case OptOutIntent.OptIn:
+                    await ReplicaStore.LiftReplyOptOutsAsync(tx, hash, now);
+                    foreach (var organizationId in organizations)
+                        await Outbox.WriteAsync(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = "sms_reply", RequestedAt = now }, context.RequestAborted);
+                    reply = "You can receive messages again. Reply STOP to stop.";
+                    break;
+                case OptOutIntent.Help:
+                    reply = company is null
+                        ? "Reply STOP to stop these messages."
+                        : $"{company.LegalName}: contact {company.ContactPhone ?? company.ContactEmail ?? company.WebsiteUrl ?? "the sender"}. Reply STOP to stop these messages.";
+                    break;
+            }
+            await tx.CommitAsync(context.RequestAborted);
+        }
+        await refresher.ReloadAsync(hash, context.RequestAborted);
+        logger.LogInformation("Inbound reply {Sid}: {Intent}", sid, intent);
+        return Twiml(reply);
+    }
+
+    private static Task<OrganizationProfile?> CompanyAsync(NoticesDatabase database, string organizationId, CancellationToken ct) =>
+        OrganizationProfileReplica.FindAsync(database, organizationId, ct);
+
+    private static IResult Twiml(string? message) => Results.Content(
+        message is null ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"
+            : $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{SecurityElement.Escape(message)}</Message></Response>",
+        "application/xml");
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using ConsentPlatform.Notices.Webhooks;
+using ConsentPlatform.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ConsentPlatform.Notices.Tests;
+
+public enum FakeFault { None, TooManyRequests, ServiceUnavailable, HangAfterAccepting, Slow }
+
+/// <summary>
+/// A Twilio stand-in on a real loopback Kestrel server: the Messages API (form POST with basic
+/// auth, JSON with sid/status/code, list by To), signed status callbacks, and faults on demand.
+/// Its log is the ground truth of what was "delivered".
+/// </summary>
+public sealed class FakeTwilio : IAsyncDisposable
+{
+    public const string AccountSid = "AC00000000000000000000000000000001";
+    public const string AuthToken = "fake-auth-token-0123456789";
+
+    private readonly WebApplication _app;
+    private readonly HttpClient _callbacks = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly CancellationTokenSource _stopping = new();
+    private int _sequence;
+
+    public sealed record Message(string Sid, string To, string? From, string Body, string? StatusCallback, DateTimeOffset CreatedAt);
+
+    public ConcurrentQueue<Message> Accepted { get; } = new();
+    /// <summary>Arrival time (Stopwatch ticks) of every send request, whatever the answer.</summary>
+    public ConcurrentQueue<long> Arrivals { get; } = new();
+    public Func<FakeFault> NextFault { get; set; } = () => FakeFault.None;
+    public bool SendCallbacks { get; set; } = true;
+    public Uri BaseAddress { get; }
+
+    private FakeTwilio(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public static async Task<FakeTwilio> StartAsync()
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var fake = new FakeTwilio(app, new Uri($"http://127.0.0.1:{port}"));
+        app.MapPost("/2010-04-01/Accounts/{account}/Messages.json", (Delegate)fake.CreateAsync);
+        app.MapGet("/2010-04-01/Accounts/{account}/Messages.json", (Delegate)fake.List);
+        await app.StartAsync();
+        return fake;
+    }
+
+    private bool Authorized(HttpContext context, string account) =>
+        account == AccountSid && context.Request.Headers.Authorization.ToString() == "Basic " + Convert.ToBase64String(Encoding.ASCII.GetBytes($"{AccountSid}:{AuthToken}"));
+
+    private async Task<IResult> CreateAsync(HttpContext context, string account)
+    {
+        Arrivals.Enqueue(Stopwatch.GetTimestamp());
+        if (!Authorized(context, account)) return Results.Json(new { code = 20003, message = "Authenticate", status = 401 }, statusCode: 401);
+        var form = await context.Request.ReadFormAsync();
+        var fault = NextFault();
+        switch (fault)
+        {
+            case FakeFault.TooManyRequests:
+                return Results.Json(new { code = 20429, message = "Too Many Requests", status = 429 }, statusCode: 429);
+            case FakeFault.ServiceUnavailable:
+                return Results.Json(new { code = 20503, message = "Service Unavailable", status = 503 }, statusCode: 503);
+            case FakeFault.Slow:
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                break;
+        }
+        var to = form["To"].ToString();
+        if (!to.StartsWith('+')) return Results.Json(new { code = 21211, message = "Invalid 'To' Phone Number", status = 400 }, statusCode: 400);
+        var message = new Message($"SM{Interlocked.Increment(ref _sequence):D32}", to, form["From"].FirstOrDefault(), form["Body"].ToString(),
+            form["StatusCallback"].FirstOrDefault(), DateTimeOffset.UtcNow);
+        Accepted.Enqueue(message);
+        if (SendCallbacks && message.StatusCallback is not null) _ = CallbackAsync(message);
+        if (fault == FakeFault.HangAfterAccepting)
+        {
+            // Taken, but the answer never comes: the client times out after the request was sent.
+            try { await Task.Delay(Timeout.InfiniteTimeSpan, CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token).Token); }
+            catch (OperationCanceledException) { }
+            return Results.Empty;
+        }
+        return Results.Json(Resource(message, "queued"), statusCode: 201);
+    }
+
+    private IResult List(HttpContext context, string account, string? To)
+    {
+        if (!Authorized(context, account)) return Results.StatusCode(401);
+        var messages = Accepted.Where(m => To is null || m.To == To).OrderByDescending(m => m.CreatedAt).Select(m => Resource(m, "sent")).ToList();
+        return Results.Json(new { messages });
+    }
+
+    private static object Resource(Message m, string status) => new
+    {
+        sid = m.Sid, account_sid = AccountSid, to = m.To, from = m.From, body = m.Body, status, error_code = (int?)null,
+        date_created = m.CreatedAt.ToString("r"), num_segments = "1",
+    };
+
+    private async Task CallbackAsync(Message message)
+    {
+        foreach (var status in new[] { "sent", "delivered" })
+        {
+            try
+            {
+                await Task.Delay(50, _stopping.Token);
+                var parameters = new Dictionary<string, string>
+                {
+                    ["MessageSid"] = message.Sid, ["MessageStatus"] = status, ["AccountSid"] = AccountSid, ["To"] = message.To, ["From"] = message.From ?? "",
+                };
+                using var request = new HttpRequestMessage(HttpMethod.Post, message.StatusCallback) { Content = new FormUrlEncodedContent(parameters) };
+                request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, message.StatusCallback!, parameters));
+                using var _ = await _callbacks.SendAsync(request, _stopping.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _callbacks.Dispose();
+    }
+}
