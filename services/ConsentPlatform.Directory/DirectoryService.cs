@@ -1,4 +1,8 @@
+using ConsentPlatform.Directory.Lookup;
+using ConsentPlatform.Directory.Numbers;
+using ConsentPlatform.Directory.OptOut;
 using ConsentPlatform.Directory.Organizations;
+using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -16,14 +20,32 @@ public static class DirectoryService
         AddServices = builder =>
         {
             builder.Services.AddServiceDatabase<DirectoryDatabase>();
+            builder.Services.AddSingleton(DirectoryOptions.Read(builder.Configuration));
+            builder.Services.AddHostedService<DirectoryOptionsCheck>();
             builder.Services.AddSingleton<ProfilePublisher>();
+            builder.Services.AddSingleton<OneTimeCodes>();
+            builder.Services.AddSingleton<NumberRegistry>();
+            builder.Services.AddSingleton<PublishedDirectory>();
+            builder.Services.AddSingleton<EntryOptOut>();
+            builder.Services.AddHostedService<DirectoryRefresher>();
         },
         MapEndpoints = app =>
         {
             var api = app.MapGroup("/api/directory").WithGroupName("directory").WithTags("Directory").RequireAuthorization(Scopes.Directory);
             api.MapProfileApi();
-            app.MapProfilePages();
+            api.MapNumberApi();
+
+            var pages = app.MapGroup("/directory").RequireAuthorization(Scopes.Directory).ExcludeFromDescription();
+            pages.MapProfilePages();
+            pages.MapNumberPages();
+
+            app.MapPublicDirectory();
         },
-        Pages = [new PageLink("Organization profile", "/directory/organization")],
+        Pages =
+        [
+            new PageLink("Organization profile", "/directory/organization"),
+            new PageLink("Caller numbers", "/directory/numbers"),
+            new PageLink("Number lookup (public)", "/lookup"),
+        ],
     };
 }

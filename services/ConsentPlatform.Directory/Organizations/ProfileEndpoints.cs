@@ -1,6 +1,5 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Identity;
-using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +11,14 @@ public static class ProfileEndpoints
 {
     public static void MapProfileApi(this RouteGroupBuilder api)
     {
-        api.MapOrganizationProfileReplica<DirectoryDatabase>();
+        api.MapGet("/organization", async Task<Results<Ok<DirectoryProfile>, ProblemHttpResult>> (HttpContext context, DirectoryDatabase database) =>
+            {
+                await using var connection = await database.OpenAsync(context.RequestAborted);
+                return await DirectoryProfiles.FindAsync(connection, null, context.User.OrganizationId(), context.RequestAborted) is { } profile
+                    ? TypedResults.Ok(profile)
+                    : TypedResults.Problem(statusCode: 404, title: "No profile yet", detail: "Publish it with PUT /api/directory/organization.");
+            })
+            .WithSummary("The organization's public profile, with its trade names");
 
         api.MapPut("/organization", async Task<Results<Ok<OrganizationProfileChanged>, ValidationProblem>> (
                 ProfileInput input, HttpContext context, ProfilePublisher publisher) =>
@@ -25,19 +31,19 @@ public static class ProfileEndpoints
             .WithDescription("Saves the profile and announces OrganizationProfileChanged to the other services (through the outbox).");
     }
 
-    public static void MapProfilePages(this IEndpointRouteBuilder app)
+    public static void MapProfilePages(this RouteGroupBuilder pages)
     {
-        var pages = app.MapGroup("/directory").RequireAuthorization(Scopes.Directory).ExcludeFromDescription();
-
         pages.MapGet("/organization", async (HttpContext context, IAntiforgery antiforgery, DirectoryDatabase database) =>
         {
-            var profile = await OrganizationProfileReplica.FindAsync(database, context.User.OrganizationId(), context.RequestAborted);
+            await using var connection = await database.OpenAsync(context.RequestAborted);
+            var profile = await DirectoryProfiles.FindAsync(connection, null, context.User.OrganizationId(), context.RequestAborted);
             var input = profile is null
                 ? new ProfileInput { LegalName = context.User.Identity?.Name }
                 : new ProfileInput
                 {
                     LegalName = profile.LegalName, Address = profile.Address, ContactPhone = profile.ContactPhone,
                     ContactEmail = profile.ContactEmail, WebsiteUrl = profile.WebsiteUrl, PrivacyPolicyUrl = profile.PrivacyPolicyUrl,
+                    TradeNames = [string.Join("\n", profile.TradeNames)],
                 };
             return new RazorComponentResult<ProfilePage>(new { Tokens = antiforgery.GetAndStoreTokens(context), Input = input, SignedInAs = PlatformPages.SignedInAs(context.User) });
         });

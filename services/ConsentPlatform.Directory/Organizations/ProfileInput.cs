@@ -12,6 +12,15 @@ public sealed record ProfileInput
     public string? ContactEmail { get; init; }
     public string? WebsiteUrl { get; init; }
     public string? PrivacyPolicyUrl { get; init; }
+    /// <summary>Names the organization trades under (brands, shop names); a page sends one textarea, one name per line.</summary>
+    public string[]? TradeNames { get; init; }
+
+    public const int MaxTradeNames = 10;
+
+    /// <summary>Trimmed, one per line, without blanks or repeats.</summary>
+    public IReadOnlyList<string> CleanTradeNames() =>
+        (TradeNames ?? []).SelectMany(n => (n ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal).ToList();
 
     public Dictionary<string, string[]> Validate()
     {
@@ -27,6 +36,9 @@ public sealed record ProfileInput
             Fail("contactEmail", "The contact email is not a valid address.");
         if (WebsiteUrl is { Length: > 0 } && !IsWebUrl(WebsiteUrl)) Fail("websiteUrl", "The website must be an absolute http(s) URL of at most 400 characters.");
         if (PrivacyPolicyUrl is { Length: > 0 } && !IsWebUrl(PrivacyPolicyUrl)) Fail("privacyPolicyUrl", "The privacy policy must be an absolute http(s) URL of at most 400 characters.");
+        var tradeNames = CleanTradeNames();
+        if (tradeNames.Count > MaxTradeNames) Fail("tradeNames", $"At most {MaxTradeNames} trade names.");
+        else if (tradeNames.Any(n => n.Length > 100)) Fail("tradeNames", "Each trade name must be at most 100 characters.");
         if (string.IsNullOrWhiteSpace(ContactPhone) && string.IsNullOrWhiteSpace(ContactEmail) && string.IsNullOrWhiteSpace(WebsiteUrl))
             Fail("contactPhone", "Give at least one contact point (phone, email or website): recipients must be able to reach you.");
         return errors;

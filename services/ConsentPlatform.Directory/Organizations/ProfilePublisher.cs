@@ -1,4 +1,5 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.Telephony;
@@ -7,7 +8,7 @@ using Dapper;
 namespace ConsentPlatform.Directory.Organizations;
 
 /// <summary>Saves a new revision of an organization's profile and announces it, in one transaction.</summary>
-public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider time)
+public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider time, PublishedDirectory published)
 {
     public async Task<OrganizationProfileChanged> PublishAsync(string organizationId, ProfileInput input, CancellationToken cancellationToken)
     {
@@ -28,10 +29,13 @@ public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider ti
             WebsiteUrl = ProfileInput.Clean(input.WebsiteUrl),
             PrivacyPolicyUrl = ProfileInput.Clean(input.PrivacyPolicyUrl),
             ChangedAt = now,
+            TradeNames = input.CleanTradeNames(),
         };
         await OrganizationProfileReplica.ApplyAsync(transaction, change, now);
+        await DirectoryProfiles.SaveTradeNamesAsync(transaction, organizationId, change.TradeNames, cancellationToken);
         await Outbox.WriteAsync(transaction, change, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await published.RefreshAsync(cancellationToken);
         return change;
     }
 }
