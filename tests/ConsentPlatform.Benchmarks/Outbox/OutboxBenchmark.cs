@@ -41,7 +41,7 @@ public static class OutboxBenchmark
         if (settings.MinThreads > 0) ThreadPool.SetMinThreads(settings.MinThreads, settings.MinThreads);
 
         var folder = Path.Combine(Path.GetTempPath(), "cp-outbox-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
+        System.IO.Directory.CreateDirectory(folder);
         RabbitMqNode? node = null;
         try
         {
@@ -67,7 +67,7 @@ public static class OutboxBenchmark
             if (node is not null) await node.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             if (settings.Keep) Console.WriteLine($"data kept in {folder}");
-            else try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            else try { System.IO.Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
 
