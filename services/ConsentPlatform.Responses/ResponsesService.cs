@@ -1,3 +1,7 @@
+using ConsentPlatform.Responses.Crm;
+using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.Links;
+using ConsentPlatform.Responses.Organization;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -14,12 +18,50 @@ public static class ResponsesService
         Name = "responses",
         Title = "Responses",
         Description = "The short link and response form where recipients say how (or whether) they want to be contacted; answers feed the CRM.",
-        AddServices = builder => builder.Services.AddServiceDatabase<ResponsesDatabase>(),
-        AddConsumers = bus => bus.AddConsumer<OrganizationProfileChangedConsumer<ResponsesDatabase>, OrganizationProfileChangedConsumerDefinition<ResponsesDatabase>>(),
+        AddServices = AddServices,
+        AddConsumers = bus =>
+        {
+            bus.AddConsumer<OrganizationProfileChangedConsumer<ResponsesDatabase>, OrganizationProfileChangedConsumerDefinition<ResponsesDatabase>>();
+            bus.AddConsumer<ResponseLinkIssuedConsumer, ResponseLinkIssuedConsumerDefinition>();
+            bus.AddConsumer<ConsentRecordedConsumer, ConsentRecordedConsumerDefinition>();
+            bus.AddConsumer<CallNoticeSentConsumer, CallNoticeSentConsumerDefinition>();
+        },
         MapEndpoints = app =>
         {
             var api = app.MapGroup("/api/responses").WithGroupName("responses").WithTags("Responses").RequireAuthorization(Scopes.Responses);
             api.MapOrganizationProfileReplica<ResponsesDatabase>();
+            api.MapCrmApi();
+            app.MapResponseForm();
+            app.MapOrganizationPages();
         },
+        Pages =
+        [
+            new PageLink("Responses", "/responses/list"),
+            new PageLink("CRM connectors", "/responses/connectors"),
+            new PageLink("CRM delivery log", "/responses/deliveries"),
+        ],
     };
+
+    private static void AddServices(IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = ResponsesOptions.Read(builder.Configuration);
+        services.AddSingleton(options);
+        services.AddServiceDatabase<ResponsesDatabase>();
+        services.AddSingleton<LinkStore>();
+        services.AddSingleton<LinkCache>();
+        services.AddSingleton<FormPageCache>();
+        services.AddSingleton<VisitCounter>();
+        services.AddHostedService(sp => sp.GetRequiredService<VisitCounter>());
+        services.AddSingleton<ResponseRecorder>();
+        services.AddSingleton<ResponseStore>();
+        services.AddSingleton<GenericOptOut>();
+        services.AddSingleton<ConnectorStore>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<SalesforceSender>();
+        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = options.CrmTimeout + TimeSpan.FromSeconds(5));
+        services.AddSingleton<DeliveryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
+    }
 }

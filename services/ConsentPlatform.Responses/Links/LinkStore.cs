@@ -1,0 +1,107 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Data;
+using Dapper;
+
+namespace ConsentPlatform.Responses.Links;
+
+/// <summary>A short link as Notices issued it.</summary>
+public sealed record ResponseLink(
+    string Code, string NoticeId, string OrganizationId, string MaskedNumber, string ContactHash,
+    string Topic, string? CallerName, long IssuedAt);
+
+/// <summary>"You gave us this number at {SourceEvent} on {RecordedAt}" (R6).</summary>
+public sealed record Provenance(string? SourceEvent, DateTimeOffset RecordedAt, string Channel, string Purpose);
+
+/// <summary>Everything the form page shows, assembled once and kept in memory.</summary>
+public sealed record LinkView(
+    ResponseLink Link, string CompanyName, string? ContactPhone, string? ContactEmail, string? WebsiteUrl,
+    string? PrivacyPolicyUrl, Provenance? Provenance);
+
+public sealed class LinkStore(ResponsesDatabase database)
+{
+    /// <summary>Stores a link once; a redelivered or repeated message changes nothing.</summary>
+    public static async Task<bool> ApplyAsync(Transaction tx, ResponseLinkIssued link)
+    {
+        const string sql = """
+            INSERT INTO response_links (code, notice_id, organization_id, masked_number, contact_hash, topic, caller_name, issued_at)
+            SELECT @Code, @noticeId, @OrganizationId, @MaskedNumber, @ContactHash, @Topic, @CallerName, @issuedAt
+            WHERE NOT EXISTS (SELECT 1 FROM response_links WHERE code = @Code)
+            """;
+        return await tx.Connection.ExecuteAsync(sql, new
+        {
+            link.Code, noticeId = link.NoticeId.ToString(), link.OrganizationId, link.MaskedNumber, link.ContactHash,
+            link.Topic, link.CallerName, issuedAt = link.IssuedAt.ToUnixTimeMilliseconds(),
+        }, tx.Inner) == 1;
+    }
+
+    public static async Task ApplyAsync(Transaction tx, ConsentRecorded consent)
+    {
+        const string sql = """
+            INSERT INTO consent_provenance (consent_id, contact_hash, organization_id, channel, purpose, source_event, recorded_at)
+            SELECT @consentId, @ContactHash, @OrganizationId, @Channel, @Purpose, @SourceEvent, @recordedAt
+            WHERE NOT EXISTS (SELECT 1 FROM consent_provenance WHERE consent_id = @consentId)
+            """;
+        await tx.Connection.ExecuteAsync(sql, new
+        {
+            consentId = consent.ConsentId.ToString(), consent.ContactHash, consent.OrganizationId, consent.Channel,
+            consent.Purpose, consent.SourceEvent, recordedAt = consent.RecordedAt.ToUnixTimeMilliseconds(),
+        }, tx.Inner);
+    }
+
+    public static async Task ApplyAsync(Transaction tx, CallNoticeSent notice)
+    {
+        const string sql = """
+            INSERT INTO call_notices (notice_id, organization_id, kind, sent_at)
+            SELECT @noticeId, @OrganizationId, @Kind, @sentAt
+            WHERE NOT EXISTS (SELECT 1 FROM call_notices WHERE notice_id = @noticeId)
+            """;
+        await tx.Connection.ExecuteAsync(sql, new
+        {
+            noticeId = notice.NoticeId.ToString(), notice.OrganizationId, notice.Kind, sentAt = notice.SentAt.ToUnixTimeMilliseconds(),
+        }, tx.Inner);
+    }
+
+    public async Task<LinkView?> FindViewAsync(string code, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        const string linkSql = """
+            SELECT code AS Code, notice_id AS NoticeId, organization_id AS OrganizationId, masked_number AS MaskedNumber,
+                   contact_hash AS ContactHash, topic AS Topic, caller_name AS CallerName, issued_at AS IssuedAt
+            FROM response_links WHERE code = @code
+            """;
+        var link = await connection.QuerySingleOrDefaultAsync<ResponseLink>(new CommandDefinition(linkSql, new { code }, cancellationToken: ct));
+        if (link is null) return null;
+
+        const string profileSql = """
+            SELECT legal_name, contact_phone, contact_email, website_url, privacy_policy_url
+            FROM organization_profiles WHERE organization_id = @OrganizationId
+            """;
+        var profile = await connection.QuerySingleOrDefaultAsync<(string? LegalName, string? Phone, string? Email, string? Web, string? Privacy)>(
+            new CommandDefinition(profileSql, new { link.OrganizationId }, cancellationToken: ct));
+
+        // The earliest consent with a named source answers "where did you get my number?".
+        const string provenanceSql = """
+            SELECT source_event, recorded_at, channel, purpose FROM consent_provenance
+            WHERE contact_hash = @ContactHash AND organization_id = @OrganizationId
+            ORDER BY CASE WHEN source_event IS NULL THEN 1 ELSE 0 END, recorded_at
+            """;
+        var provenance = (await connection.QueryAsync<(string? Source, long RecordedAt, string Channel, string Purpose)>(
+            new CommandDefinition(provenanceSql, new { link.ContactHash, link.OrganizationId }, cancellationToken: ct))).FirstOrDefault();
+
+        return new LinkView(link, profile.LegalName ?? link.OrganizationId, profile.Phone, profile.Email, profile.Web, profile.Privacy,
+            provenance.Channel is null ? null
+                : new Provenance(provenance.Source, DateTimeOffset.FromUnixTimeMilliseconds(provenance.RecordedAt), provenance.Channel, provenance.Purpose));
+    }
+
+    /// <summary>Organizations that have reached this contact (links issued or consent recorded): whom a generic opt-out goes to.</summary>
+    public async Task<IReadOnlyList<string>> OrganizationsForContactAsync(IEnumerable<string> contactHashes, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            SELECT organization_id FROM response_links WHERE contact_hash IN @hashes
+            UNION
+            SELECT organization_id FROM consent_provenance WHERE contact_hash IN @hashes
+            """;
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { hashes = contactHashes.ToArray() }, cancellationToken: ct))).ToList();
+    }
+}
