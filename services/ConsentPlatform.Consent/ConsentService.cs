@@ -1,3 +1,9 @@
+using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Consent.Requests;
+using ConsentPlatform.Consent.Scrub;
+using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -14,12 +20,43 @@ public static class ConsentService
         Name = "consent",
         Title = "Consent",
         Description = "Embeddable event-registration forms that capture per-channel consent with evidence; the suppression list; the may-I-contact gate and bulk list scrubbing.",
-        AddServices = builder => builder.Services.AddServiceDatabase<ConsentDatabase>(),
-        AddConsumers = bus => bus.AddConsumer<OrganizationProfileChangedConsumer<ConsentDatabase>, OrganizationProfileChangedConsumerDefinition<ConsentDatabase>>(),
+        AddServices = builder =>
+        {
+            var services = builder.Services;
+            services.AddServiceDatabase<ConsentDatabase>();
+            services.AddSingleton(sp => ConsentOptions.Read(sp.GetRequiredService<IConfiguration>()));
+            services.AddSingleton<GateIndex>();
+            services.AddSingleton(sp => ContactHasher.From(sp.GetRequiredService<PlatformOptions>()));
+            services.AddSingleton<ContactHoursStore>();
+            services.AddSingleton<CheckAudit>();
+            services.AddHostedService(sp => sp.GetRequiredService<CheckAudit>());
+            // Before the bus starts consuming: opt-outs must land in a loaded index.
+            services.AddHostedService<GateIndexLoader>();
+            services.AddSingleton<PermissionGate>();
+            services.AddSingleton<SuppressionStore>();
+            services.AddSingleton<LedgerStore>();
+            services.AddSingleton<EventStore>();
+            services.AddSingleton<FormSubmission>();
+            services.AddSingleton<ScrubEngine>();
+            services.AddSingleton<ScrubJobs>();
+            services.AddSingleton<DataSubjectRequests>();
+        },
+        AddConsumers = bus =>
+        {
+            bus.AddConsumer<OrganizationProfileChangedConsumer<ConsentDatabase>, OrganizationProfileChangedConsumerDefinition<ConsentDatabase>>();
+            bus.AddConsumer<OptOutRequestedConsumer, OptOutRequestedConsumerDefinition>();
+        },
         MapEndpoints = app =>
         {
             var api = app.MapGroup("/api/consent").WithGroupName("consent").WithTags("Consent").RequireAuthorization(Scopes.Consent);
             api.MapOrganizationProfileReplica<ConsentDatabase>();
+            api.MapGateApi();
+            api.MapEventApi();
+            api.MapContactExport();
+            api.MapScrubApi();
+            app.MapFormPages();
+            app.MapRequestApi();
         },
+        Pages = [new PageLink("Consent forms", "/consent/events")],
     };
 }

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ConsentPlatform.Consent;
+
+/// <summary>The Consent service's own settings (section "Consent"), checked at start-up.</summary>
+public sealed class ConsentOptions
+{
+    /// <summary>How often the gate index picks up rows written by other processes of this service.</summary>
+    public int IndexRefreshMilliseconds { get; init; } = 1_000;
+    /// <summary>Largest bulk-scrub upload accepted, in bytes.</summary>
+    public long MaxScrubBytes { get; init; } = 200L * 1024 * 1024;
+
+    public static ConsentOptions Read(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Consent");
+        static T Parse<T>(string? raw, T fallback, Func<string, (bool, T)> parse, string key, string expected)
+        {
+            if (string.IsNullOrWhiteSpace(raw)) return fallback;
+            var (ok, value) = parse(raw.Trim());
+            return ok ? value : throw new ServiceDefaults.PlatformStartupException($"{key}: '{raw}' is not valid; expected {expected}.");
+        }
+        return new ConsentOptions
+        {
+            IndexRefreshMilliseconds = Parse(section["IndexRefreshMilliseconds"], 1_000,
+                s => (int.TryParse(s, out var v) && v is >= 50 and <= 600_000, int.TryParse(s, out var w) ? w : 0), "Consent:IndexRefreshMilliseconds", "milliseconds 50-600000"),
+            MaxScrubBytes = Parse(section["MaxScrubBytes"], 200L * 1024 * 1024,
+                s => (long.TryParse(s, out var v) && v >= 1024, long.TryParse(s, out var w) ? w : 0), "Consent:MaxScrubBytes", "bytes ≥ 1024"),
+        };
+    }
+}

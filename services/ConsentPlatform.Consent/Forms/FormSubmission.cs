@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Telephony;
+
+namespace ConsentPlatform.Consent.Forms;
+
+public sealed record Receipt(string ReceiptId, DateTimeOffset RecordedAt, IReadOnlyList<ReceiptLine> Lines);
+
+public sealed record ReceiptLine(string Channel, string? ThirdParty, string Contact, string? Text, int? TextVersion, string? TextHash, DateTimeOffset? ExpiresAt);
+
+/// <summary>Turns a submitted form into ledger rows with their evidence (R5) and provenance (R6).</summary>
+public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger, EventStore events, PhoneNumberHasher hasher, TimeProvider time, ILogger<FormSubmission> logger)
+{
+    public const string ShareChannel = "share";
+
+    public sealed record Evidence(string? Ip, string? UserAgent, string? Referer);
+
+    /// <summary>Validates and records; returns the receipt, or the errors by field name (nothing written).</summary>
+    public async Task<(Receipt? Receipt, Dictionary<string, string[]> Errors)> SubmitAsync(EventView form, SubmitInput input, Evidence evidence, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Fail(string field, string message) => errors[field] = [message];
+        var language = input.Lang is "ja" or "en" ? input.Lang : "en";
+
+        var channels = (input.Channels ?? []).Distinct().ToList();
+        if (channels.Any(c => !form.Channels.Contains(c))) Fail("channels", "A ticked channel is not offered by this form.");
+        var thirdParties = (input.ThirdParties ?? []).Distinct().ToList();
+        if (thirdParties.Any(t => !form.ThirdParties.Contains(t))) Fail("thirdParties", "A ticked recipient is not named on this form.");
+        if (channels.Count == 0 && !errors.ContainsKey("channels"))
+            Fail("channels", language == "ja" ? "同意する連絡方法を1つ以上選んでください。" : "Tick at least one way we may contact you.");
+
+        PhoneNumber phone = default;
+        if (!string.IsNullOrWhiteSpace(input.Phone))
+        {
+            var parsed = PhoneNumbers.Parse(input.Phone, "JP");
+            if (parsed.IsValid) phone = parsed.Number;
+            else Fail("phone", (language == "ja" ? "電話番号が正しくありません: " : "The phone number is not valid: ") + parsed.ErrorMessage);
+        }
+        else if (channels.Any(c => c is Channels.Call or Channels.Sms))
+        {
+            Fail("phone", language == "ja" ? "電話またはSMSを選んだ場合は電話番号が必要です。" : "A phone number is needed for calls or SMS.");
+        }
+        if (channels.Contains(Channels.Sms) && !phone.IsEmpty && !phone.CanReceiveSms)
+            Fail("phone", language == "ja" ? "この番号はSMSを受信できません。" : "This number cannot receive SMS.");
+
+        string? email = null;
+        if (!string.IsNullOrWhiteSpace(input.Email))
+        {
+            if (CheckInput.EmailError(input.Email) is not null) Fail("email", language == "ja" ? "メールアドレスが正しくありません。" : "The email is not a valid address.");
+            else email = PhoneNumberHasher.NormalizeEmail(input.Email);
+        }
+        else if (channels.Contains(Channels.Email))
+        {
+            Fail("email", language == "ja" ? "メールを選んだ場合はメールアドレスが必要です。" : "An email address is needed for email.");
+        }
+        if (thirdParties.Count > 0 && phone.IsEmpty && email is null) Fail("thirdParties", "Give a phone number or an email to share.");
+
+        var shown = ParseVersions(input.TextVersions);
+        if (shown is null) Fail("textVersions", "The form was changed; reload it and try again.");
+        if (errors.Count > 0) return (null, errors);
+
+        // Evidence names the words the person was shown; if the organizer edited the form since, those are older versions.
+        var versions = await events.AllVersionsAsync(form.Id, cancellationToken);
+        var now = time.GetUtcNow();
+        var expires = now.AddMonths(form.LifetimeMonths);
+        var phoneHash = phone.IsEmpty ? null : hasher.Hash(phone);
+        var emailHash = email is null ? null : hasher.HashEmail(email);
+        var receiptId = "rcpt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var subjectId = "sub_" + Guid.NewGuid().ToString("N");
+        var rows = new List<LedgerRow>();
+        var lines = new List<ReceiptLine>();
+        foreach (var channel in channels)
+        {
+            var text = shown!.TryGetValue(channel, out var v) ? versions.FirstOrDefault(t => t.Channel == channel && t.Language == language && t.Version == v) : null;
+            if (text is null) return (null, new() { ["textVersions"] = ["The form was changed; reload it and try again."] });
+            var isEmail = channel == Channels.Email;
+            rows.Add(Row(channel, null, isEmail ? email! : phone.E164, isEmail ? emailHash! : phoneHash!, text));
+            lines.Add(new ReceiptLine(channel, null, isEmail ? email! : phone.FormatNational(), text.Body, text.Version, text.Hash, expires));
+        }
+        foreach (var recipient in thirdParties)
+        {
+            rows.Add(Row(ShareChannel, recipient, phone.IsEmpty ? email! : phone.E164, phoneHash ?? emailHash!, null));
+            lines.Add(new ReceiptLine(ShareChannel, recipient, phone.IsEmpty ? email! : phone.FormatNational(), null, null, null, expires));
+        }
+
+        await using (var transaction = await database.BeginAsync(cancellationToken))
+        {
+            await ledger.AppendAsync(transaction, rows, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        ledger.Apply(rows);
+        logger.LogInformation("Form {EventId} submitted: receipt {ReceiptId}, {Rows} ledger rows", form.Id, receiptId, rows.Count);
+        return (new Receipt(receiptId, now, lines), errors);
+
+        LedgerRow Row(string channel, string? thirdParty, string contact, string contactHash, TextVersion? text) => new()
+        {
+            Id = Guid.NewGuid().ToString(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = form.OrganizationId, EventId = form.Id,
+            Action = LedgerRow.Granted, Channel = channel, Purpose = form.Purpose, ThirdParty = thirdParty, Contact = contact, ContactHash = contactHash,
+            PhoneHash = phoneHash, EmailHash = emailHash, TextVersion = text?.Version, TextHash = text?.Hash, Language = language,
+            FormVersion = input.FormVersion ?? form.FormVersion, Method = "web_form", RecordedAt = now.ToUnixTimeMilliseconds(),
+            ExpiresAt = expires.ToUnixTimeMilliseconds(), SourceEvent = form.Title, PageUrl = PageUrl(input.PageUrl) ?? PageUrl(evidence.Referer),
+            Ip = evidence.Ip, UserAgent = evidence.UserAgent is { Length: > 500 } ua ? ua[..500] : evidence.UserAgent,
+            Jurisdiction = phone.IsEmpty ? null : phone.RegionCode,
+        };
+    }
+
+    private static string? PageUrl(string? value) =>
+        value is { Length: <= 1000 } && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" ? value : null;
+
+    private static Dictionary<string, int>? ParseVersions(string? value)
+    {
+        var result = new Dictionary<string, int>();
+        foreach (var part in (value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = part.IndexOf(':');
+            if (colon <= 0 || !int.TryParse(part[(colon + 1)..], out var version)) return null;
+            result[part[..colon]] = version;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,115 @@
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using Dapper;
+
+namespace ConsentPlatform.Consent.Ledger;
+
+/// <summary>
+/// Writes and reads the ledger. Rows are only ever inserted (erasure is the one exception, and it
+/// deletes); every insert announces itself (ConsentRecorded / ConsentWithdrawn) through the outbox
+/// in the same transaction, and is applied to the gate index after commit.
+/// </summary>
+public sealed class LedgerStore(GateIndex index)
+{
+    internal const string Columns = """
+        id AS Id, receipt_id AS ReceiptId, subject_id AS SubjectId, organization_id AS OrganizationId, event_id AS EventId,
+        action AS Action, channel AS Channel, purpose AS Purpose, third_party AS ThirdParty, contact AS Contact,
+        contact_hash AS ContactHash, phone_hash AS PhoneHash, email_hash AS EmailHash, text_version AS TextVersion,
+        text_hash AS TextHash, language AS Language, form_version AS FormVersion, method AS Method, recorded_at AS RecordedAt,
+        expires_at AS ExpiresAt, source_event AS SourceEvent, page_url AS PageUrl, ip AS Ip, user_agent AS UserAgent,
+        jurisdiction AS Jurisdiction, withdraws AS Withdraws
+        """;
+
+    public async Task AppendAsync(Transaction transaction, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, third_party, contact,
+                contact_hash, phone_hash, email_hash, text_version, text_hash, language, form_version, method, recorded_at, expires_at,
+                source_event, page_url, ip, user_agent, jurisdiction, withdraws)
+            VALUES (@Id, @ReceiptId, @SubjectId, @OrganizationId, @EventId, @Action, @Channel, @Purpose, @ThirdParty, @Contact,
+                @ContactHash, @PhoneHash, @EmailHash, @TextVersion, @TextHash, @Language, @FormVersion, @Method, @RecordedAt, @ExpiresAt,
+                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws)
+            """;
+        foreach (var row in rows)
+        {
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, row, transaction.Inner, cancellationToken: cancellationToken));
+            // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
+            if (!Channels.IsKnown(row.Channel)) continue;
+            if (row.Action == LedgerRow.Granted)
+            {
+                await Outbox.WriteAsync(transaction, new ConsentRecorded
+                {
+                    ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
+                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+                    ExpiresAt = row.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null, SourceEvent = row.SourceEvent,
+                }, cancellationToken);
+            }
+            else
+            {
+                await Outbox.WriteAsync(transaction, new ConsentWithdrawn
+                {
+                    ConsentId = Guid.Parse(row.Withdraws!), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
+                    ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+                }, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends a withdrawal row for every active grant of this contact that the scope covers
+    /// (null organization/purpose and empty channels mean all).
+    /// </summary>
+    public async Task<IReadOnlyList<LedgerRow>> WithdrawAsync(
+        Transaction transaction, IReadOnlyCollection<string> contactHashes, string? organizationId, IReadOnlyList<string> channels, string? purpose,
+        string method, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            SELECT {Columns} FROM consent_ledger g
+            WHERE (g.phone_hash IN @contactHashes OR g.email_hash IN @contactHashes) AND g.action = 'granted'
+              AND NOT EXISTS (SELECT 1 FROM consent_ledger w WHERE w.withdraws = g.id)
+            ORDER BY g.seq
+            """;
+        var grants = await transaction.Connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { contactHashes }, transaction.Inner, cancellationToken: cancellationToken));
+        var withdrawals = grants
+            .Where(g => (organizationId is null || g.OrganizationId == organizationId)
+                && (channels.Count == 0 || channels.Contains(g.Channel))
+                && (purpose is null || g.Purpose == purpose)
+                && Channels.IsKnown(g.Channel))
+            .Select(g => g with
+            {
+                Id = Guid.NewGuid().ToString(), Action = LedgerRow.Withdrawn, Method = method, RecordedAt = at.ToUnixTimeMilliseconds(),
+                ExpiresAt = null, Withdraws = g.Id, PageUrl = null, Ip = null, UserAgent = null,
+            })
+            .ToList();
+        await AppendAsync(transaction, withdrawals, cancellationToken);
+        return withdrawals;
+    }
+
+    public void Apply(IEnumerable<LedgerRow> rows)
+    {
+        foreach (var row in rows) Apply(index, row);
+    }
+
+    public static void Apply(GateIndex index, LedgerRow row)
+    {
+        if (!Channels.IsKnown(row.Channel)) return;
+        foreach (var hash in new[] { row.PhoneHash, row.EmailHash })
+        {
+            if (hash is null || !ContactKey.TryParse(hash, out var key)) continue;
+            if (row.Action == LedgerRow.Granted)
+                index.AddConsent(key, new ConsentFact(Guid.Parse(row.Id), row.OrganizationId, row.Channel, row.Purpose, row.RecordedAt, row.ExpiresAt,
+                    row.EventId, row.SourceEvent, row.TextVersion, row.TextHash));
+            else if (row.Withdraws is not null)
+                index.Withdraw(key, Guid.Parse(row.Withdraws), row.RecordedAt);
+        }
+    }
+
+    public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = $"SELECT {Columns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
+        return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).ToList();
+    }
+}

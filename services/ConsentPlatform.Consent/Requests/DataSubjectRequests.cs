@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Consent.Suppression;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.Telephony;
+using Dapper;
+
+namespace ConsentPlatform.Consent.Requests;
+
+public sealed record RequestView(string RequestId, string Kind, string Status, DateTimeOffset CreatedAt, DateTimeOffset DueAt, DateTimeOffset? CompletedAt);
+
+/// <summary>
+/// Stop-use and erasure requests (R31-R32). Identity is checked by a one-time code that Notices
+/// sends (SendVerificationCode through the outbox); until it is entered the request waits as
+/// pending_verification. Carrying out an erasure deletes the person's ledger rows here, keeps a
+/// keyed-hash suppression entry (reason erased) so they are never contacted again, and asks the
+/// other services to erase too (ErasureRequested).
+/// </summary>
+public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
+    PhoneNumberHasher hasher, TimeProvider time, ILogger<DataSubjectRequests> logger)
+{
+    public const string StopUse = "stop_use";
+    public const string Erasure = "erasure";
+    public const string Pending = "pending_verification";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const int MaxAttempts = 5;
+    private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(30);
+    // JP: without delay; EU: one month. The stricter clock a controller must meet for either.
+    private static readonly TimeSpan Deadline = TimeSpan.FromDays(30);
+
+    public async Task<RequestView> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken)
+    {
+        var id = "dsr_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
+        var now = time.GetUtcNow();
+        await using var transaction = await database.BeginAsync(cancellationToken);
+        const string sql = """
+            INSERT INTO data_subject_requests (id, kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+            VALUES (@id, @kind, @contactHash, @contact, @codeHash, 0, @status, @now, @codeExpires, @due)
+            """;
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id, kind, contactHash = hasher.Hash(number), contact = number.E164, codeHash = CodeHash(id, code), status = Pending,
+            now = now.ToUnixTimeMilliseconds(), codeExpires = (now + CodeLifetime).ToUnixTimeMilliseconds(), due = (now + Deadline).ToUnixTimeMilliseconds(),
+        }, transaction.Inner, cancellationToken: cancellationToken));
+        await Outbox.WriteAsync(transaction, new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = number.E164, Code = code, Purpose = "dsr" }, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Data-subject request {RequestId} ({Kind}) opened, pending verification", id, kind);
+        return new RequestView(id, kind, Pending, now, now + Deadline, null);
+    }
+
+    private sealed record Row(string Id, string Kind, string ContactHash, string CodeHash, long Attempts, string Status, long CreatedAt, long CodeExpiresAt, long DueAt, long? CompletedAt)
+    {
+        public RequestView View() => new(Id, Kind, Status, DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(DueAt),
+            CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null);
+    }
+
+    private const string Columns = """
+        id AS Id, kind AS Kind, contact_hash AS ContactHash, code_hash AS CodeHash, attempts AS Attempts, status AS Status, created_at AS CreatedAt,
+        code_expires_at AS CodeExpiresAt, due_at AS DueAt, completed_at AS CompletedAt
+        """;
+
+    public async Task<RequestView?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM data_subject_requests WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.View();
+    }
+
+    /// <summary>Checks the code and, when it matches, carries the request out. Null when not found; an error message when refused.</summary>
+    public async Task<(RequestView? View, string? Error)> VerifyAsync(string id, string code, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        IReadOnlyList<(string, SuppressionFact)> written = [];
+        IReadOnlyList<LedgerRow> withdrawn = [];
+        string? erasedHash = null;
+        Row? row;
+        await using (var transaction = await database.BeginAsync(cancellationToken))
+        {
+            row = await transaction.Connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM data_subject_requests WHERE id = @id", new { id },
+                transaction.Inner, cancellationToken: cancellationToken));
+            if (row is null) return (null, null);
+            if (row.Status != Pending) return (row.View(), row.Status == Completed ? null : "This request can no longer be verified; open a new one.");
+            if (row.CodeExpiresAt < now.ToUnixTimeMilliseconds() || row.Attempts >= MaxAttempts)
+            {
+                await SetStatusAsync(transaction, id, Failed, null, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return (row.View() with { Status = Failed }, "The code has expired or too many attempts were made; open a new request.");
+            }
+            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(CodeHash(id, code.Trim())), Encoding.ASCII.GetBytes(row.CodeHash)))
+            {
+                await transaction.Connection.ExecuteAsync(new CommandDefinition("UPDATE data_subject_requests SET attempts = attempts + 1 WHERE id = @id", new { id },
+                    transaction.Inner, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+                return (row.View(), "The code does not match.");
+            }
+
+            var reason = row.Kind == Erasure ? ReasonCodes.Erased : ReasonCodes.OptedOut;
+            written = await suppressions.SuppressAsync(transaction, new SuppressionRequest(row.ContactHash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken);
+            if (row.Kind == Erasure)
+            {
+                const string erase = "DELETE FROM consent_ledger WHERE phone_hash = @hash OR email_hash = @hash OR contact_hash = @hash";
+                var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hash = row.ContactHash }, transaction.Inner, cancellationToken: cancellationToken));
+                await Outbox.WriteAsync(transaction, new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = row.ContactHash, RequestedAt = now }, cancellationToken);
+                erasedHash = row.ContactHash;
+                logger.LogInformation("Data-subject request {RequestId}: {Rows} ledger rows erased", id, erased);
+            }
+            else
+            {
+                withdrawn = await ledger.WithdrawAsync(transaction, [row.ContactHash], null, [], null, "dsr_stop_use", now, cancellationToken);
+            }
+            await SetStatusAsync(transaction, id, Completed, now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        if (erasedHash is not null && ContactKey.TryParse(erasedHash, out var key)) index.RemoveConsents(key);
+        suppressions.Apply(written);
+        ledger.Apply(withdrawn);
+        return (row.View() with { Status = Completed, CompletedAt = now }, null);
+    }
+
+    private static async Task SetStatusAsync(ServiceDefaults.Data.Transaction transaction, string id, string status, DateTimeOffset? completedAt, CancellationToken cancellationToken)
+    {
+        // Once carried out, the number itself is no longer needed here: only its keyed hash stays.
+        const string sql = "UPDATE data_subject_requests SET status = @status, completed_at = @completedAt, contact = NULL WHERE id = @id";
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { id, status, completedAt = completedAt?.ToUnixTimeMilliseconds() },
+            transaction.Inner, cancellationToken: cancellationToken));
+    }
+
+    private static string CodeHash(string id, string code) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id + ":" + code)));
+}

@@ -1,0 +1,45 @@
+using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.Telephony;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConsentPlatform.Consent.Requests;
+
+public sealed record OpenRequestInput(string? PhoneNumber, string? Kind);
+
+public sealed record VerifyRequestInput(string? Code);
+
+/// <summary>Public: a person asks us to stop using, or to erase, what we hold about their number.</summary>
+public static class RequestEndpoints
+{
+    public static void MapRequestApi(this IEndpointRouteBuilder app)
+    {
+        var requests = app.MapGroup("/api/public/consent/requests").WithGroupName("consent").WithTags("Consent data-subject requests")
+            .RequireRateLimiting(Extensions.PublicRateLimit).AllowAnonymous();
+
+        requests.MapPost("/", async Task<Results<Accepted<RequestView>, ValidationProblem>> (OpenRequestInput input, DataSubjectRequests service, HttpContext context) =>
+            {
+                var errors = new Dictionary<string, string[]>();
+                if (input.Kind is not (DataSubjectRequests.StopUse or DataSubjectRequests.Erasure)) errors["kind"] = ["The kind must be stop_use or erasure."];
+                var parsed = PhoneNumbers.Parse(input.PhoneNumber, "JP");
+                if (!parsed.IsValid) errors["phoneNumber"] = [$"The phone number is not valid: {parsed.ErrorMessage}"];
+                else if (!parsed.Number.CanReceiveSms) errors["phoneNumber"] = ["A one-time code is sent by SMS; this number cannot receive one."];
+                if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+                var view = await service.OpenAsync(input.Kind!, parsed.Number, context.RequestAborted);
+                return TypedResults.Accepted($"/api/public/consent/requests/{view.RequestId}", view);
+            })
+            .WithSummary("Ask to stop use of, or erase, a phone number's data; a one-time code is sent to it (status pending_verification until entered)");
+
+        requests.MapGet("/{id}", async Task<Results<Ok<RequestView>, NotFound>> (string id, DataSubjectRequests service, HttpContext context) =>
+                await service.FindAsync(id, context.RequestAborted) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound())
+            .WithSummary("A request's status and deadline (no personal data)");
+
+        requests.MapPost("/{id}/verify", async Task<Results<Ok<RequestView>, ValidationProblem, NotFound>> (string id, VerifyRequestInput input, DataSubjectRequests service, HttpContext context) =>
+            {
+                if (input.Code is not { Length: > 0 and <= 12 }) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["Enter the code you received."] });
+                var (view, error) = await service.VerifyAsync(id, input.Code, context.RequestAborted);
+                if (view is null) return TypedResults.NotFound();
+                return error is null ? TypedResults.Ok(view) : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [error] });
+            })
+            .WithSummary("Enter the one-time code: the request is carried out at once");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConsentPlatform.Consent.Scrub;
+
+public static class ScrubEndpoints
+{
+    public static void MapScrubApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/scrubs", async Task<Results<Created<ScrubJobView>, ValidationProblem, ProblemHttpResult>> (
+                string? channel, string? purpose, DateTimeOffset? at, HttpContext context, ScrubJobs jobs, ScrubEngine engine, ConsentOptions options, ILogger<ScrubEngine> logger) =>
+            {
+                var errors = new Dictionary<string, string[]>();
+                if (!Channels.IsKnown(channel)) errors["channel"] = ["The channel is required: call, sms or email."];
+                if (CheckInput.PurposeError(purpose) is { } purposeError) errors["purpose"] = [purposeError];
+                if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+                if (context.Request.ContentType?.Split(';')[0].Trim() is not ("text/csv" or "application/csv"))
+                    return TypedResults.Problem(statusCode: 415, title: "Upload the call list as text/csv.");
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = options.MaxScrubBytes;
+
+                var organizationId = context.User.OrganizationId();
+                var (id, progress) = await jobs.StartAsync(organizationId, channel!, purpose!.Trim(), at, context.RequestAborted);
+                var part = jobs.ResultPath(id) + ".part";
+                try
+                {
+                    System.IO.Directory.CreateDirectory(jobs.Folder);
+                    await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    await using (var output = new StreamWriter(file, new UTF8Encoding(false), 1 << 16))
+                    {
+                        await engine.RunAsync(context.Request.Body, output, organizationId, channel!, purpose.Trim(), at ?? DateTimeOffset.UtcNow, progress, context.RequestAborted);
+                    }
+                    string sha256;
+                    await using (var result = File.OpenRead(part)) sha256 = "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(result, context.RequestAborted));
+                    File.Move(part, jobs.ResultPath(id));
+                    await jobs.CompleteAsync(id, progress, sha256, context.RequestAborted);
+                    logger.LogInformation("Scrub {ScrubId} for {OrganizationId}: {Rows} rows, {Allowed} allowed", id, organizationId, progress.Rows, progress.Allowed);
+                    return TypedResults.Created($"/api/consent/scrubs/{id}", await jobs.FindAsync(organizationId, id, context.RequestAborted));
+                }
+                catch (ScrubInputException e)
+                {
+                    await jobs.DiscardAsync(id);
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [e.Message] });
+                }
+                catch
+                {
+                    await jobs.DiscardAsync(id);
+                    throw;
+                }
+            })
+            .Accepts<string>("text/csv")
+            .WithSummary("Scrub a call list: upload CSV (streamed, any size, a phone column) and get each row back with allow/deny and reasons")
+            .WithDescription("Same rules as POST /checks. While it runs, GET /scrubs/{id} shows the rows checked so far; the result is at /scrubs/{id}/result.");
+
+        api.MapGet("/scrubs/{id}", async Task<Results<Ok<ScrubJobView>, NotFound>> (string id, HttpContext context, ScrubJobs jobs) =>
+                await jobs.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound())
+            .WithSummary("A scrub's status and progress (rows checked so far)");
+
+        api.MapGet("/scrubs/{id}/result", async Task<IResult> (string id, HttpContext context, ScrubJobs jobs) =>
+                await jobs.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { Status: "done" }
+                    ? TypedResults.PhysicalFile(jobs.ResultPath(id), "text/csv; charset=utf-8", $"{id}.csv")
+                    : TypedResults.NotFound())
+            .WithSummary("The scrubbed list: every input row with decision and reasons");
+    }
+}

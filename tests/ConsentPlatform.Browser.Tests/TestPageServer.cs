@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using ConsentPlatform.Testing;
+
+namespace ConsentPlatform.Browser.Tests;
+
+/// <summary>
+/// A tiny web server on another loopback port: the "organizer's site" that embeds our form, so
+/// the embedding is cross-origin for real. (A Playwright route would do, but Chromium treats a
+/// routed page as public and refuses its requests to loopback under Local Network Access.)
+/// </summary>
+public sealed class TestPageServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, string> _pages = new(StringComparer.Ordinal);
+    private readonly Task _loop;
+
+    public TestPageServer()
+    {
+        Origin = $"http://127.0.0.1:{FreePort.Next()}";
+        _listener.Prefixes.Add(Origin + "/");
+        _listener.Start();
+        _loop = Task.Run(ServeAsync);
+    }
+
+    /// <summary>http://127.0.0.1:{port} (no trailing slash), as an origin is written in allowedOrigins.</summary>
+    public string Origin { get; }
+
+    /// <summary>Serves <paramref name="html"/> at <paramref name="path"/> and returns its URL.</summary>
+    public string Serve(string path, string html)
+    {
+        _pages[path] = html;
+        return Origin + path;
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await _listener.GetContextAsync(); }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+
+            var found = _pages.TryGetValue(context.Request.Url?.AbsolutePath ?? "", out var html);
+            var body = Encoding.UTF8.GetBytes(found ? html! : "not found");
+            context.Response.StatusCode = found ? 200 : 404;
+            context.Response.ContentType = found ? "text/html; charset=utf-8" : "text/plain";
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.Telephony;
+using ConsentPlatform.Testing;
+using Dapper;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConsentPlatform.Consent.Tests;
+
+/// <summary>The Consent service alone, in process, on its own temporary data folder and in-memory bus.</summary>
+public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
+{
+    public static readonly string HashKey = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
+
+    private readonly TempDirectory _data = new("cp-consent-");
+
+    public string DataFolder => _data.Path;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Database:DataFolder", _data.Path);
+        builder.UseSetting("Hashing:Key", HashKey);
+        builder.UseSetting("RateLimiting:PublicRequestsPerMinute", "100000");
+        builder.UseSetting("Outbox:PollMilliseconds", "20");
+        builder.UseSetting("Identity:CacheSeconds", "1");
+    }
+
+    public IdentityStore Identity => Services.GetRequiredService<IdentityStore>();
+
+    public PhoneNumberHasher Hasher => Services.GetRequiredService<PhoneNumberHasher>();
+
+    public string HashOf(string phoneNumber) => Hasher.Hash(PhoneNumbers.Parse(phoneNumber, "JP").Number);
+
+    public async Task<(string OrganizationId, HttpClient Client)> CreateOrganizationAsync(string legalName = "Acme K.K.")
+    {
+        var org = await Identity.CreateOrganizationAsync(legalName);
+        var key = await Identity.CreateKeyAsync(org.Id, [Scopes.Consent], "test");
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key.Key);
+        return (org.Id, client);
+    }
+
+    /// <summary>Publishes as another service would (through the bus, not our own code).</summary>
+    public Task PublishAsync<T>(T message) where T : class => Services.GetRequiredService<IBus>().Publish(message);
+
+    public async Task<T> QueryScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataFolder, "consent.db")};Pooling=False");
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataFolder, "consent.db")};Pooling=False");
+        return (await connection.QueryAsync<T>(sql, parameters)).ToList();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        if (disposing) _data.Dispose();
+    }
+}
+
+public static class Api
+{
+    public static async Task<JsonElement> CheckAsync(this HttpClient client, object body)
+    {
+        var response = await client.PostAsJsonAsync("/api/consent/checks", body);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"check: {(int)response.StatusCode} {json}");
+        return json;
+    }
+
+    public static string[] Reasons(this JsonElement check) => check.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToArray();
+
+    public static string Decision(this JsonElement check) => check.GetProperty("decision").GetString()!;
+
+    public static OptOutRequested OptOut(string contactHash, string organizationId, string source, string? purpose = null, params string[] channels) => new()
+    {
+        RequestId = Guid.NewGuid(), ContactHash = contactHash, OrganizationId = organizationId, Channels = channels,
+        Purpose = purpose, Source = source, RequestedAt = DateTimeOffset.UtcNow,
+    };
+}
