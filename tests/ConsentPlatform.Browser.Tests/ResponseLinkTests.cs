@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ConsentPlatform.Telephony;
+using ConsentPlatform.Testing;
+using Microsoft.Playwright;
+
+namespace ConsentPlatform.Browser.Tests;
+
+/// <summary>
+/// Acceptance 1 of the Responses issue, end to end on the all-in-one host: an organization
+/// publishes a calling number (verified by the code texted to it), a person consents to SMS on
+/// the event form, a rep plans a call, and the recipient opens the short link of the pre-call
+/// SMS taken from the dev inbox and presses stop — after which the permission check denies.
+/// Every step goes through the real services and the in-memory bus; nothing is faked.
+/// </summary>
+[Collection(HostFixture.CollectionName)]
+public sealed partial class ResponseLinkTests(HostFixture host)
+{
+    private const string LegalName = "Hibiki Line K.K.";
+    private const string EventTitle = "Tokyo Cloud Expo 2026";
+    private const string Purpose = "expo-followup";
+    private const string Topic = "Your questions from the expo booth";
+
+    /// <summary>Chromium on an Android phone; the headless default ("HeadlessChrome") is served the preview page.</summary>
+    private const string PhoneBrowser = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
+
+    private static readonly TimeSpan BusTimeout = TimeSpan.FromSeconds(10);
+
+    [BrowserFact]
+    public async Task Opening_the_sms_link_shows_who_calls_and_why_and_stop_makes_the_check_deny()
+    {
+        var recipient = RandomMobile("090");
+        var callingNumber = RandomMobile("080");
+        var (_, key) = await host.CreateOrganizationAsync("Hibiki Identity Name");
+        using var api = host.CreateApiClient(key);
+
+        await PublishProfileAsync(api);
+        await AllowContactAllDayAsync(api);
+        await PublishCallingNumberAsync(api, callingNumber);
+        var eventId = await CreateEventAsync(api);
+        await ConsentToSmsInTheBrowserAsync(eventId, recipient);
+
+        // Before the stop: the same check that must deny afterwards allows, so the test can fail.
+        var before = await CheckAsync(api, recipient);
+        Assert.True(before.GetProperty("decision").GetString() == "allow", $"the check allows before the stop: {before}");
+
+        var code = await PlanCallAndReadLinkCodeAsync(api, recipient, callingNumber);
+
+        // The SMS carries the host's configured short-link base; the page is the same path on this host.
+        var link = $"{host.BaseAddress}r/{code}";
+
+        // Responses treats a headless browser as a link scanner: it gets the bare preview page, without the number.
+        var scanner = await host.NewPageAsync();
+        try
+        {
+            await scanner.GotoAsync(link);
+            Assert.Equal(0, await scanner.Locator("[data-field=masked-number]").CountAsync());
+        }
+        finally { await scanner.Context.CloseAsync(); }
+
+        // The recipient opens it in the phone's browser.
+        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", UserAgent = PhoneBrowser });
+        var page = await context.NewPageAsync();
+        try
+        {
+            var response = await page.GotoAsync(link);
+            Assert.Equal((int)HttpStatusCode.OK, response!.Status);
+
+            var masked = await page.Locator("[data-field=masked-number]").InnerTextAsync();
+            Assert.Equal(PhoneNumbers.Parse(recipient).Number.FormatMasked(), masked.Trim());
+            Assert.EndsWith(recipient[^4..], masked.Trim());
+            Assert.DoesNotContain(recipient.Split('-')[1], masked);
+            Assert.Equal(LegalName, (await page.Locator("[data-field=company]").InnerTextAsync()).Trim());
+            Assert.Equal(Topic, (await page.Locator("[data-field=topic]").InnerTextAsync()).Trim());
+            var provenance = await page.Locator("[data-field=provenance]").InnerTextAsync();
+            Assert.Contains(EventTitle, provenance);
+
+            // GET changed nothing: still allowed while the page is open.
+            Assert.Equal("allow", (await CheckAsync(api, recipient)).GetProperty("decision").GetString());
+
+            await page.Locator("#stop").ClickAsync();
+            var thanks = page.Locator("[data-field=what-happens]");
+            await thanks.WaitForAsync();
+            Assert.False(string.IsNullOrWhiteSpace(await thanks.InnerTextAsync()), "the thank-you page says what happens next");
+            Assert.Equal(0, await page.Locator("#stop").CountAsync());
+        }
+        finally { await page.Context.CloseAsync(); }
+
+        JsonElement after = default;
+        await Eventually.AssertAsync(async () =>
+            {
+                after = await CheckAsync(api, recipient);
+                return after.GetProperty("decision").GetString() == "deny"
+                    && after.GetProperty("reasons").EnumerateArray().Any(r => r.GetString() == "opted_out");
+            },
+            BusTimeout, "the permission check to deny with opted_out once the stop has reached Consent");
+    }
+
+    /// <summary>A random mobile number such as 090-1234-5678, so runs and tests never share a contact.</summary>
+    private static string RandomMobile(string prefix)
+    {
+        var middle = Random.Shared.Next(1000, 10000);
+        var last = (middle + Random.Shared.Next(1, 9000) - 1000) % 9000 + 1000; // never equal to middle
+        return $"{prefix}-{middle}-{last}";
+    }
+
+    private static string E164(string national) => PhoneNumbers.Parse(national).Number.E164;
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, string what)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{what}: {(int)response.StatusCode} {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static async Task PublishProfileAsync(HttpClient api) =>
+        await ReadAsync(await api.PutAsJsonAsync("/api/directory/organization", new
+        {
+            legalName = LegalName, contactPhone = "03-1234-5678", contactEmail = "privacy@hibiki-line.example",
+        }), "PUT /api/directory/organization");
+
+    /// <summary>The host runs on real time: open both quiet-hours windows (Notices' and Consent's) to the whole day.</summary>
+    private static async Task AllowContactAllDayAsync(HttpClient api)
+    {
+        await ReadAsync(await api.PutAsJsonAsync("/api/notices/settings", new
+        {
+            allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 24,
+        }), "PUT /api/notices/settings");
+        await ReadAsync(await api.PutAsJsonAsync("/api/consent/contact-hours", new { start = "00:00", end = "23:59" }), "PUT /api/consent/contact-hours");
+    }
+
+    /// <summary>Adds the mobile calling number, reads the verification code from the dev inbox, enters it, and waits for Notices to know it.</summary>
+    private static async Task PublishCallingNumberAsync(HttpClient api, string callingNumber)
+    {
+        var added = await ReadAsync(await api.PostAsJsonAsync("/api/directory/numbers", new
+        {
+            phoneNumber = callingNumber, department = "Expo desk", purposes = new[] { "Follow-up of expo visitors" },
+            callingHoursStart = "09:00", callingHoursEnd = "18:00",
+        }), "POST /api/directory/numbers");
+        var id = added.GetProperty("id").GetString();
+
+        var started = await ReadAsync(await api.PostAsync($"/api/directory/numbers/{id}/verification", null), "POST verification");
+        Assert.Equal("sms", started.GetProperty("method").GetString());
+
+        string? verificationCode = null;
+        await Eventually.AssertAsync(async () =>
+            {
+                var message = (await InboxAsync(api)).FirstOrDefault(m => m.GetProperty("to").GetString() == E164(callingNumber));
+                if (message.ValueKind == JsonValueKind.Undefined) return false;
+                verificationCode = SixDigits().Match(message.GetProperty("body").GetString()!).Value;
+                return verificationCode.Length == 6;
+            },
+            BusTimeout, "the verification code to reach the dev inbox by SMS");
+
+        var confirmed = await ReadAsync(await api.PostAsJsonAsync($"/api/directory/numbers/{id}/verification/code", new { code = verificationCode }),
+            "POST verification/code");
+        Assert.Equal("published", confirmed.GetProperty("status").GetString());
+
+        await Eventually.AssertAsync(async () =>
+            {
+                var known = await api.GetFromJsonAsync<JsonElement[]>("/api/notices/calling-numbers");
+                return known!.Any(n => n.GetProperty("phoneNumber").GetString() == E164(callingNumber));
+            },
+            BusTimeout, "Notices to learn the published calling number over the bus");
+    }
+
+    private static async Task<string> CreateEventAsync(HttpClient api)
+    {
+        var created = await ReadAsync(await api.PostAsJsonAsync("/api/consent/events", new
+        {
+            title = EventTitle, purpose = Purpose,
+            purposeText = new { ja = "展示会でのご質問への回答のため", en = "To answer your questions from the expo" },
+            channels = new[] { "sms" },
+            texts = new { sms = new { ja = "SMSでの連絡に同意します。", en = "I agree to receive SMS." } },
+            senderLegalName = LegalName, lifetimeMonths = 12,
+        }), "POST /api/consent/events");
+        return created.GetProperty("id").GetString()!;
+    }
+
+    /// <summary>The person ticks SMS on the event's form and submits it: one ledger row with the event as its source.</summary>
+    private async Task ConsentToSmsInTheBrowserAsync(string eventId, string recipient)
+    {
+        var page = await host.NewPageAsync();
+        try
+        {
+            await page.GotoAsync($"{host.BaseAddress}consent/forms/{eventId}?lang=en");
+            await page.GetByLabel("SMS").CheckAsync();
+            await page.Locator("#phone").FillAsync(recipient);
+            await page.GetByRole(AriaRole.Button).ClickAsync();
+            var receipt = page.Locator("#receipt-id");
+            await receipt.WaitForAsync();
+            Assert.StartsWith("rcpt_", await receipt.InnerTextAsync());
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    /// <summary>
+    /// Plans the call and returns the code of the short link in the pre-call SMS. Notices decides
+    /// on its replica of consents, filled from ConsentRecorded over the bus: until that arrives the
+    /// notice is refused (no_sms_consent), so the plan is repeated until one is queued.
+    /// </summary>
+    private static async Task<string> PlanCallAndReadLinkCodeAsync(HttpClient api, string recipient, string callingNumber)
+    {
+        JsonElement call = default;
+        await Eventually.AssertAsync(async () =>
+            {
+                call = await ReadAsync(await api.PostAsJsonAsync("/api/notices/calls", new
+                {
+                    phoneNumber = recipient, callerName = "Sato", topic = Topic, callingNumber, purpose = Purpose,
+                }), "POST /api/notices/calls");
+                // Thrown rather than false, so a timeout reports the last answer (its refusal reason).
+                return call.GetProperty("notices")[0].GetProperty("status").GetString() != "refused"
+                    ? true : throw new InvalidOperationException($"pre-call notice refused: {call}");
+            },
+            BusTimeout, "the pre-call notice to be queued once Notices has the consent", TimeSpan.FromMilliseconds(250));
+        var notice = call.GetProperty("notices")[0];
+        Assert.True(notice.GetProperty("reason").ValueKind == JsonValueKind.Null, $"the notice is not refused: {call}");
+
+        string? code = null;
+        await Eventually.AssertAsync(async () =>
+            {
+                var message = (await InboxAsync(api)).FirstOrDefault(m => m.GetProperty("to").GetString() == E164(recipient));
+                if (message.ValueKind == JsonValueKind.Undefined) return false;
+                var match = ShortLink().Match(message.GetProperty("body").GetString()!);
+                code = match.Success ? match.Groups["code"].Value : null;
+                return code is not null;
+            },
+            BusTimeout, "the pre-call SMS with its short link to reach the dev inbox");
+        Assert.EndsWith("/r/" + code, notice.GetProperty("link").GetString());
+        return code!;
+    }
+
+    private static async Task<JsonElement[]> InboxAsync(HttpClient api) =>
+        (await api.GetFromJsonAsync<JsonElement[]>("/api/notices/dev-inbox"))!;
+
+    private static async Task<JsonElement> CheckAsync(HttpClient api, string recipient) =>
+        await ReadAsync(await api.PostAsJsonAsync("/api/consent/checks", new { phoneNumber = recipient, channel = "sms", purpose = Purpose }),
+            "POST /api/consent/checks");
+
+    [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
+    private static partial Regex SixDigits();
+
+    [GeneratedRegex(@"/r/(?<code>[A-Za-z0-9_-]+)")]
+    private static partial Regex ShortLink();
+}
