@@ -19,7 +19,7 @@ public sealed class DevInboxSender(NoticesDatabase database, TimeProvider time) 
             """;
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            sid, messageId = sms.MessageId.ToString(), sms.OrganizationId, to = sms.To, sender = Sender, body = sms.Body,
+            sid, messageId = sms.MessageId.ToString(), organizationId = sms.OrganizationId, to = sms.To, sender = Sender, body = sms.Body,
             now = time.GetUtcNow().ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
