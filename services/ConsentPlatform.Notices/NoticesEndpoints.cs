@@ -49,22 +49,10 @@ public static class NoticesEndpoints
             string kind, string language, TemplateInput input, HttpContext context, TemplateStore templates, NoticesOptions options) =>
         {
             var organizationId = context.User.OrganizationId();
-            var errors = new Dictionary<string, string[]>();
-            if (!NoticeKinds.All.Contains(kind)) errors["kind"] = [$"The kind must be one of {string.Join(", ", NoticeKinds.All)}."];
-            if (!Languages.All.Contains(language)) errors["language"] = ["The language must be ja or en."];
-            var maxSegments = input.MaxSegments ?? options.DefaultMaxSegments;
-            if (maxSegments is < 1 or > 10) errors["maxSegments"] = ["The maximum segment count must be 1-10."];
-            var problems = TemplateLinter.Lint(input.Body);
-            if (problems.Count == 0 && errors.Count == 0)
-            {
-                var company = await templates.CompanyNameAsync(organizationId, context.User.Identity?.Name, context.RequestAborted);
-                var sample = TemplateRenderer.Render(input.Body!, TemplateRenderer.Sample(language, company, options.ShortLinkBaseUrl, options.ShortCodeLength));
-                var preview = SmsPreview.Of(sample, maxSegments, options);
-                if (!preview.WithinLimit) problems.Add($"The text needs {preview.Segments} segments ({preview.Encoding}) with typical values; the maximum is {maxSegments}.");
-            }
-            if (problems.Count > 0) errors["body"] = [.. problems];
-            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-            await templates.SaveAsync(organizationId, kind, language, input.Body!, maxSegments, context.RequestAborted);
+            var check = await TemplateCheck.RunAsync(templates, options, organizationId, context.User.Identity?.Name, kind, language, input.Body, input.MaxSegments,
+                context.RequestAborted);
+            if (!check.IsValid) return TypedResults.ValidationProblem(check.Errors);
+            await templates.SaveAsync(organizationId, kind, language, check.Body, check.MaxSegments, context.RequestAborted);
             return TypedResults.Ok(await templates.GetAsync(organizationId, kind, language, context.RequestAborted));
         }).WithSummary("Save a template; rejected with each missing R15 item named");
         api.MapPost("/templates/preview", async Task<Results<Ok<TemplatePreview>, ValidationProblem>> (

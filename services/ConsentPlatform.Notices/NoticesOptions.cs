@@ -32,7 +32,8 @@ public sealed class NoticesOptions
     public int RequestTimeoutSeconds { get; init; } = 10;
     /// <summary>Sends per second per sender, across every instance.</summary>
     public double RatePerSecond { get; init; } = 10;
-    public int SendConcurrency { get; init; } = 4;
+    /// <summary>Sends in flight per instance. Each holds at most one reserved rate slot, so too few cannot fill the rate when the database is slow.</summary>
+    public int SendConcurrency { get; init; } = 8;
     public int MaxAttempts { get; init; } = 8;
     public int PollMilliseconds { get; init; } = 200;
     /// <summary>How long a message whose outcome is unknown is looked up before it is marked failed (never re-sent).</summary>
@@ -108,7 +109,7 @@ public sealed class NoticesOptions
             TwilioBaseUrl = Url("Sms:Twilio:BaseUrl", "https://api.twilio.com")!.TrimEnd('/'),
             RequestTimeoutSeconds = Int("Sms:RequestTimeoutSeconds", 10, 1, 120),
             RatePerSecond = (double)Decimal("Sms:RatePerSecond", 10m, 0.1m, 10_000m),
-            SendConcurrency = Int("Sms:SendConcurrency", 4, 1, 64),
+            SendConcurrency = Int("Sms:SendConcurrency", 8, 1, 64),
             MaxAttempts = Int("Sms:MaxAttempts", 8, 1, 100),
             PollMilliseconds = Int("Sms:PollMilliseconds", 200, 10, 60_000),
             LookupGiveUpSeconds = Int("Sms:LookupGiveUpSeconds", 600, 5, 7 * 24 * 3600),

@@ -35,7 +35,8 @@ public static class NoticesService
             app.MapNoticesPages();
             app.MapTwilioWebhooks();
         },
-        Pages = [new PageLink("Calls and notices", "/notices/calls"), new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox")],
+        Pages = [new PageLink("Calls and notices", "/notices/calls"), new PageLink("Notice templates", "/notices/templates"),
+            new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox")],
     };
 
     private static void AddServices(IHostApplicationBuilder builder)

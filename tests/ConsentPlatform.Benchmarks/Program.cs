@@ -13,6 +13,7 @@ public static class BenchmarkProgram
     {
         ["outbox", ..] => await Outbox.OutboxBenchmark.RunAsync(args[1..]),
         ["http-load", ..] => await Http.PacedLoad.RunAsync(args[1..]),
+        ["notices-send", ..] => await Notices.NoticesSendBenchmark.RunAsync(args[1..]),
         _ => Run(args),
     };
 

@@ -11,7 +11,19 @@ using Microsoft.Extensions.Logging;
 
 namespace ConsentPlatform.Notices.Tests;
 
-public enum FakeFault { None, TooManyRequests, ServiceUnavailable, HangAfterAccepting, Slow }
+public enum FakeFault
+{
+    None,
+    TooManyRequests,
+    ServiceUnavailable,
+    /// <summary>Takes the message, then never answers: the client times out after the request was sent.</summary>
+    HangAfterAccepting,
+    /// <summary>Takes the message, then answers 500: the client cannot tell whether it was taken.</summary>
+    ErrorAfterAccepting,
+    /// <summary>Never answers and never takes the message (lost on the way in): a lookup finds nothing.</summary>
+    HangWithoutAccepting,
+    Slow,
+}
 
 /// <summary>
 /// A Twilio stand-in on a real loopback Kestrel server: the Messages API (form POST with basic
@@ -33,6 +45,9 @@ public sealed class FakeTwilio : IAsyncDisposable
     public ConcurrentQueue<Message> Accepted { get; } = new();
     /// <summary>Arrival time (Stopwatch ticks) of every send request, whatever the answer.</summary>
     public ConcurrentQueue<long> Arrivals { get; } = new();
+    /// <summary>How many times the message list was read (the sender's lookup after an unanswered send).</summary>
+    public int Lookups => _lookups;
+    private int _lookups;
     public Func<FakeFault> NextFault { get; set; } = () => FakeFault.None;
     public bool SendCallbacks { get; set; } = true;
     public Uri BaseAddress { get; }
@@ -76,25 +91,39 @@ public sealed class FakeTwilio : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(300));
                 break;
         }
+        if (fault == FakeFault.HangWithoutAccepting)
+        {
+            await HangAsync(context);
+            return Results.Empty;
+        }
         var to = form["To"].ToString();
         if (!to.StartsWith('+')) return Results.Json(new { code = 21211, message = "Invalid 'To' Phone Number", status = 400 }, statusCode: 400);
         var message = new Message($"SM{Interlocked.Increment(ref _sequence):D32}", to, form["From"].FirstOrDefault(), form["Body"].ToString(),
             form["StatusCallback"].FirstOrDefault(), DateTimeOffset.UtcNow);
         Accepted.Enqueue(message);
         if (SendCallbacks && message.StatusCallback is not null) _ = CallbackAsync(message);
+        if (fault == FakeFault.ErrorAfterAccepting)
+            return Results.Json(new { code = 20500, message = "Internal Server Error", status = 500 }, statusCode: 500);
         if (fault == FakeFault.HangAfterAccepting)
         {
             // Taken, but the answer never comes: the client times out after the request was sent.
-            try { await Task.Delay(Timeout.InfiniteTimeSpan, CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token).Token); }
-            catch (OperationCanceledException) { }
+            await HangAsync(context);
             return Results.Empty;
         }
         return Results.Json(Resource(message, "queued"), statusCode: 201);
     }
 
+    private async Task HangAsync(HttpContext context)
+    {
+        using var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        try { await Task.Delay(Timeout.InfiniteTimeSpan, hang.Token); }
+        catch (OperationCanceledException) { }
+    }
+
     private IResult List(HttpContext context, string account, string? To)
     {
         if (!Authorized(context, account)) return Results.StatusCode(401);
+        Interlocked.Increment(ref _lookups);
         var messages = Accepted.Where(m => To is null || m.To == To).OrderByDescending(m => m.CreatedAt).Select(m => Resource(m, "sent")).ToList();
         return Results.Json(new { messages });
     }

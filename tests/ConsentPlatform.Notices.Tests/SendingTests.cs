@@ -20,17 +20,19 @@ public sealed class SendingTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _twilio.DisposeAsync();
 
-    private NoticesFactory StartNotices(double ratePerSecond, int timeoutSeconds = 10)
+    private NoticesFactory StartNotices(double ratePerSecond, int timeoutSeconds = 10, IDictionary<string, string?>? more = null)
     {
         var port = FreePort.Next();
-        var factory = new NoticesFactory(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Sms:Provider"] = "Twilio", ["Sms:Twilio:AccountSid"] = FakeTwilio.AccountSid, ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
             ["Sms:Twilio:From"] = "+15005550006", ["Sms:Twilio:BaseUrl"] = _twilio.BaseAddress.ToString(),
             ["Notices:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
             ["Sms:RatePerSecond"] = ratePerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sms:RequestTimeoutSeconds"] = timeoutSeconds.ToString(), ["Sms:SendConcurrency"] = "8",
-        });
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key] = value;
+        var factory = new NoticesFactory(settings);
         factory.UseKestrel(port);
         factory.KestrelAddress = new Uri($"http://127.0.0.1:{port}");
         factory.StartServer();
@@ -76,6 +78,62 @@ public sealed class SendingTests : IAsyncLifetime
         Assert.Single(_twilio.Accepted);
     }
 
+    private async Task<(string Status, string? ErrorCode, string? Sid)> OutgoingAsync(NoticesFactory notices, Guid noticeId)
+    {
+        await using var connection = await notices.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
+        return await connection.QuerySingleAsync<(string, string?, string?)>("SELECT status, error_code, provider_sid FROM outgoing_messages WHERE notice_id = @id",
+            new { id = noticeId.ToString() });
+    }
+
+    [Fact]
+    public async Task A_send_that_times_out_after_the_provider_took_it_is_found_by_listing_messages_and_not_sent_again()
+    {
+        await using var notices = StartNotices(ratePerSecond: 20, timeoutSeconds: 1);
+        var (org, client) = await notices.CreateOrganizationAsync();
+        await notices.PublishCallingNumberAsync(org, CallingNumber);
+        await notices.RecordSmsConsentAsync(org, "090-3333-0001");
+        // Taken but never answered, and no status callback either: only the list lookup can tell.
+        _twilio.SendCallbacks = false;
+        var faults = 0;
+        _twilio.NextFault = () => Interlocked.Increment(ref faults) == 1 ? FakeFault.HangAfterAccepting : FakeFault.None;
+
+        var call = await PlanAsync(client, "090-3333-0001");
+
+        await Eventually.AssertAsync(async () => (await OutgoingAsync(notices, call.Notices[0].Id)).Status == "sent", TimeSpan.FromSeconds(20),
+            "the lookup finds the message the provider took");
+        var accepted = Assert.Single(_twilio.Accepted);
+        Assert.Equal(accepted.Sid, (await OutgoingAsync(notices, call.Notices[0].Id)).Sid);
+        Assert.True(_twilio.Lookups >= 1, "resolved by a lookup");
+        Assert.Single(_twilio.Arrivals);
+        var notice = (await client.GetFromJsonAsync<CallView>($"/api/notices/calls/{call.Id}", JsonSerializerOptions.Web))!.Notices[0];
+        Assert.Equal("sent", notice.Status);
+    }
+
+    [Fact]
+    public async Task A_send_whose_outcome_stays_unknown_is_marked_failed_after_the_lookup_window_and_never_sent_again()
+    {
+        await using var notices = StartNotices(ratePerSecond: 20, timeoutSeconds: 1, new Dictionary<string, string?> { ["Sms:LookupGiveUpSeconds"] = "60" });
+        var (org, client) = await notices.CreateOrganizationAsync();
+        await notices.PublishCallingNumberAsync(org, CallingNumber);
+        await notices.RecordSmsConsentAsync(org, "090-3333-0002");
+        _twilio.SendCallbacks = false;
+        // Lost on the way in: the provider never had it, but we cannot know that, so we must not send again.
+        _twilio.NextFault = () => FakeFault.HangWithoutAccepting;
+
+        var call = await PlanAsync(client, "090-3333-0002");
+        await Eventually.AssertAsync(() => _twilio.Lookups >= 1, TimeSpan.FromSeconds(20), "the unanswered send is looked up");
+        Assert.Equal("unknown", (await OutgoingAsync(notices, call.Notices[0].Id)).Status);
+        notices.Clock.Now = notices.Clock.Now.AddMinutes(2); // past the lookup window
+
+        await Eventually.AssertAsync(async () => (await OutgoingAsync(notices, call.Notices[0].Id)).Status == "failed", TimeSpan.FromSeconds(20),
+            "the message is given up as failed");
+        Assert.Equal("outcome_unknown", (await OutgoingAsync(notices, call.Notices[0].Id)).ErrorCode);
+        Assert.Single(_twilio.Arrivals);
+        Assert.Empty(_twilio.Accepted);
+        var notice = (await client.GetFromJsonAsync<CallView>($"/api/notices/calls/{call.Id}", JsonSerializerOptions.Web))!.Notices[0];
+        Assert.Equal("failed", notice.Status);
+    }
+
     [Fact]
     public async Task Under_429s_5xx_and_timeouts_a_thousand_notices_are_each_delivered_exactly_once_within_the_rate()
     {
@@ -86,31 +144,34 @@ public sealed class SendingTests : IAsyncLifetime
         await notices.PublishCallingNumberAsync(org, CallingNumber);
         await client.PutAsJsonAsync("/api/notices/settings", new { allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 1 });
         var numbers = Enumerable.Range(0, total).Select(i => $"+8190{20000000 + i}").ToList();
-        foreach (var number in numbers)
-            await notices.Bus.Publish(new ConsentRecorded
-            {
-                ConsentId = Guid.NewGuid(), OrganizationId = org, Channel = Channels.Sms, Purpose = "sales", ContactHash = notices.HashOf(number), RecordedAt = notices.Clock.Now.AddDays(-1),
-            });
-        await Eventually.AssertAsync(() => numbers.All(n => notices.Index.Find(notices.HashOf(n)).Consents.Length > 0), TimeSpan.FromSeconds(60), "all consents replicated");
+        // Setup, not under test here (the consumers are, in GateTests): one transaction instead of a thousand fsyncs.
+        await notices.SeedSmsConsentsAsync(org, numbers);
 
-        // 30% 429, 5% 503, 5% accepted-then-no-answer (timeout after the request was sent).
+        // 30% 429; 10% 5xx and timeouts: 4% 503 (not taken), 3% 500 after taking it, 3% taken and never answered (timeout after the request was sent).
         var random = new Random(17);
         _twilio.NextFault = () =>
         {
             lock (random)
             {
                 var roll = random.NextDouble();
-                return roll < 0.30 ? FakeFault.TooManyRequests : roll < 0.35 ? FakeFault.ServiceUnavailable : roll < 0.40 ? FakeFault.HangAfterAccepting : FakeFault.None;
+                return roll switch
+                {
+                    < 0.30 => FakeFault.TooManyRequests,
+                    < 0.34 => FakeFault.ServiceUnavailable,
+                    < 0.37 => FakeFault.ErrorAfterAccepting,
+                    < 0.40 => FakeFault.HangAfterAccepting,
+                    _ => FakeFault.None,
+                };
             }
         };
-        var links = new List<string>();
-        foreach (var number in numbers)
+        // Planned by several reps at once, as a dialer does: the sends overlap the planning.
+        var links = new string[total];
+        await Parallel.ForEachAsync(Enumerable.Range(0, total), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
         {
-            var call = await PlanAsync(client, number);
+            var call = await PlanAsync(client, numbers[i]);
             Assert.Null(call.Notices[0].Reason);
-            links.Add(call.Notices[0].Link!);
-        }
-
+            links[i] = call.Notices[0].Link!;
+        });
         var database = notices.Services.GetRequiredService<NoticesDatabase>();
         async Task<long> SettledAsync()
         {

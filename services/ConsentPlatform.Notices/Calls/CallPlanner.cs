@@ -67,7 +67,7 @@ public sealed class CallPlanner(
                 WHERE id = @callId AND organization_id = @organizationId AND outcome IS NULL
                 """;
             var changed = await tx.Connection.ExecuteAsync(new CommandDefinition(update, new { outcome, now = now.ToUnixTimeMilliseconds(), callId, organizationId }, tx.Inner, cancellationToken: ct));
-            call = await FindRowAsync(tx, organizationId, callId, ct);
+            call = await FindRowAsync(tx.Connection, tx.Inner, organizationId, callId, ct);
             if (call is null) return (null, null);
             if (changed == 0) return (await ToViewAsync(call, ct), $"The outcome of this call was already logged ({call.Outcome}).");
 
@@ -165,12 +165,14 @@ public sealed class CallPlanner(
 
     public async Task<CallView?> FindAsync(string organizationId, string callId, CancellationToken ct)
     {
-        await using var tx = await database.BeginAsync(ct);
-        var row = await FindRowAsync(tx, organizationId, callId, ct);
+        // A read: no write transaction, so it never queues behind the SQLite writers.
+        await using var connection = await database.OpenAsync(ct);
+        var row = await FindRowAsync(connection, null, organizationId, callId, ct);
         return row is null ? null : await ToViewAsync(row, ct);
     }
 
-    private static async Task<CallRow?> FindRowAsync(Transaction tx, string organizationId, string callId, CancellationToken ct)
+    private static async Task<CallRow?> FindRowAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string organizationId,
+        string callId, CancellationToken ct)
     {
         const string sql = """
             SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, phone_number AS PhoneNumber, masked_number AS MaskedNumber,
@@ -178,7 +180,7 @@ public sealed class CallPlanner(
                    planned_at AS PlannedAt, outcome AS Outcome
             FROM calls WHERE id = @callId AND organization_id = @organizationId
             """;
-        return await tx.Connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { callId, organizationId }, tx.Inner, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, new { callId, organizationId }, transaction, cancellationToken: ct));
     }
 
     private async Task<CallView> ToViewAsync(CallRow call, CancellationToken ct)
@@ -198,14 +200,14 @@ public sealed class CallPlanner(
 
     public async Task<IReadOnlyList<(CallView Call, DateTimeOffset CreatedAt)>> RecentCallsAsync(string organizationId, int limit, CancellationToken ct)
     {
-        await using var tx = await database.BeginAsync(ct);
+        await using var connection = await database.OpenAsync(ct);
         var sql = $"""
             SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, phone_number AS PhoneNumber, masked_number AS MaskedNumber,
                    caller_name AS CallerName, topic AS Topic, purpose AS Purpose, calling_number AS CallingNumber, language AS Language,
                    planned_at AS PlannedAt, outcome AS Outcome
             FROM calls WHERE organization_id = @organizationId ORDER BY created_at DESC {(database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @limit" : "OFFSET 0 ROWS FETCH NEXT @limit ROWS ONLY")}
             """;
-        var rows = await tx.Connection.QueryAsync<CallRow>(new CommandDefinition(sql, new { organizationId, limit }, tx.Inner, cancellationToken: ct));
+        var rows = await connection.QueryAsync<CallRow>(new CommandDefinition(sql, new { organizationId, limit }, cancellationToken: ct));
         var result = new List<(CallView, DateTimeOffset)>();
         foreach (var row in rows) result.Add((await ToViewAsync(row, ct), DateTimeOffset.FromUnixTimeMilliseconds(row.PlannedAt)));
         return result;

@@ -45,8 +45,11 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
             ORDER BY next_attempt_at {page.Item2}
             """;
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(candidates, new { now }, cancellationToken: ct))).ToList();
+        if (ids.Count == 0) return null;
+        // The claim is a write: it queues on the database's write gate like every other writer (ADR 0005).
+        await using var tx = await database.BeginAsync(ct);
         // Different workers start at different rows so they rarely contend for the same one.
-        var start = ids.Count == 0 ? 0 : Random.Shared.Next(ids.Count);
+        var start = Random.Shared.Next(ids.Count);
         for (var i = 0; i < ids.Count; i++)
         {
             var id = ids[(start + i) % ids.Count];
@@ -58,8 +61,13 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
                     claimed_by = @worker, claimed_until = @until, updated_at = @now
                 WHERE id = @id AND status IN ('pending', 'unknown') AND (claimed_until IS NULL OR claimed_until < @now)
                 """;
-            if (await connection.ExecuteAsync(new CommandDefinition(claim, new { id, worker, now, until = now + (long)claimFor.TotalMilliseconds }, cancellationToken: ct)) == 1)
-                return await connection.QuerySingleAsync<OutgoingRow>(new CommandDefinition($"SELECT {Columns} FROM outgoing_messages WHERE id = @id", new { id }, cancellationToken: ct));
+            if (await tx.Connection.ExecuteAsync(new CommandDefinition(claim, new { id, worker, now, until = now + (long)claimFor.TotalMilliseconds }, tx.Inner, cancellationToken: ct)) == 1)
+            {
+                var row = await tx.Connection.QuerySingleAsync<OutgoingRow>(new CommandDefinition($"SELECT {Columns} FROM outgoing_messages WHERE id = @id", new { id }, tx.Inner, cancellationToken: ct));
+                // Committed before any request leaves: a crash after this point finds the row in 'sending'.
+                await tx.CommitAsync(ct);
+                return row;
+            }
         }
         return null;
     }
@@ -68,40 +76,44 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
     public async Task<int> RecoverAbandonedAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await database.BeginAsync(ct);
         const string sql = """
             UPDATE outgoing_messages SET status = 'unknown', claimed_by = NULL, claimed_until = NULL, next_attempt_at = @now, updated_at = @now
             WHERE status = 'sending' AND claimed_until < @now
             """;
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new { now }, cancellationToken: ct));
+        var recovered = await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { now }, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return recovered;
     }
 
     /// <summary>Back to the queue: the provider certainly did not take it.</summary>
     public async Task RescheduleAsync(string id, string worker, string errorCode, TimeSpan after, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await database.BeginAsync(ct);
         const string sql = """
             UPDATE outgoing_messages SET status = 'pending', error_code = @errorCode, next_attempt_at = @next, claimed_by = NULL, claimed_until = NULL, updated_at = @now
             WHERE id = @id AND claimed_by = @worker AND status = 'sending'
             """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, errorCode, next = now + (long)after.TotalMilliseconds, now }, cancellationToken: ct));
+        await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, errorCode, next = now + (long)after.TotalMilliseconds, now }, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>The request may have reached the provider: from now on only lookups.</summary>
     public async Task MarkUnknownAsync(string id, string worker, string errorCode, TimeSpan lookupAfter, bool countLookup, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
+        await using var tx = await database.BeginAsync(ct);
         const string sql = """
             UPDATE outgoing_messages SET status = 'unknown', error_code = @errorCode, next_attempt_at = @next, lookups = lookups + @lookup,
                    claimed_by = NULL, claimed_until = NULL, updated_at = @now
             WHERE id = @id AND claimed_by = @worker AND status IN ('sending', 'unknown')
             """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id, worker, errorCode, next = now + (long)lookupAfter.TotalMilliseconds, lookup = countLookup ? 1 : 0, now,
-        }, cancellationToken: ct));
+        }, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
                 logger.LogInformation("Verification code {RequestId} not sent: {Reason}", m.RequestId, RefusalReasons.Erased);
                 return;
             }
+            // A repeated command for the same request (a retry upstream) sends nothing more: one SMS per request.
+            var queued = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = m.RequestId.ToString() }, tx.Inner);
+            if (queued > 0) return;
             var body = number.RegionCode == "JP"
                 ? $"認証コード: {m.Code} (10分間有効)。心当たりがない場合は無視してください。"
                 : $"Your verification code is {m.Code} (valid 10 minutes). If you did not ask for it, ignore this message.";

@@ -66,8 +66,11 @@ public static class WebhookEndpoints
         var sid = Get(form, "MessageSid") ?? Get(form, "SmsSid");
         if (sid is null || !PhoneNumbers.TryParse(Get(form, "From"), out var from)) return Twiml(null);
         var detection = OptOutDetector.Detect(Get(form, "Body"));
-        // Only a whole-reply keyword acts; a phrase inside free text is for a person to review.
-        var intent = detection.Confidence == OptOutConfidence.Keyword ? detection.Intent : OptOutIntent.None;
+        // A reply is the recipient answering our notice, so "もう連絡しないで" stops like STOP does (R20);
+        // resuming or HELP, which act in the other direction, need the exact keyword.
+        var intent = detection.Confidence == OptOutConfidence.Keyword || detection is { Intent: OptOutIntent.OptOut, Confidence: OptOutConfidence.Phrase }
+            ? detection.Intent
+            : OptOutIntent.None;
         var hash = hasher.Hash(from);
         var now = time.GetUtcNow();
 

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.Telephony;
+using ConsentPlatform.Testing;
+using MassTransit;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+
+namespace ConsentPlatform.Notices.Tests;
+
+[CollectionDefinition(RabbitMqFixture.CollectionName)]
+public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
+
+/// <summary>Acceptance 1 over RabbitMQ: Notices as its own process, the test process standing in for Directory, Consent and Responses.</summary>
+[Collection(RabbitMqFixture.CollectionName)]
+public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposable
+{
+    private const string CallingNumber = "+81312345678";
+    private const string Recipient = "090-5555-0001";
+    private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+    private readonly TempDirectory _run = new("cp-notices-distributed-");
+
+    private string DataFolder => _run.Combine("data");
+
+    private Dictionary<string, string?> Environment(FakeTwilio twilio)
+    {
+        var environment = rabbit.Node.BusEnvironment();
+        environment["Database__DataFolder"] = DataFolder;
+        environment["Hashing__Key"] = Convert.ToBase64String(NoticesFactory.HashKey);
+        environment["Identity__CacheSeconds"] = "1";
+        environment["RateLimiting__PublicRequestsPerMinute"] = "100000";
+        environment["Outbox__PollMilliseconds"] = "50";
+        environment["Bus__StartTimeoutSeconds"] = "30";
+        environment["Sms__Provider"] = "Twilio";
+        environment["Sms__Twilio__AccountSid"] = FakeTwilio.AccountSid;
+        environment["Sms__Twilio__AuthToken"] = FakeTwilio.AuthToken;
+        environment["Sms__Twilio__From"] = "+15005550006";
+        environment["Sms__Twilio__BaseUrl"] = twilio.BaseAddress.ToString();
+        environment["Sms__PollMilliseconds"] = "50";
+        // Required with Twilio; the fake sends no callbacks here, so nothing needs to listen on it.
+        environment["Notices__PublicBaseUrl"] = "http://127.0.0.1:9";
+        return environment;
+    }
+
+    private async Task<(string Org, string Key)> CreateKeyAsync(string legalName)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
+        var output = new StringWriter();
+        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
+        var org = output.ToString().Trim().Split('\n')[^1].Trim();
+        output.GetStringBuilder().Clear();
+        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", org, "--name", "notices-distributed"], configuration, output, output));
+        return (org, output.ToString().Trim().Split('\n')[^1].Trim());
+    }
+
+    /// <summary>The test's own connection to the broker: another process than Notices publishing what Directory, Consent and Responses would.</summary>
+    private async Task<IBusControl> ConnectAsync()
+    {
+        var node = rabbit.Node;
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(node.Host, (ushort)node.Port, node.VirtualHost, h =>
+        {
+            h.Username(node.Username);
+            h.Password(node.Password);
+            h.PublisherConfirmation = true;
+        }));
+        using var start = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await bus.StartAsync(start.Token);
+        return bus;
+    }
+
+    /// <summary>
+    /// Publishing returns once the broker confirmed routing to Notices' queue; the queue's count
+    /// (ready plus unacknowledged) drops to zero once Notices consumed and acknowledged it.
+    /// </summary>
+    private Task ConsumedAsync(ServiceProcess notices, string what) => Eventually.AssertAsync(
+        async () => await rabbit.Node.GetQueueMessageCountAsync("notices-replica") == 0, TimeSpan.FromSeconds(20), $"{what} is consumed; notices output:\n{notices.Output}");
+
+    private static async Task<CallView> PlanAsync(HttpClient client)
+    {
+        var response = await client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Recipient, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<CallView>(JsonSerializerOptions.Web))!;
+    }
+
+    [BrokerFact]
+    public async Task A_planned_call_texts_the_recipient_through_twilio_and_an_opt_out_published_by_another_process_refuses_the_next()
+    {
+        System.IO.Directory.CreateDirectory(DataFolder);
+        var (org, key) = await CreateKeyAsync("株式会社分散");
+        await using var twilio = await FakeTwilio.StartAsync();
+        twilio.SendCallbacks = false;
+        var bus = await ConnectAsync();
+        try
+        {
+            await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", Environment(twilio));
+            using var client = notices.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+            var hash = new PhoneNumberHasher("k1", NoticesFactory.HashKey).Hash(PhoneNumbers.Parse(Recipient).Number);
+
+            await bus.Publish(new CallerNumberPublished
+            {
+                OrganizationId = org, CallerNumberId = Guid.NewGuid(), PhoneNumber = CallingNumber, Department = "Sales", PublishedAt = DateTimeOffset.UtcNow,
+            });
+            await bus.Publish(new ConsentRecorded
+            {
+                ConsentId = Guid.NewGuid(), OrganizationId = org, Channel = Channels.Sms, Purpose = "sales", ContactHash = hash, RecordedAt = DateTimeOffset.UtcNow.AddDays(-1),
+            });
+            await ConsumedAsync(notices, "the calling number and the consent");
+            // The test runs at any hour: open the window to the whole day (the last minute of it excepted, so wait that one out).
+            var tokyo = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo);
+            if (tokyo.Hour == 23 && tokyo.Minute >= 58) await Task.Delay(TimeSpan.FromMinutes(2.1));
+            Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/notices/settings",
+                new { allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 24 })).StatusCode);
+
+            var call = await PlanAsync(client);
+            Assert.Null(call.Notices[0].Reason);
+            var link = call.Notices[0].Link!;
+            await Eventually.AssertAsync(() => twilio.Accepted.Any(m => m.Body.Contains(link)), TimeSpan.FromSeconds(20),
+                $"the fake Twilio receives the pre-call SMS; notices output:\n{notices.Output}");
+            var sms = Assert.Single(twilio.Accepted);
+            Assert.Equal("+819055550001", sms.To);
+            Assert.Equal("+15005550006", sms.From);
+            Assert.Contains("株式会社分散", sms.Body);
+            Assert.Contains("山田", sms.Body);
+            Assert.Contains("新サービスのご案内", sms.Body);
+
+            await bus.Publish(new OptOutRequested
+            {
+                RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = org, Source = "responses", RequestedAt = DateTimeOffset.UtcNow,
+            });
+            await ConsumedAsync(notices, "the opt-out");
+
+            var next = await PlanAsync(client);
+            Assert.Equal(("refused", "opted_out"), (next.Notices[0].Status, next.Notices[0].Reason));
+            Assert.Null(next.Notices[0].Link);
+            // Room for a wrongly queued SMS to reach the fake (the worker polls every 50 ms).
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Single(twilio.Accepted);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _run.Dispose();
+    }
+}
