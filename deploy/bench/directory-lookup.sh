@@ -93,6 +93,17 @@ cat >>"$WORK/paced.lua" <<LUA
 delay = function() return math.floor($CONNECTIONS * 1000 / $RATE) end
 LUA
 
+# The same mix as a URL list for the open-loop generator (fixed rate, latency from the scheduled start).
+python3 - "$TOTAL" >"$WORK/urls.txt" <<'PY'
+import random, sys
+total = int(sys.argv[1]); random.seed(7)
+formats = ["03-51{:02d}-{:04d}", "0351{:02d}{:04d}", "%2B81%203%2051{:02d}%20{:04d}", "81351{:02d}{:04d}"]
+for _ in range(20000):
+    i = random.randrange(total * 2)
+    print("URL/api/public/directory/lookup?number=" + random.choice(formats).format(i // 10000, i % 10000))
+PY
+sed -i "s|^URL|$URL|" "$WORK/urls.txt"
+
 echo
 echo "== lookup, max throughput: wrk -t2 -c64 -d${DURATION}s"
 wrk -t2 -c64 -d"${DURATION}s" --latency -s "$WORK/lookup.lua" "$URL" | sed -n '/Thread Stats/,$p'
@@ -100,6 +111,12 @@ wrk -t2 -c64 -d"${DURATION}s" --latency -s "$WORK/lookup.lua" "$URL" | sed -n '/
 echo
 echo "== lookup, paced at ~${RATE} req/s: wrk -t2 -c${CONNECTIONS} -d${DURATION}s (Lua delay)"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/paced.lua" "$URL" | sed -n '/Thread Stats/,$p'
+
+echo
+echo "== lookup, open loop at ${RATE} req/s (tests/ConsentPlatform.Benchmarks http-load, no coordinated omission)"
+dotnet build "$ROOT/tests/ConsentPlatform.Benchmarks" -c Release -v quiet -nologo >/dev/null
+dotnet run -c Release --no-build --project "$ROOT/tests/ConsentPlatform.Benchmarks" -- http-load \
+  --urls-file "$WORK/urls.txt" --rate "$RATE" --seconds "$DURATION" --warmup 5 --connections 64
 
 echo
 echo "== all-organizations feeds ($TOTAL numbers)"
