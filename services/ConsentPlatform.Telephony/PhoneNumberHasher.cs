@@ -18,8 +18,8 @@ public sealed class PhoneNumberHasher
     private const string PhoneDomain = "tel:";
     private const string EmailDomain = "mailto:";
 
-    private readonly (string KeyId, byte[] Key) _current;
-    private readonly (string KeyId, byte[] Key)[] _previous;
+    private readonly KeyedMac _current;
+    private readonly KeyedMac[] _previous;
 
     public PhoneNumberHasher(string keyId, byte[] key, IEnumerable<(string KeyId, byte[] Key)>? previousKeys = null)
     {
@@ -34,6 +34,12 @@ public sealed class PhoneNumberHasher
     public string CurrentKeyId => _current.KeyId;
 
     public string Hash(PhoneNumber number) => Compute(_current, PhoneDomain, PhoneInput(number));
+
+    /// <summary>
+    /// The raw 32-byte MAC behind <see cref="Hash(PhoneNumber)"/> (current key), for callers that
+    /// index by the bytes and never need the string.
+    /// </summary>
+    public void Mac(PhoneNumber number, Span<byte> destination) => _current.Compute(PhoneDomain, PhoneInput(number), destination);
 
     /// <summary>Current hash first, then one per previous key.</summary>
     public IEnumerable<string> CandidateHashes(PhoneNumber number)
@@ -81,15 +87,36 @@ public sealed class PhoneNumberHasher
     private static string PhoneInput(PhoneNumber number) =>
         number.IsEmpty ? throw new ArgumentException("An empty PhoneNumber cannot be hashed.", nameof(number)) : number.E164;
 
-    private static string Compute((string KeyId, byte[] Key) key, string domain, string value)
+    private static string Compute(KeyedMac key, string domain, string value)
     {
-        var bytes = Encoding.UTF8.GetBytes(domain + value);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key.Key, bytes, mac);
+        key.Compute(domain, value, mac);
         return key.KeyId + ":" + Base64Url.EncodeToString(mac);
     }
 
-    private static (string, byte[]) Validated(string keyId, byte[] key)
+    /// <summary>
+    /// One keyed HMAC per thread and key: HMACSHA256.HashData sets the key up again on every call,
+    /// which dominated the permission gates' hot paths; a reset instance skips that.
+    /// </summary>
+    private sealed class KeyedMac(string keyId, byte[] key)
+    {
+        private readonly ThreadLocal<IncrementalHash> _hmac = new(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
+
+        public string KeyId { get; } = keyId;
+
+        public void Compute(string domain, string value, Span<byte> mac)
+        {
+            var length = Encoding.UTF8.GetByteCount(domain) + Encoding.UTF8.GetByteCount(value);
+            Span<byte> input = length <= 256 ? stackalloc byte[length] : new byte[length];
+            var written = Encoding.UTF8.GetBytes(domain, input);
+            Encoding.UTF8.GetBytes(value, input[written..]);
+            var hmac = _hmac.Value!;
+            hmac.AppendData(input);
+            hmac.GetHashAndReset(mac);
+        }
+    }
+
+    private static KeyedMac Validated(string keyId, byte[] key)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyId);
         ArgumentNullException.ThrowIfNull(key);
@@ -101,6 +128,6 @@ public sealed class PhoneNumberHasher
         {
             throw new ArgumentException($"Keys must be at least {MinimumKeyLength} bytes.", nameof(key));
         }
-        return (keyId, (byte[])key.Clone());
+        return new KeyedMac(keyId, (byte[])key.Clone());
     }
 }
