@@ -49,6 +49,7 @@ public static class Extensions
         services.AddAntiforgery(o => o.Cookie.Name = "cp_af");
         // One key ring for every service, so a sign-in cookie and an antiforgery token made by one
         // service are accepted by the others when they run as separate processes.
+        services.AddSingleton<FormTokens>();
         services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
         services.AddRazorComponents();
         services.AddProblemDetails();

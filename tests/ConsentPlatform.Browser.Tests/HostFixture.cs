@@ -47,7 +47,7 @@ public sealed class HostFixture : IAsyncLifetime
         {
             ExecutablePath = BrowserFactAttribute.ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            Args = [$"--host-resolver-rules=MAP {TestPageServer.Host} 127.0.0.1", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
     }
 

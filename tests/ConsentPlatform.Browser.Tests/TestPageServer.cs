@@ -6,8 +6,10 @@ using ConsentPlatform.Testing;
 namespace ConsentPlatform.Browser.Tests;
 
 /// <summary>
-/// A tiny web server on another loopback port: the "organizer's site" that embeds our form, so
-/// the embedding is cross-origin for real. (A Playwright route would do, but Chromium treats a
+/// A tiny web server on another loopback port under another name: the "organizer's site" that
+/// embeds our form, so the embedding is cross-site for real (another host name, not just another
+/// port: a cookie with SameSite would still be sent across ports). Chromium resolves
+/// <see cref="Host"/> to loopback (see HostFixture). (A Playwright route would do, but Chromium treats a
 /// routed page as public and refuses its requests to loopback under Local Network Access.)
 /// </summary>
 public sealed class TestPageServer : IAsyncDisposable
@@ -18,13 +20,17 @@ public sealed class TestPageServer : IAsyncDisposable
 
     public TestPageServer()
     {
-        Origin = $"http://127.0.0.1:{FreePort.Next()}";
-        _listener.Prefixes.Add(Origin + "/");
+        var port = FreePort.Next();
+        Origin = $"http://{Host}:{port}";
+        _listener.Prefixes.Add($"http://+:{port}/");
         _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
-    /// <summary>http://127.0.0.1:{port} (no trailing slash), as an origin is written in allowedOrigins.</summary>
+    /// <summary>The organizer's host name; only the browser under test knows it (a resolver rule).</summary>
+    public const string Host = "organizer.test";
+
+    /// <summary>http://organizer.test:{port} (no trailing slash), as an origin is written in allowedOrigins.</summary>
     public string Origin { get; }
 
     /// <summary>Serves <paramref name="html"/> at <paramref name="path"/> and returns its URL.</summary>

@@ -148,7 +148,7 @@ public sealed class BadInputTests(ConsentFactory factory) : IClassFixture<Consen
     }
 
     [Fact]
-    public async Task Form_post_without_the_antiforgery_token_is_refused_and_nothing_is_recorded()
+    public async Task Form_post_without_the_form_token_is_refused_and_nothing_is_recorded()
     {
         var (_, client) = await factory.CreateOrganizationAsync();
         var id = (await client.CreateEventAsync()).GetProperty("id").GetString()!;
@@ -156,6 +156,43 @@ public sealed class BadInputTests(ConsentFactory factory) : IClassFixture<Consen
         var response = await browser.PostAsync($"/consent/forms/{id}", new FormUrlEncodedContent([Field("channels", "email"), Field("email", "a@example.jp"), Field("textVersions", "email:1")]));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty((await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{id}/submissions"))!);
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Origin", "https://attacker.example")]
+    public async Task Form_post_from_another_site_is_refused_even_with_a_valid_token(string header, string value)
+    {
+        var (_, client) = await factory.CreateOrganizationAsync();
+        var id = (await client.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var browser = factory.CreateClient();
+        browser.DefaultRequestHeaders.Add(header, value);
+
+        var (response, html) = await browser.SubmitFormAsync(id, [Field("channels", "email"), Field("email", "a@example.jp")]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("sent from another site", html);
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{id}/submissions"))!);
+    }
+
+    [Fact]
+    public async Task Form_post_with_the_token_of_another_form_is_refused()
+    {
+        var (_, client) = await factory.CreateOrganizationAsync();
+        var first = (await client.CreateEventAsync()).GetProperty("id").GetString()!;
+        var second = (await client.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var browser = factory.CreateClient();
+        var firstPage = await browser.GetStringAsync($"/consent/forms/{first}?lang=en");
+        var token = System.Text.RegularExpressions.Regex.Match(firstPage, "name=\"__formToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        var response = await browser.PostAsync($"/consent/forms/{second}",
+            new FormUrlEncodedContent([Field("__formToken", token), Field("channels", "email"), Field("email", "a@example.jp"), Field("textVersions", "email:1")]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("belongs to another form", await response.Content.ReadAsStringAsync());
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{second}/submissions"))!);
     }
 
     [Fact]

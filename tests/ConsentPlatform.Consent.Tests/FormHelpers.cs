@@ -32,7 +32,7 @@ public static partial class FormHelpers
         return json;
     }
 
-    /// <summary>GETs the form like a browser (keeping its antiforgery cookie) and posts it with the given fields.</summary>
+    /// <summary>GETs the form like a browser and posts it, hidden fields (the form token among them) included, with the given fields.</summary>
     public static async Task<(HttpResponseMessage Response, string Html)> SubmitFormAsync(this HttpClient browser, string formId, IEnumerable<KeyValuePair<string, string>> fields, string lang = "en")
     {
         var page = await browser.GetStringAsync($"/consent/forms/{formId}?lang={lang}");

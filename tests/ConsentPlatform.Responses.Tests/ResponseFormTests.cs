@@ -16,12 +16,12 @@ public sealed class ResponseFormTests : IDisposable
         var link = await _factory.IssueLinkAsync(org);
         var browser = _factory.CreateBrowser();
         var html = await browser.GetStringAsync($"/r/{link.Code}?lang={lang}");
-        return (link, browser, ResponsesFactory.AntiforgeryToken(html));
+        return (link, browser, ResponsesFactory.FormToken(html));
     }
 
     /// <summary>The form as a browser posts it: the token, the page's language (English unless given), the fields.</summary>
     private static FormUrlEncodedContent Form(string token, params (string Key, string Value)[] fields) =>
-        new([new("__RequestVerificationToken", token), .. fields.Any(f => f.Key == "lang") ? Array.Empty<KeyValuePair<string, string>>() : [new("lang", "en")],
+        new([new("__formToken", token), .. fields.Any(f => f.Key == "lang") ? Array.Empty<KeyValuePair<string, string>>() : [new("lang", "en")],
             .. fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value))]);
 
     private static async Task<string> HtmlAsync(HttpResponseMessage response) => WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
@@ -126,7 +126,7 @@ public sealed class ResponseFormTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_antiforgery_token_is_refused_and_nothing_stored()
+    public async Task Missing_form_token_is_refused_and_nothing_stored()
     {
         var (link, browser, _) = await OpenFormAsync();
         var before = await _factory.StateAsync(link.Code);
@@ -134,23 +134,44 @@ public sealed class ResponseFormTests : IDisposable
         var response = await browser.PostAsync($"/r/{link.Code}", new FormUrlEncodedContent([new("preferredContact", "no_further_contact")]));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("antiforgery", await HtmlAsync(response));
+        Assert.Contains("token is missing", await HtmlAsync(response));
         Assert.Equal(before, await _factory.StateAsync(link.Code));
     }
 
     [Fact]
-    public async Task Forged_antiforgery_token_is_refused_and_nothing_stored()
+    public async Task Tampered_form_token_or_the_token_of_another_link_is_refused_and_nothing_stored()
     {
-        var (link, _, token) = await OpenFormAsync();
+        var (link, browser, _) = await OpenFormAsync();
+        var other = await _factory.IssueLinkAsync(link.OrganizationId);
+        var otherToken = ResponsesFactory.FormToken(await browser.GetStringAsync($"/r/{other.Code}?lang=en"));
         var before = await _factory.StateAsync(link.Code);
-        // A token from another browser (another cookie) is what a cross-site forgery would carry.
-        var attacker = _factory.CreateBrowser();
 
-        var forged = await attacker.PostAsync($"/r/{link.Code}", Form(token, ("preferredContact", "no_further_contact")));
-        var tampered = await _factory.CreateBrowser().PostAsync($"/r/{link.Code}", Form("CfDJ8" + new string('A', 100), ("preferredContact", "no_further_contact")));
+        var borrowed = await browser.PostAsync($"/r/{link.Code}", Form(otherToken, ("preferredContact", "no_further_contact")));
+        var tampered = await browser.PostAsync($"/r/{link.Code}", Form("CfDJ8" + new string('A', 100), ("preferredContact", "no_further_contact")));
 
-        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, borrowed.StatusCode);
+        Assert.Contains("belongs to another form", await HtmlAsync(borrowed));
         Assert.Equal(HttpStatusCode.BadRequest, tampered.StatusCode);
+        Assert.Contains("not valid", await HtmlAsync(tampered));
+        Assert.Equal(before, await _factory.StateAsync(link.Code));
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Origin", "https://attacker.example")]
+    public async Task Post_from_another_site_is_refused_even_with_a_valid_token_and_nothing_stored(string header, string value)
+    {
+        var (link, browser, token) = await OpenFormAsync();
+        var before = await _factory.StateAsync(link.Code);
+        // What a page on another site makes the recipient's browser send: a real token (anyone can
+        // fetch the form), but the browser names the site the request came from.
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/r/{link.Code}") { Content = Form(token, ("preferredContact", "no_further_contact")) };
+        request.Headers.Add(header, value);
+
+        var response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("sent from another site", await HtmlAsync(response));
         Assert.Equal(before, await _factory.StateAsync(link.Code));
     }
 
@@ -185,7 +206,7 @@ public sealed class ResponseFormTests : IDisposable
     {
         var (link, browser, token) = await OpenFormAsync();
         var unknown = await HtmlAsync(await browser.GetAsync("/r/lostcode?lang=en"));
-        token = ResponsesFactory.AntiforgeryToken(unknown);
+        token = ResponsesFactory.FormToken(unknown);
 
         var start = await browser.PostAsync("/r/opt-out", Form(token, ("phoneNumber", "090-1234-5678"), ("lang", "en")));
         var startHtml = await HtmlAsync(start);
@@ -193,7 +214,7 @@ public sealed class ResponseFormTests : IDisposable
         var challenge = sent.GetProperty("requestId").GetString()!;
         var code = sent.GetProperty("code").GetString()!;
         var wrong = code == "000000" ? "111111" : "000000";
-        token = ResponsesFactory.AntiforgeryToken(startHtml);
+        token = ResponsesFactory.FormToken(startHtml);
 
         var refused = await browser.PostAsync("/r/opt-out/confirm", Form(token, ("challengeId", challenge), ("code", wrong), ("lang", "en")));
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

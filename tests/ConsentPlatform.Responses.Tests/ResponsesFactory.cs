@@ -40,7 +40,7 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
 
     public PhoneNumberHasher Hasher => Services.GetRequiredService<PhoneNumberHasher>();
 
-    /// <summary>A client that looks like a phone's browser and keeps cookies (antiforgery), without following redirects.</summary>
+    /// <summary>A client that looks like a phone's browser and keeps cookies (the sign-in session and its antiforgery cookie), without following redirects.</summary>
     public HttpClient CreateBrowser(string userAgent = PhoneBrowser)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
@@ -126,9 +126,9 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
     /// <summary>Opens the form as a browser would and posts the given fields; fails unless the thank-you page comes back.</summary>
     public static async Task SubmitAsync(HttpClient browser, string code, params (string Key, string Value)[] fields)
     {
-        var token = AntiforgeryToken(await browser.GetStringAsync($"/r/{code}?lang=en"));
+        var token = FormToken(await browser.GetStringAsync($"/r/{code}?lang=en"));
         var response = await browser.PostAsync($"/r/{code}", new FormUrlEncodedContent(
-            [new("__RequestVerificationToken", token), new("lang", "en"), .. fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value))]));
+            [new("__formToken", token), new("lang", "en"), .. fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value))]));
         if (response.StatusCode != HttpStatusCode.OK)
             throw new InvalidOperationException($"Posting the response failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
@@ -138,6 +138,13 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
+
+    /// <summary>The cookie-less token of the public forms (the short link's form and the generic opt-out).</summary>
+    public static string FormToken(string html) =>
+        FormTokenPattern().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : throw new InvalidOperationException("No form token in the page");
+
+    [GeneratedRegex("name=\"__formToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormTokenPattern();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,5 +1,6 @@
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -9,6 +10,8 @@ namespace ConsentPlatform.Consent.Forms;
 /// <summary>The public side: the embed script, the form at its own URL (or in the iframe), and its submit.</summary>
 public static class FormEndpoints
 {
+    private const string TokenPurpose = "consent-form";
+
     // Renders the form in an iframe that sizes to its content. It sends nothing but the iframe's
     // own GET (the form id, the language and the host page's URL); nothing typed leaves the page
     // until the person presses submit inside the frame (R3).
@@ -68,37 +71,44 @@ public static class FormEndpoints
             return Results.Text(FrameScript, "text/javascript; charset=utf-8");
         });
 
-        pages.MapGet("/forms/{id}", async Task<IResult> (string id, string? lang, string? embed, string? page, HttpContext context, EventStore events, IAntiforgery antiforgery) =>
+        pages.MapGet("/forms/{id}", async Task<IResult> (string id, string? lang, string? embed, string? page, HttpContext context, EventStore events, FormTokens tokens) =>
         {
             var form = await events.FindAsync(null, id, context.RequestAborted);
             if (form is null) return TypedResults.Problem(statusCode: 404, title: "No such form");
             SecureHeaders(context, form);
             return new RazorComponentResult<ConsentFormPage>(new
             {
-                Form = form, Tokens = antiforgery.GetAndStoreTokens(context), Lang = FormWords.Language(context.Request, lang),
+                Form = form, Token = tokens.Issue(TokenPurpose, form.Id), Lang = FormWords.Language(context.Request, lang),
                 Embed = embed is "1" or "true", PageUrl = page is { Length: <= 1000 } ? page : null,
             });
         });
 
-        pages.MapPost("/forms/{id}", async Task<IResult> (string id, [FromForm] SubmitInput input, HttpContext context, EventStore events, FormSubmission submission, IAntiforgery antiforgery) =>
+        // The form lives in an iframe on the organizer's site, where an antiforgery cookie would not
+        // be sent (SameSite, third-party cookie blocking): a cookie-less form token instead (ADR 0010).
+        pages.MapPost("/forms/{id}", async Task<IResult> (string id, [FromForm] SubmitInput input, HttpContext context, EventStore events, FormSubmission submission, FormTokens tokens) =>
         {
             var form = await events.FindAsync(null, id, context.RequestAborted);
             if (form is null) return TypedResults.Problem(statusCode: 404, title: "No such form");
             SecureHeaders(context, form);
             var lang = input.Lang is "ja" or "en" ? input.Lang : FormWords.Language(context.Request, null);
+            if (tokens.Check(context.Request, TokenPurpose, form.Id, context.Request.Form[FormTokens.FieldName]) is { } forged)
+                return Invalid(new Dictionary<string, string[]> { [FormTokens.FieldName] = [forged] });
             var evidence = new FormSubmission.Evidence(context.Connection.RemoteIpAddress?.ToString(), context.Request.Headers.UserAgent.ToString(), context.Request.Headers.Referer.ToString());
             var (receipt, errors) = await submission.SubmitAsync(form, input with { Lang = lang }, evidence, context.RequestAborted);
-            if (receipt is null)
+            if (receipt is null) return Invalid(errors);
+            return new RazorComponentResult<ReceiptPage>(new { Form = form, Receipt = receipt, Lang = lang, Embed = input.Embed });
+
+            // The form again, with what was typed and what is wrong with it.
+            IResult Invalid(IReadOnlyDictionary<string, string[]> problems)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return new RazorComponentResult<ConsentFormPage>(new
                 {
-                    Form = form, Tokens = antiforgery.GetAndStoreTokens(context), Lang = lang, Embed = input.Embed, PageUrl = input.PageUrl,
-                    Input = input, Errors = errors,
+                    Form = form, Token = tokens.Issue(TokenPurpose, form.Id), Lang = lang, Embed = input.Embed, PageUrl = input.PageUrl,
+                    Input = input, Errors = problems,
                 });
             }
-            return new RazorComponentResult<ReceiptPage>(new { Form = form, Receipt = receipt, Lang = lang, Embed = input.Embed });
-        });
+        }).DisableAntiforgery();
     }
 
     /// <summary>Only the organizer's allowed origins may frame the form; the page loads nothing from elsewhere.</summary>

@@ -1,7 +1,7 @@
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -11,6 +11,10 @@ namespace ConsentPlatform.Responses.Form;
 public static class FormEndpoints
 {
     private const int MaxCodeLength = 64;
+    // Form tokens (ADR 0010): the response form's is bound to its link, the generic opt-out's to nothing more.
+    private const string ResponsePurpose = "response-form";
+    private const string OptOutPurpose = "generic-opt-out";
+    private const string OptOutSubject = "-";
     private static readonly byte[] EmptyCss = "/* seen */"u8.ToArray();
 
     public static void MapResponseForm(this IEndpointRouteBuilder app)
@@ -18,7 +22,7 @@ public static class FormEndpoints
         var pages = app.MapGroup("/r").RequireRateLimiting(Extensions.PublicRateLimit).AllowAnonymous().ExcludeFromDescription();
 
         // GET (and HEAD) never change state (R22): previews get a bare page, people the form.
-        pages.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (string code, string? lang, HttpContext context, LinkCache cache, VisitCounter counter, IAntiforgery antiforgery, TimeProvider time) =>
+        pages.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (string code, string? lang, HttpContext context, LinkCache cache, VisitCounter counter, FormTokens tokens, TimeProvider time) =>
         {
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
@@ -28,7 +32,7 @@ public static class FormEndpoints
                 return new RazorComponentResult<PreviewPage>(new { T = texts });
             }
             var view = IsPlausible(code) ? await cache.FindAsync(code, context.RequestAborted) : null;
-            if (view is null) return Unknown(context, antiforgery, texts);
+            if (view is null) return Unknown(context, tokens, texts);
             return new FormPageResult(view, texts, Today(time));
         });
 
@@ -41,7 +45,7 @@ public static class FormEndpoints
         });
 
         pages.MapPost("/{code}", async (string code, [FromForm] ResponseInput input, HttpContext context, LinkCache cache, ResponseRecorder recorder,
-            IAntiforgery antiforgery, TimeProvider time) =>
+            FormTokens tokens, TimeProvider time) =>
         {
             var texts = Texts.For(input.Lang, context.Request);
             NoStore(context);
@@ -49,45 +53,49 @@ public static class FormEndpoints
             if (view is null)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Unknown(context, antiforgery, texts);
+                return Unknown(context, tokens, texts);
             }
-            var errors = input.Validate(Today(time), texts.Lang == "ja");
+            var errors = tokens.Check(context.Request, ResponsePurpose, view.Link.Code, context.Request.Form[FormTokens.FieldName]) is { } forged
+                ? new Dictionary<string, string[]> { [FormTokens.FieldName] = [forged] }
+                : input.Validate(Today(time), texts.Lang == "ja");
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return new RazorComponentResult<ResponsePage>(new
                 {
-                    T = texts, View = view, Tokens = antiforgery.GetAndStoreTokens(context), Input = input, Errors = errors, Today = Today(time),
+                    T = texts, View = view, Token = tokens.Issue(ResponsePurpose, view.Link.Code), Input = input, Errors = errors, Today = Today(time),
                 });
             }
             var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, context.RequestAborted);
             return new RazorComponentResult<ThanksPage>(new { T = texts, View = view, Response = recorded });
-        });
+        }).DisableAntiforgery();
 
-        pages.MapPost("/opt-out", async ([FromForm] string? phoneNumber, [FromForm] string? lang, HttpContext context, GenericOptOut optOut, IAntiforgery antiforgery) =>
+        pages.MapPost("/opt-out", async ([FromForm] string? phoneNumber, [FromForm] string? lang, HttpContext context, GenericOptOut optOut, FormTokens tokens) =>
         {
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
+            if (ForgedOptOut(context, tokens) is { } forged) return Unknown(context, tokens, texts, forged);
             var parsed = PhoneNumbers.Parse(phoneNumber);
             if (!parsed.IsValid)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 var message = texts.Lang == "ja" ? "電話番号を正しく入力してください。" : $"The phone number is not valid: {parsed.ErrorMessage}";
-                return Unknown(context, antiforgery, texts, errors: new() { ["phoneNumber"] = [message] });
+                return Unknown(context, tokens, texts, errors: new() { ["phoneNumber"] = [message] });
             }
             var challenge = await optOut.StartAsync(parsed.Number, context.RequestAborted);
-            return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Tokens = antiforgery.GetAndStoreTokens(context), ChallengeId = challenge.ToString() });
-        });
+            return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), ChallengeId = challenge.ToString() });
+        }).DisableAntiforgery();
 
         pages.MapPost("/opt-out/confirm", async ([FromForm] string? challengeId, [FromForm] string? code, [FromForm] string? lang, HttpContext context,
-            GenericOptOut optOut, IAntiforgery antiforgery) =>
+            GenericOptOut optOut, FormTokens tokens) =>
         {
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
+            if (ForgedOptOut(context, tokens) is { } forged) return Unknown(context, tokens, texts, forged);
             if (!Guid.TryParse(challengeId, out var id) || string.IsNullOrWhiteSpace(code))
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return Unknown(context, antiforgery, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードを入力してください。" : "Enter the code we texted you."] });
+                return Unknown(context, tokens, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードを入力してください。" : "Enter the code we texted you."] });
             }
             var outcome = await optOut.ConfirmAsync(id, code, context.RequestAborted);
             switch (outcome)
@@ -96,35 +104,42 @@ public static class FormEndpoints
                     context.Response.StatusCode = StatusCodes.Status400BadRequest;
                     return new RazorComponentResult<UnknownLinkPage>(new
                     {
-                        T = texts, Tokens = antiforgery.GetAndStoreTokens(context), ChallengeId = id.ToString(),
+                        T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), ChallengeId = id.ToString(),
                         Errors = new Dictionary<string, string[]> { ["code"] = [texts.Lang == "ja" ? "確認コードが違います。" : "That code is not right."] },
                     });
                 case GenericOptOut.Outcome.Expired:
                     context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                    return Unknown(context, antiforgery, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードの有効期限が切れました。もう一度お試しください。" : "The code has expired or was used up; ask for a new one."] });
+                    return Unknown(context, tokens, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードの有効期限が切れました。もう一度お試しください。" : "The code has expired or was used up; ask for a new one."] });
                 default:
-                    return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Tokens = antiforgery.GetAndStoreTokens(context), Done = outcome == GenericOptOut.Outcome.Stopped });
+                    return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), Done = outcome == GenericOptOut.Outcome.Stopped });
             }
-        });
+        }).DisableAntiforgery();
     }
 
-    /// <summary>The form from the page cache, with this request's antiforgery token.</summary>
+    /// <summary>The form from the page cache, with the link's form token.</summary>
     private sealed class FormPageResult(LinkView view, Texts texts, DateOnly today) : IResult
     {
         public Task ExecuteAsync(HttpContext context)
         {
-            var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
-            return context.RequestServices.GetRequiredService<FormPageCache>().WriteAsync(context, view, texts, today, tokens);
+            var token = context.RequestServices.GetRequiredService<FormTokens>().IssueUtf8(ResponsePurpose, view.Link.Code);
+            return context.RequestServices.GetRequiredService<FormPageCache>().WriteAsync(context, view, texts, today, token);
         }
     }
 
-    private static IResult Unknown(HttpContext context, IAntiforgery antiforgery, Texts texts, Dictionary<string, string[]>? errors = null)
+    private static Dictionary<string, string[]>? ForgedOptOut(HttpContext context, FormTokens tokens)
+    {
+        if (tokens.Check(context.Request, OptOutPurpose, OptOutSubject, context.Request.Form[FormTokens.FieldName]) is not { } forged) return null;
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return new() { [FormTokens.FieldName] = [forged] };
+    }
+
+    private static IResult Unknown(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]>? errors = null)
     {
         if (context.Response.StatusCode == StatusCodes.Status200OK && HttpMethods.IsGet(context.Request.Method))
             context.Response.StatusCode = StatusCodes.Status404NotFound;
         return new RazorComponentResult<UnknownLinkPage>(new
         {
-            T = texts, Tokens = antiforgery.GetAndStoreTokens(context), Errors = errors ?? new Dictionary<string, string[]>(),
+            T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), Errors = errors ?? new Dictionary<string, string[]>(),
         });
     }
 
@@ -136,7 +151,7 @@ public static class FormEndpoints
 
     private static void NoStore(HttpContext context)
     {
-        // Pages carry a masked number and an antiforgery token: never cached by a browser or a proxy.
+        // Pages carry a masked number and a form token: never cached by a browser or a proxy.
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
     }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using ConsentPlatform.Responses.Links;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 
@@ -10,30 +9,28 @@ namespace ConsentPlatform.Responses.Form;
 
 /// <summary>
 /// The short link's hot path: the form page rendered once per link, language and day, kept as
-/// UTF-8 bytes with holes where the per-request antiforgery token goes. A request then costs a
-/// token and a copy instead of a component render (the page is the same for everyone who opens
-/// the link; only the token differs).
+/// UTF-8 bytes with holes where the link's form token goes (it changes hourly, ADR 0010). A request
+/// then costs a copy instead of a component render: the page is the same for everyone who opens the link.
 /// </summary>
 public sealed class FormPageCache(IServiceScopeFactory scopes, ILoggerFactory loggers, ResponsesOptions options, TimeProvider time)
 {
     // Never valid in HTML or in a token, so it cannot collide with page content.
-    private const string Hole = "\u0001antiforgery\u0001";
+    private const string Hole = "\u0001token\u0001";
     private readonly ConcurrentDictionary<(string Code, string Lang), Rendered> _pages = new();
 
     private sealed record Rendered(LinkView View, DateOnly Day, DateTimeOffset Expires, byte[][] Parts);
 
-    public async Task WriteAsync(HttpContext context, LinkView view, Texts texts, DateOnly today, AntiforgeryTokenSet tokens)
+    public async Task WriteAsync(HttpContext context, LinkView view, Texts texts, DateOnly today, ReadOnlyMemory<byte> token)
     {
         var key = (view.Link.Code, texts.Lang);
         if (!_pages.TryGetValue(key, out var page) || !ReferenceEquals(page.View, view) || page.Day != today || page.Expires < time.GetUtcNow())
         {
-            page = new Rendered(view, today, time.GetUtcNow().Add(options.LinkCacheTtl), await RenderAsync(view, texts, today, tokens.FormFieldName));
+            page = new Rendered(view, today, time.GetUtcNow().Add(options.LinkCacheTtl), await RenderAsync(view, texts, today));
             // Bounded like the link cache: when full, start over rather than grow without limit.
             if (_pages.Count >= options.LinkCacheSize) _pages.Clear();
             _pages[key] = page;
         }
 
-        var token = Encoding.ASCII.GetBytes(tokens.RequestToken ?? "");
         var response = context.Response;
         response.ContentType = "text/html; charset=utf-8";
         response.ContentLength = page.Parts.Sum(p => p.Length) + (long)token.Length * (page.Parts.Length - 1);
@@ -41,13 +38,13 @@ public sealed class FormPageCache(IServiceScopeFactory scopes, ILoggerFactory lo
         var writer = response.BodyWriter;
         for (var i = 0; i < page.Parts.Length; i++)
         {
-            if (i > 0) writer.Write(token);
+            if (i > 0) writer.Write(token.Span);
             writer.Write(page.Parts[i]);
         }
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    private async Task<byte[][]> RenderAsync(LinkView view, Texts texts, DateOnly today, string formFieldName)
+    private async Task<byte[][]> RenderAsync(LinkView view, Texts texts, DateOnly today)
     {
         // The renderer needs scoped component services; one scope per render, like a request.
         await using var scope = scopes.CreateAsyncScope();
@@ -58,7 +55,7 @@ public sealed class FormPageCache(IServiceScopeFactory scopes, ILoggerFactory lo
             {
                 [nameof(ResponsePage.T)] = texts,
                 [nameof(ResponsePage.View)] = view,
-                [nameof(ResponsePage.Tokens)] = new AntiforgeryTokenSet(Hole, null, formFieldName, null),
+                [nameof(ResponsePage.Token)] = Hole,
                 [nameof(ResponsePage.Today)] = today,
             }));
             return output.ToHtmlString();
