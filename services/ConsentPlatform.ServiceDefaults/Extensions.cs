@@ -50,6 +50,7 @@ public static class Extensions
         // One key ring for every service, so a sign-in cookie and an antiforgery token made by one
         // service are accepted by the others when they run as separate processes.
         services.AddSingleton<FormTokens>();
+        services.AddSingleton<PublicRequestLimiter>();
         services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
         services.AddRazorComponents();
         services.AddProblemDetails();
@@ -60,16 +61,7 @@ public static class Extensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(PublicRateLimit, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.PublicRequestsPerMinute,
-                    TokensPerPeriod = Math.Max(1, options.PublicRequestsPerMinute / 6),
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(10),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            o.AddPolicy(PublicRateLimit, context => PublicRequestLimiter.Partition(context, options.PublicRequestsPerMinute));
             o.OnRejected = async (context, token) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "10";

@@ -37,6 +37,57 @@ public sealed class ShortLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Short_link_is_rate_limited_per_client_even_though_it_skips_the_middleware()
+    {
+        using var limited = new ResponsesFactory(new() { ["RateLimiting:PublicRequestsPerMinute"] = "6" });
+        var (org, _) = await limited.CreateOrganizationAsync();
+        var link = await limited.IssueLinkAsync(org);
+        var browser = limited.CreateBrowser();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++) statuses.Add((await browser.GetAsync($"/r/{link.Code}?lang=en")).StatusCode);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        var refused = await browser.GetAsync($"/r/{link.Code}?lang=en");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("10", refused.Headers.RetryAfter?.ToString());
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("gzip, deflate, br, zstd", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("br;q=0, gzip;q=0.8", "gzip")]
+    [InlineData("identity", null)]
+    [InlineData(null, null)]
+    public async Task Link_page_comes_compressed_as_the_browser_accepts_and_reads_the_same(string? acceptEncoding, string? expected)
+    {
+        var (org, _) = await _factory.CreateOrganizationAsync();
+        var link = await _factory.IssueLinkAsync(org, topic: "Team plan follow-up");
+        var browser = _factory.CreateBrowser();
+        var plain = await browser.GetByteArrayAsync($"/r/{link.Code}?lang=en");
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/r/{link.Code}?lang=en");
+        if (acceptEncoding is not null) request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+
+        var response = await browser.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(expected, response.Content.Headers.ContentEncoding.SingleOrDefault());
+        Assert.Contains("Accept-Encoding", response.Headers.Vary);
+        Stream decoded = expected switch
+        {
+            "br" => new System.IO.Compression.BrotliStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress),
+            "gzip" => new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress),
+            _ => new MemoryStream(body),
+        };
+        using var text = new MemoryStream();
+        await decoded.CopyToAsync(text);
+        Assert.Equal(plain, text.ToArray());
+        Assert.Contains("Team plan follow-up", System.Text.Encoding.UTF8.GetString(plain));
+        if (expected is not null) Assert.True(body.Length < plain.Length / 2, $"{body.Length} compressed vs {plain.Length} plain");
+    }
+
+    [Fact]
     public async Task Link_page_speaks_japanese_by_default_and_english_when_asked()
     {
         var (org, _) = await _factory.CreateOrganizationAsync();

@@ -22,8 +22,12 @@ public static class FormEndpoints
         var pages = app.MapGroup("/r").RequireRateLimiting(Extensions.PublicRateLimit).AllowAnonymous().ExcludeFromDescription();
 
         // GET (and HEAD) never change state (R22): previews get a bare page, people the form.
-        pages.MapMethods("/{code}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (string code, string? lang, HttpContext context, LinkCache cache, VisitCounter counter, FormTokens tokens, TimeProvider time) =>
+        // The hot path short-circuits the middleware (no cookies, sign-in or antiforgery to look at
+        // here), so it takes the public rate limit itself.
+        app.MapMethods("/r/{code}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (string code, string? lang, HttpContext context, LinkCache cache,
+            VisitCounter counter, FormTokens tokens, PublicRequestLimiter limiter, TimeProvider time) =>
         {
+            if (limiter.Refuse(context) is { } tooMany) return tooMany;
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
             if (PreviewDetector.IsPreview(context.Request))
@@ -34,7 +38,7 @@ public static class FormEndpoints
             var view = IsPlausible(code) ? await cache.FindAsync(code, context.RequestAborted) : null;
             if (view is null) return Unknown(context, tokens, texts);
             return new FormPageResult(view, texts, Today(time));
-        });
+        }).ShortCircuit().AllowAnonymous().ExcludeFromDescription();
 
         // The visit beacon: fetched by a browser that renders the page, which previews do not.
         pages.MapGet("/{code}/seen.css", (string code, HttpContext context, VisitCounter counter) =>
@@ -121,7 +125,7 @@ public static class FormEndpoints
     {
         public Task ExecuteAsync(HttpContext context)
         {
-            var token = context.RequestServices.GetRequiredService<FormTokens>().IssueUtf8(ResponsePurpose, view.Link.Code);
+            var token = context.RequestServices.GetRequiredService<FormTokens>().Issue(ResponsePurpose, view.Link.Code);
             return context.RequestServices.GetRequiredService<FormPageCache>().WriteAsync(context, view, texts, today, token);
         }
     }

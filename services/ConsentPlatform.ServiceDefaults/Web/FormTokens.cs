@@ -33,13 +33,13 @@ public sealed class FormTokens(IDataProtectionProvider provider, TimeProvider ti
     private readonly ITimeLimitedDataProtector _protector = provider.CreateProtector("ConsentPlatform.FormTokens.v1").ToTimeLimitedDataProtector();
     private readonly ConcurrentDictionary<(string Purpose, string Subject), Issued> _issued = new();
 
-    private sealed record Issued(long Hour, string Token, byte[] Utf8);
+    private sealed record Issued(long Hour, string Token);
 
-    /// <summary>The token to put in the form's <see cref="FieldName"/> field.</summary>
+    /// <summary>
+    /// The token to put in the form's <see cref="FieldName"/> field: the same instance for an hour,
+    /// so a page cache can tell by reference that its copy is current.
+    /// </summary>
     public string Issue(string purpose, string subject) => Current(purpose, subject).Token;
-
-    /// <summary>The same token as ASCII bytes, for pages written from cached parts.</summary>
-    public ReadOnlyMemory<byte> IssueUtf8(string purpose, string subject) => Current(purpose, subject).Utf8;
 
     /// <summary>Null when the POST may proceed; otherwise the reason, for a 400 that names the field.</summary>
     public string? Check(HttpRequest request, string purpose, string subject, string? token)
@@ -81,7 +81,7 @@ public sealed class FormTokens(IDataProtectionProvider provider, TimeProvider ti
         var hour = now.ToUnixTimeSeconds() / (long)Refresh.TotalSeconds;
         if (_issued.TryGetValue((purpose, subject), out var issued) && issued.Hour == hour) return issued;
         var token = Base64Url.EncodeToString(_protector.Protect(Encoding.UTF8.GetBytes(Payload(purpose, subject)), now + Lifetime));
-        issued = new Issued(hour, token, Encoding.ASCII.GetBytes(token));
+        issued = new Issued(hour, token);
         // Bounded: when full, start over (an evicted form just gets a fresh token).
         if (_issued.Count >= MaxCached) _issued.Clear();
         _issued[(purpose, subject)] = issued;
