@@ -32,6 +32,7 @@ public static class NoticesService
             var api = app.MapGroup("/api/notices").WithGroupName("notices").WithTags("Notices").RequireAuthorization(Scopes.Notices);
             api.MapOrganizationProfileReplica<NoticesDatabase>();
             api.MapNoticesApi();
+            api.MapGateCheck();
             app.MapNoticesPages();
             app.MapTwilioWebhooks();
         },

@@ -146,20 +146,35 @@ public sealed class CallPlanner(
         logger.LogInformation("Notice {NoticeId} ({Kind}) of call {CallId} queued", noticeId, kind, call.Id);
     }
 
-    private async Task<string?> DecideAsync(Transaction tx, CallRow call, PhoneNumber number, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// What the gate would answer for a notice to this number now, without planning or recording
+    /// anything: a dialer asks before it dials. Null means a notice would go out.
+    /// </summary>
+    public async Task<string?> CheckAsync(string organizationId, PhoneNumber number, string purpose, PhoneNumber callingNumber, DateTimeOffset at, CancellationToken ct)
+    {
+        // A read: no write transaction, so it never queues behind the SQLite writers.
+        await using var connection = await database.OpenAsync(ct);
+        return await DecideAsync(connection, null, organizationId, number, purpose, callingNumber.E164, at, ct);
+    }
+
+    private Task<string?> DecideAsync(Transaction tx, CallRow call, PhoneNumber number, DateTimeOffset now, CancellationToken ct) =>
+        DecideAsync(tx.Connection, tx.Inner, call.OrganizationId, number, call.Purpose, call.CallingNumber, now, ct);
+
+    private async Task<string?> DecideAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string organizationId,
+        PhoneNumber number, string purpose, string callingNumber, DateTimeOffset now, CancellationToken ct)
     {
         if (!index.IsLoaded) return RefusalReasons.GateUnavailable;
         var candidates = hasher.CandidateHashes(number).ToArray();
-        var (orgRules, _) = await rules.GetAsync(tx.Connection, call.OrganizationId, tx.Inner, ct);
+        var (orgRules, _) = await rules.GetAsync(connection, organizationId, transaction, ct);
         const string recent = """
             SELECT COUNT(*) FROM notices
             WHERE organization_id = @organizationId AND contact_hash IN @candidates AND status <> 'refused' AND created_at >= @since
             """;
-        var count = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
+        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
         {
-            organizationId = call.OrganizationId, candidates, since = now.AddHours(-orgRules.FrequencyHours).ToUnixTimeMilliseconds(),
-        }, tx.Inner, cancellationToken: ct));
-        var request = new GateRequest(call.OrganizationId, number, call.Purpose, index.IsPublished(call.OrganizationId, call.CallingNumber), now, (int)count);
+            organizationId, candidates, since = now.AddHours(-orgRules.FrequencyHours).ToUnixTimeMilliseconds(),
+        }, transaction, cancellationToken: ct));
+        var request = new GateRequest(organizationId, number, purpose, index.IsPublished(organizationId, callingNumber), now, (int)count);
         return GateDecider.Decide(request, index.Find(candidates), orgRules);
     }
 

@@ -1,0 +1,47 @@
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ConsentPlatform.Notices.Gate;
+
+/// <summary>"Would a notice to this number go out now?" — the same decision a planned call gets, with nothing recorded.</summary>
+public sealed record GateCheckInput
+{
+    public string? PhoneNumber { get; init; }
+    public string? CallingNumber { get; init; }
+    public string? Purpose { get; init; }
+    /// <summary>When the notice would be sent; now if absent (quiet hours depend on it).</summary>
+    public DateTimeOffset? At { get; init; }
+
+    public Dictionary<string, string[]> Validate(out Telephony.PhoneNumber number, out Telephony.PhoneNumber callingNumber)
+    {
+        var errors = new Dictionary<string, string[]>();
+        number = default;
+        callingNumber = default;
+        var parsed = Telephony.PhoneNumbers.Parse(PhoneNumber);
+        if (parsed.IsValid) number = parsed.Number;
+        else errors["phoneNumber"] = [$"The recipient's number is not valid: {parsed.ErrorMessage}"];
+        var calling = Telephony.PhoneNumbers.Parse(CallingNumber);
+        if (calling.IsValid) callingNumber = calling.Number;
+        else errors["callingNumber"] = [$"The calling number is not valid: {calling.ErrorMessage}"];
+        if (Purpose is not null && (Purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
+        return errors;
+    }
+}
+
+public sealed record GateCheckResult(bool Allowed, string? Reason);
+
+public static class GateCheckEndpoints
+{
+    public static void MapGateCheck(this RouteGroupBuilder api) =>
+        // POST although it changes nothing: the number stays out of URLs and access logs.
+        api.MapPost("/gate/checks", async Task<Results<Ok<GateCheckResult>, ValidationProblem>> (GateCheckInput input, HttpContext context, CallPlanner planner, TimeProvider time) =>
+        {
+            var errors = input.Validate(out var number, out var calling);
+            if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+            var reason = await planner.CheckAsync(context.User.OrganizationId(), number, input.Purpose?.Trim() ?? PlanCallInput.DefaultPurpose, calling,
+                input.At ?? time.GetUtcNow(), context.RequestAborted);
+            return TypedResults.Ok(new GateCheckResult(reason is null, reason));
+        }).WithSummary("Ask the notice gate without sending: allowed, or the refusal reason a planned call would get")
+          .WithDescription("Nothing is recorded. Reasons: opted_out, erased, not_sms_capable, no_sms_consent, consent_expired, calling_number_unpublished, quiet_hours, frequency_cap, gate_unavailable.");
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Testing;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConsentPlatform.Notices.Tests;
+
+/// <summary>The read-only gate check a dialer asks before it calls: the same answer a planned call gets, nothing recorded.</summary>
+public sealed class GateCheckTests : IAsyncLifetime
+{
+    private const string Mobile = "090-1234-5678";
+    private const string CallingNumber = "+81312345678";
+    private readonly NoticesFactory _factory = new();
+    private string _org = "";
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        (_org, _client) = await _factory.CreateOrganizationAsync();
+        await _factory.PublishCallingNumberAsync(_org, CallingNumber);
+    }
+
+    private async Task<GateCheckResult> CheckAsync(string number = Mobile, string callingNumber = CallingNumber)
+    {
+        var response = await _client.PostAsJsonAsync("/api/notices/gate/checks", new { phoneNumber = number, callingNumber, purpose = "sales" });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<GateCheckResult>(JsonSerializerOptions.Web))!;
+    }
+
+    private async Task<long> RowsAsync(string table)
+    {
+        await using var connection = await _factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync(CancellationToken.None);
+        return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
+    }
+
+    [Fact]
+    public async Task Check_allows_a_consented_mobile_then_refuses_it_as_opted_out_and_records_nothing()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        Assert.Equal(new GateCheckResult(true, null), await CheckAsync());
+
+        await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now });
+        await Eventually.AssertAsync(async () => (await CheckAsync()).Reason == RefusalReasons.OptedOut, TimeSpan.FromSeconds(10), "the opt-out reaches the gate");
+
+        Assert.Equal(new GateCheckResult(false, RefusalReasons.OptedOut), await CheckAsync("+81 90-1234-5678"));
+        Assert.Equal((0, 0, 0), (await RowsAsync("calls"), await RowsAsync("notices"), await RowsAsync("outgoing_messages")));
+    }
+
+    [Fact]
+    public async Task Check_gives_the_same_reasons_a_planned_call_would()
+    {
+        await _factory.RecordSmsConsentAsync(_org, "03-5555-1234");
+        Assert.Equal(RefusalReasons.NotSmsCapable, (await CheckAsync("03-5555-1234")).Reason);
+        Assert.Equal(RefusalReasons.NoSmsConsent, (await CheckAsync("080-1111-2222")).Reason);
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        Assert.Equal(RefusalReasons.CallingNumberUnpublished, (await CheckAsync(callingNumber: "+81355550000")).Reason);
+    }
+
+    [Theory]
+    [InlineData("12", CallingNumber, "phoneNumber")]
+    [InlineData(Mobile, "abc", "callingNumber")]
+    public async Task Bad_numbers_are_refused_with_problem_details_naming_the_field(string number, string callingNumber, string field)
+    {
+        var response = await _client.PostAsJsonAsync("/api/notices/gate/checks", new { phoneNumber = number, callingNumber });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    public Task DisposeAsync()
+    {
+        _factory.Dispose();
+        return Task.CompletedTask;
+    }
+}
