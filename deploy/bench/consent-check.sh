@@ -6,9 +6,9 @@
 #   2. max throughput with wrk, then a paced run at ~5,000 req/s and its latency percentiles.
 # Usage: deploy/bench/consent-check.sh [duration-seconds, default 30] [seed rows, default 1000000]
 # Needs: dotnet, wrk, sqlite3, curl. Debian's wrk has no fixed-rate option (-R is wrk2): the paced run
-# uses wrk's Lua delay() hook (each of C connections waits C/rate seconds between requests), close to
-# open-loop while latency is far below the pacing interval; it does not correct for coordinated
-# omission the way wrk2 does. Every check is also audited (queued, written in batches).
+# uses the benchmark exe's open-loop generator (`http-load`, tests/ConsentPlatform.Benchmarks/Http/PacedLoad.cs),
+# which measures from each request's scheduled start (no coordinated omission). Every check is also
+# audited (queued, written in batches).
 set -euo pipefail
 
 DURATION="${1:-30}"
@@ -34,6 +34,8 @@ for tool in dotnet wrk sqlite3 curl; do command -v "$tool" >/dev/null || { echo 
 echo "== building Consent and the host's key commands (Release)"
 dotnet build "$ROOT/services/ConsentPlatform.Consent" -c Release -v quiet -nologo >/dev/null
 dotnet build "$ROOT/services/ConsentPlatform.Host" -c Release -v quiet -nologo >/dev/null
+dotnet build "$ROOT/tests/ConsentPlatform.Benchmarks" -c Release -v quiet -nologo >/dev/null
+BENCH_DLL="$ROOT/tests/ConsentPlatform.Benchmarks/bin/Release/net10.0/ConsentPlatform.Benchmarks.dll"
 
 mkdir -p "$WORK/data"
 export Database__DataFolder="$WORK/data"
@@ -93,11 +95,11 @@ request = function()
   return wrk.format("POST", "/api/consent/checks", { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer $KEY" }, body)
 end
 LUA
-cp "$WORK/check.lua" "$WORK/paced.lua"
-cat >>"$WORK/paced.lua" <<LUA
--- each connection waits connections/rate seconds between requests: ~$RATE req/s in total
-delay = function() return math.floor($CONNECTIONS * 1000 / $RATE) end
-LUA
+# The same mix for the paced run: 10,000 bodies in three typed formats and three channels.
+awk 'BEGIN { srand(7);
+  fm[1] = "090-%04d-%04d"; fm[2] = "090%04d%04d"; fm[3] = "+81 90 %04d %04d"; split("sms call email", c, " ");
+  for (i = 0; i < 10000; i++) printf "{\"phoneNumber\":\"" fm[int(rand() * 3) + 1] "\",\"channel\":\"%s\",\"purpose\":\"seminar\"}\n",
+    int(rand() * 10000), int(rand() * 10000), c[int(rand() * 3) + 1] }' >"$WORK/bodies.jsonl"
 
 curl -fs -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
   -d '{"phoneNumber":"090-1234-5678","channel":"sms","purpose":"seminar"}' "$URL/api/consent/checks" | head -c 300; echo
@@ -107,8 +109,9 @@ echo "== check, max throughput: wrk -t2 -c64 -d${DURATION}s"
 wrk -t2 -c64 -d"${DURATION}s" --latency -s "$WORK/check.lua" "$URL" | sed -n '/Thread Stats/,$p'
 
 echo
-echo "== check, paced at ~${RATE} req/s: wrk -t2 -c${CONNECTIONS} -d${DURATION}s (Lua delay)"
-wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/paced.lua" "$URL" | sed -n '/Thread Stats/,$p'
+echo "== check, open loop at ${RATE} req/s for ${DURATION}s (http-load, ${CONNECTIONS} connections)"
+dotnet "$BENCH_DLL" http-load --url "$URL/api/consent/checks" --bodies-file "$WORK/bodies.jsonl" --rate "$RATE" --seconds "$DURATION" --warmup 5 \
+  --connections "$CONNECTIONS" --header "Authorization: Bearer $KEY"
 
 sleep 2
 echo

@@ -19,57 +19,27 @@ public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
 public sealed class BrokerTests(RabbitMqFixture rabbit, ITestOutputHelper output) : IDisposable
 {
     private static readonly byte[] Key = Enumerable.Range(11, 32).Select(i => (byte)i).ToArray();
-    private readonly TempDirectory _run = new("cp-consent-broker-");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-consent-broker-", Key);
 
-    private string DataFolder => _run.Combine("data");
+    private string DataFolder => _run.DataFolder;
 
     private Dictionary<string, string?> Environment()
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(Key);
-        environment["Hashing__KeyId"] = "k1";
-        environment["Identity__CacheSeconds"] = "1";
+        var environment = _run.Environment();
         environment["Outbox__PollMilliseconds"] = "50";
-        environment["Bus__StartTimeoutSeconds"] = "30";
         environment["Logging__LogLevel__Default"] = "Warning";
         return environment;
-    }
-
-    private async Task<(string Organization, string ApiKey)> CreateKeyAsync()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var text = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", "Broker K.K."], configuration, text, text));
-        var organization = text.ToString().Trim().Split('\n')[^1].Trim();
-        text.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", organization, "--scopes", "consent", "--name", "broker-test"], configuration, text, text));
-        return (organization, text.ToString().Trim().Split('\n')[^1].Trim());
-    }
-
-    private async Task<IBusControl> StartPublisherAsync()
-    {
-        var node = rabbit.Node;
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(node.Host, (ushort)node.Port, node.VirtualHost, h =>
-        {
-            h.Username(node.Username);
-            h.Password(node.Password);
-            h.PublisherConfirmation = true;
-        }));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        return bus;
     }
 
     [BrokerFact]
     public async Task Opt_out_published_by_another_process_turns_the_check_to_deny_and_its_latency_is_reported()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var (organization, apiKey) = await CreateKeyAsync();
+        var (organization, apiKey) = await _run.CreateKeyAsync("Broker K.K.", "consent");
         await using var consent = await ServiceProcess.StartAsync("ConsentPlatform.Consent", Environment());
         using var client = consent.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-        var bus = await StartPublisherAsync();
-        var hasher = new PhoneNumberHasher("k1", Key);
+        var bus = await rabbit.Node.StartPublisherAsync();
+        var hasher = new PhoneNumberHasher(DistributedRun.HashKeyId, Key);
         try
         {
             const int total = 1_000;
@@ -114,9 +84,5 @@ public sealed class BrokerTests(RabbitMqFixture rabbit, ITestOutputHelper output
         }
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _run.Dispose();
-    }
+    public void Dispose() => _run.Dispose();
 }

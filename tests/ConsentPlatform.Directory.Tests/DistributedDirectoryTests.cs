@@ -18,31 +18,15 @@ public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
 [Collection(RabbitMqFixture.CollectionName)]
 public sealed class DistributedDirectoryTests(RabbitMqFixture rabbit) : IDisposable
 {
-    private readonly TempDirectory _run = new("cp-directory-distributed-");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-directory-distributed-", DirectoryApp.HashKey);
 
-    private string DataFolder => _run.Combine("data");
+    private string DataFolder => _run.DataFolder;
 
     private Dictionary<string, string?> Environment()
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(DirectoryApp.HashKey);
-        environment["Identity__CacheSeconds"] = "1";
-        environment["RateLimiting__PublicRequestsPerMinute"] = "100000";
+        var environment = _run.Environment();
         environment["Outbox__PollMilliseconds"] = "50";
-        environment["Bus__StartTimeoutSeconds"] = "30";
         return environment;
-    }
-
-    private async Task<string> CreateKeyAsync(string legalName)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var output = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
-        var org = output.ToString().Trim().Split('\n')[^1];
-        output.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", org, "--name", "directory-distributed"], configuration, output, output));
-        return output.ToString().Trim().Split('\n')[^1];
     }
 
     /// <summary>The test's own connection to the broker, standing where a phone would receive the SMS.</summary>
@@ -86,8 +70,7 @@ public sealed class DistributedDirectoryTests(RabbitMqFixture rabbit) : IDisposa
     [BrokerFact]
     public async Task Published_number_becomes_a_calling_number_notices_accepts_and_withdrawing_it_makes_notices_refuse_it()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var key = await CreateKeyAsync("Distributed Caller K.K.");
+        var (_, key) = await _run.CreateKeyAsync("Distributed Caller K.K.");
         var (listener, codes) = await ListenForCodesAsync();
         try
         {
@@ -128,9 +111,5 @@ public sealed class DistributedDirectoryTests(RabbitMqFixture rabbit) : IDisposa
         }
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _run.Dispose();
-    }
+    public void Dispose() => _run.Dispose();
 }

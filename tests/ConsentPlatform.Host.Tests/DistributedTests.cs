@@ -15,32 +15,15 @@ public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
 [Collection(RabbitMqFixture.CollectionName)]
 public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
 {
-    private readonly TempDirectory _run = new("cp-distributed-");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-distributed-", [.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
 
-    private string DataFolder => _run.Combine("data");
+    private string DataFolder => _run.DataFolder;
 
     private Dictionary<string, string?> Environment()
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
-        environment["Identity__CacheSeconds"] = "1";
-        environment["RateLimiting__PublicRequestsPerMinute"] = "100000";
+        var environment = _run.Environment();
         environment["Outbox__PollMilliseconds"] = "50";
-        environment["Bus__StartTimeoutSeconds"] = "30";
         return environment;
-    }
-
-    /// <summary>An organization and key made with the host's own commands, as an operator would.</summary>
-    private async Task<string> CreateKeyAsync(string legalName)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var output = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
-        var org = output.ToString().Trim().Split('\n')[^1];
-        output.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", org, "--name", "distributed-test"], configuration, output, output));
-        return output.ToString().Trim().Split('\n')[^1];
     }
 
     private async Task<(long Rows, long Distinct, long Max)> ConsentRevisionsAsync()
@@ -53,8 +36,7 @@ public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
     [BrokerFact]
     public async Task Thousand_messages_written_through_the_outbox_while_the_broker_is_killed_twice_take_effect_exactly_once()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var key = await CreateKeyAsync("Resilient K.K.");
+        var (_, key) = await _run.CreateKeyAsync("Resilient K.K.");
         await using var directory = await ServiceProcess.StartAsync("ConsentPlatform.Directory", Environment());
         await using var consent = await ServiceProcess.StartAsync("ConsentPlatform.Consent", Environment());
         using var client = directory.CreateClient();
@@ -89,8 +71,7 @@ public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
     [BrokerFact]
     public async Task Key_revoked_once_is_refused_by_every_service_process_within_seconds()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var key = await CreateKeyAsync("Revocation K.K.");
+        var (_, key) = await _run.CreateKeyAsync("Revocation K.K.");
         await using var directory = await ServiceProcess.StartAsync("ConsentPlatform.Directory", Environment());
         await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", Environment());
         var clients = new[] { (directory.CreateClient(), "/api/directory/organization"), (notices.CreateClient(), "/api/notices/organization") };
@@ -116,7 +97,6 @@ public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
         var vhost = "quorum-" + Guid.NewGuid().ToString("N")[..8];
         await rabbit.Node.RabbitMqCtlAsync(["add_vhost", vhost]);
         await rabbit.Node.RabbitMqCtlAsync(["set_permissions", "-p", vhost, rabbit.Node.Username, ".*", ".*", ".*"]);
-        System.IO.Directory.CreateDirectory(DataFolder);
         var environment = Environment();
         environment["Bus__RabbitMq__VirtualHost"] = vhost;
         environment["Bus__QuorumQueues"] = "true";
@@ -127,9 +107,5 @@ public sealed class DistributedTests(RabbitMqFixture rabbit) : IDisposable
         Assert.Contains(queues.Split('\n'), line => line.StartsWith("notices-organization-profiles", StringComparison.Ordinal) && line.TrimEnd().EndsWith("quorum", StringComparison.Ordinal));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _run.Dispose();
-    }
+    public void Dispose() => _run.Dispose();
 }

@@ -4,11 +4,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.Telephony;
 using ConsentPlatform.Testing;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Xunit.Abstractions;
 
 namespace ConsentPlatform.Host.Tests;
@@ -25,33 +22,14 @@ public sealed partial class OptOutPropagationTests(RabbitMqFixture rabbit, ITest
     private const int InFlight = 8;
     private const string CallingNumber = "+81312345678";
     private const string PhoneBrowser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-    private static readonly byte[] Key = Enumerable.Range(21, 32).Select(i => (byte)i).ToArray();
-    private readonly TempDirectory _run = new("cp-propagation-");
-
-    private string DataFolder => _run.Combine("data");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-propagation-", [.. Enumerable.Range(21, 32).Select(i => (byte)i)]);
 
     // The product's defaults (outbox poll, prefetch) apart from what a test run needs.
     private Dictionary<string, string?> Environment()
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(Key);
-        environment["Hashing__KeyId"] = "k1";
-        environment["RateLimiting__PublicRequestsPerMinute"] = "1000000";
-        environment["Bus__StartTimeoutSeconds"] = "30";
+        var environment = _run.Environment();
         environment["Logging__LogLevel__Default"] = "Warning";
         return environment;
-    }
-
-    private async Task<(string Organization, string ApiKey)> CreateKeyAsync()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var text = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", "Propagation K.K."], configuration, text, text));
-        var organization = text.ToString().Trim().Split('\n')[^1].Trim();
-        text.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", organization, "--scopes", "notices", "--name", "dialer"], configuration, text, text));
-        return (organization, text.ToString().Trim().Split('\n')[^1].Trim());
     }
 
     [GeneratedRegex("name=\"__formToken\" value=\"([^\"]+)\"")]
@@ -60,14 +38,13 @@ public sealed partial class OptOutPropagationTests(RabbitMqFixture rabbit, ITest
     [BrokerFact]
     public async Task Stop_pressed_on_the_short_link_makes_notices_refuse_the_number_and_the_latency_is_reported()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var (organization, apiKey) = await CreateKeyAsync();
+        var (organization, apiKey) = await _run.CreateKeyAsync("Propagation K.K.", "notices");
         await using var responses = await ServiceProcess.StartAsync("ConsentPlatform.Responses", Environment());
         await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", Environment());
         using var dialer = notices.CreateClient();
         dialer.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
         var bus = await rabbit.Node.StartPublisherAsync();
-        var hasher = new PhoneNumberHasher("k1", Key);
+        var hasher = new PhoneNumberHasher(DistributedRun.HashKeyId, _run.HashKey);
         // Noon in Tokyo tomorrow: quiet hours never decide these checks, whenever the test runs.
         var noon = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddDays(1).AddHours(3), TimeSpan.Zero);
         try
@@ -135,9 +112,5 @@ public sealed partial class OptOutPropagationTests(RabbitMqFixture rabbit, ITest
         return (body.GetProperty("allowed").GetBoolean(), body.TryGetProperty("reason", out var reason) && reason.ValueKind == JsonValueKind.String ? reason.GetString() : null);
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _run.Dispose();
-    }
+    public void Dispose() => _run.Dispose();
 }

@@ -14,6 +14,8 @@ namespace ConsentPlatform.Benchmarks.Http;
 ///       --url http://127.0.0.1:5104/api/public/directory/lookup?number=0312345678
 ///       [--rate 5000] [--seconds 30] [--warmup 5] [--connections 64] [--header "Name: value"] [--method GET|HEAD]
 ///       [--urls-file FILE  (one URL per line, used round-robin)]
+///       [--bodies-file FILE (one request body per line, used round-robin; POST unless --method says otherwise)]
+///       [--content-type application/json]
 /// </summary>
 public static class PacedLoad
 {
@@ -24,6 +26,9 @@ public static class PacedLoad
         double rate = 5000;
         int seconds = 30, warmup = 5, connections = 64;
         var method = HttpMethod.Get;
+        var bodies = new List<byte[]>();
+        var contentType = "application/json";
+        string? methodOption = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -35,7 +40,9 @@ public static class PacedLoad
                 case "--seconds": seconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--warmup": warmup = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--connections": connections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--method": method = new HttpMethod(Next().ToUpperInvariant()); break;
+                case "--method": methodOption = Next().ToUpperInvariant(); break;
+                case "--bodies-file": bodies.AddRange(File.ReadAllLines(Next()).Where(l => l.Length > 0).Select(System.Text.Encoding.UTF8.GetBytes)); break;
+                case "--content-type": contentType = Next(); break;
                 case "--header":
                     var header = Next();
                     headers.Add((header[..header.IndexOf(':')].Trim(), header[(header.IndexOf(':') + 1)..].Trim()));
@@ -45,6 +52,7 @@ public static class PacedLoad
                     return 2;
             }
         }
+        method = new HttpMethod(methodOption ?? (bodies.Count > 0 ? "POST" : "GET"));
         if (urls.Count == 0 || rate <= 0 || seconds < 1)
         {
             await Console.Error.WriteLineAsync("usage: http-load --url URL [--rate 5000] [--seconds 30] [--warmup 5] [--connections 64] [--header 'K: V']");
@@ -76,7 +84,7 @@ public static class PacedLoad
             else if (wait < TimeSpan.FromMilliseconds(-50)) Interlocked.Increment(ref late);
             var counted = due.Ticks >= warmupTicks;
             var url = urls[(int)(n % urls.Count)];
-            inFlight.Add(SendAsync(url, due, counted));
+            inFlight.Add(SendAsync(url, bodies.Count == 0 ? null : bodies[(int)(n % bodies.Count)], due, counted));
             if (inFlight.Count >= 1024)
             {
                 inFlight.RemoveAll(t => t.IsCompleted);
@@ -93,11 +101,16 @@ public static class PacedLoad
         Console.WriteLine(FormattableString.Invariant($"latency ms: p50 {P(0.50):0.00}  p90 {P(0.90):0.00}  p99 {P(0.99):0.00}  p99.9 {P(0.999):0.00}  max {P(1.0):0.00}  (from scheduled start)"));
         return errors == 0 ? 0 : 1;
 
-        async Task SendAsync(string url, TimeSpan due, bool counted)
+        async Task SendAsync(string url, byte[]? body, TimeSpan due, bool counted)
         {
             try
             {
                 using var request = new HttpRequestMessage(method, url);
+                if (body is not null)
+                {
+                    request.Content = new ByteArrayContent(body);
+                    request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+                }
                 foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
                 var latency = clock.Elapsed - due;
