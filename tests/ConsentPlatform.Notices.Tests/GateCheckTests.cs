@@ -60,6 +60,26 @@ public sealed class GateCheckTests : IAsyncLifetime
         Assert.Equal(RefusalReasons.CallingNumberUnpublished, (await CheckAsync(callingNumber: "+81355550000")).Reason);
     }
 
+    [Fact]
+    public async Task A_window_running_over_midnight_allows_the_night_and_refuses_the_day()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        var saved = await _client.PutAsJsonAsync("/api/notices/settings", new { allowedFrom = "22:00", allowedUntil = "02:00", frequencyCap = 3, frequencyWindowHours = 24 });
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+
+        Assert.Equal(RefusalReasons.QuietHours, (await CheckAsync()).Reason); // noon in Tokyo
+        _factory.Clock.Now = new DateTimeOffset(2026, 7, 16, 15, 30, 0, TimeSpan.Zero); // 00:30 in Tokyo
+        Assert.Equal(new GateCheckResult(true, null), await CheckAsync());
+    }
+
+    [Fact]
+    public async Task An_empty_window_is_refused_naming_its_end()
+    {
+        var response = await _client.PutAsJsonAsync("/api/notices/settings", new { allowedFrom = "09:00", allowedUntil = "09:00", frequencyCap = 3, frequencyWindowHours = 24 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("allowedUntil", out _));
+    }
+
     [Theory]
     [InlineData("12", CallingNumber, "phoneNumber")]
     [InlineData(Mobile, "abc", "callingNumber")]

@@ -20,8 +20,9 @@ public sealed record RulesInput
             errors["allowedFrom"] = ["Give the start of the allowed window as HH:mm in the recipient's local time (e.g. 08:00)."];
         if (!TimeOnly.TryParseExact(AllowedUntil ?? "", "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out until))
             errors["allowedUntil"] = ["Give the end of the allowed window as HH:mm in the recipient's local time (e.g. 21:00)."];
-        else if (!errors.ContainsKey("allowedFrom") && until <= from)
-            errors["allowedUntil"] = ["The end of the allowed window must be later than its start."];
+        // A window may run over midnight (22:00-02:00), as Consent's contact hours may; only an empty one is refused.
+        else if (!errors.ContainsKey("allowedFrom") && until == from)
+            errors["allowedUntil"] = ["The end of the allowed window must differ from its start (a window may run over midnight)."];
         if (FrequencyCap is not (>= 1 and <= 1000)) errors["frequencyCap"] = ["The frequency cap must be 1-1000 notices per recipient per window."];
         if (FrequencyWindowHours is not (>= 1 and <= 2160)) errors["frequencyWindowHours"] = ["The frequency window must be 1-2160 hours."];
         if (errors.Count == 0) rules = new OrganizationRules(from, until, FrequencyCap!.Value, FrequencyWindowHours!.Value);
