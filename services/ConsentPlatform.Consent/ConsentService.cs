@@ -1,5 +1,6 @@
 using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Import;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Scrub;
@@ -37,6 +38,7 @@ public static class ConsentService
             services.AddSingleton<LedgerStore>();
             services.AddSingleton<EventStore>();
             services.AddSingleton<FormSubmission>();
+            services.AddSingleton<ConsentImporter>();
             services.AddSingleton<ScrubEngine>();
             services.AddSingleton<ScrubJobs>();
             services.AddSingleton<DataSubjectRequests>();
@@ -52,6 +54,7 @@ public static class ConsentService
             api.MapOrganizationProfileReplica<ConsentDatabase>();
             api.MapGateApi();
             api.MapEventApi();
+            api.MapImportApi();
             api.MapContactExport();
             api.MapScrubApi();
             app.MapFormPages();

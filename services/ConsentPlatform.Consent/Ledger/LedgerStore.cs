@@ -19,7 +19,8 @@ public sealed class LedgerStore(GateIndex index)
         contact_hash AS ContactHash, phone_hash AS PhoneHash, email_hash AS EmailHash, text_version AS TextVersion,
         text_hash AS TextHash, language AS Language, form_version AS FormVersion, method AS Method, recorded_at AS RecordedAt,
         expires_at AS ExpiresAt, source_event AS SourceEvent, page_url AS PageUrl, ip AS Ip, user_agent AS UserAgent,
-        jurisdiction AS Jurisdiction, withdraws AS Withdraws
+        jurisdiction AS Jurisdiction, withdraws AS Withdraws, collected_at AS CollectedAt, capture_method AS CaptureMethod,
+        text_reference AS TextReference, text_shown AS TextShown, evidence AS Evidence, import_id AS ImportId
         """;
 
     public async Task AppendAsync(Transaction transaction, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
@@ -27,10 +28,12 @@ public sealed class LedgerStore(GateIndex index)
         const string sql = """
             INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, third_party, contact,
                 contact_hash, phone_hash, email_hash, text_version, text_hash, language, form_version, method, recorded_at, expires_at,
-                source_event, page_url, ip, user_agent, jurisdiction, withdraws)
+                source_event, page_url, ip, user_agent, jurisdiction, withdraws, collected_at, capture_method, text_reference, text_shown,
+                evidence, import_id)
             VALUES (@Id, @ReceiptId, @SubjectId, @OrganizationId, @EventId, @Action, @Channel, @Purpose, @ThirdParty, @Contact,
                 @ContactHash, @PhoneHash, @EmailHash, @TextVersion, @TextHash, @Language, @FormVersion, @Method, @RecordedAt, @ExpiresAt,
-                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws)
+                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws, @CollectedAt, @CaptureMethod, @TextReference, @TextShown,
+                @Evidence, @ImportId)
             """;
         foreach (var row in rows)
         {
@@ -42,7 +45,9 @@ public sealed class LedgerStore(GateIndex index)
                 await Outbox.WriteAsync(transaction, new ConsentRecorded
                 {
                     ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
-                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+                    // The message's RecordedAt is the "on {date}" of provenance (R6): for an import, the day the
+                    // person gave the consent, not the day the file was loaded.
+                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CollectedAt ?? row.RecordedAt),
                     ExpiresAt = row.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null, SourceEvent = row.SourceEvent,
                 }, cancellationToken);
             }
@@ -81,6 +86,8 @@ public sealed class LedgerStore(GateIndex index)
             {
                 Id = Guid.NewGuid().ToString(), Action = LedgerRow.Withdrawn, Method = method, RecordedAt = at.ToUnixTimeMilliseconds(),
                 ExpiresAt = null, Withdraws = g.Id, PageUrl = null, Ip = null, UserAgent = null,
+                // A withdrawal happens here and now; the grant's import provenance stays on the grant.
+                CollectedAt = null, CaptureMethod = null, TextShown = null, Evidence = null, ImportId = null,
             })
             .ToList();
         await AppendAsync(transaction, withdrawals, cancellationToken);
