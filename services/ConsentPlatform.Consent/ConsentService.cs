@@ -56,6 +56,7 @@ public static class ConsentService
             api.MapEventApi();
             api.MapImportApi();
             api.MapContactExport();
+            api.MapLedgerExport();
             api.MapScrubApi();
             app.MapFormPages();
             app.MapRequestApi();
