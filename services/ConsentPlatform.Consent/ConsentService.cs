@@ -39,6 +39,7 @@ public static class ConsentService
             services.AddSingleton<EventStore>();
             services.AddSingleton<FormSubmission>();
             services.AddSingleton<ConsentImporter>();
+            services.AddSingleton<FormPreview>();
             services.AddSingleton<ScrubEngine>();
             services.AddSingleton<ScrubJobs>();
             services.AddSingleton<DataSubjectRequests>();
@@ -59,6 +60,7 @@ public static class ConsentService
             api.MapLedgerExport();
             api.MapScrubApi();
             app.MapFormPages();
+            app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
         },
         Pages = [new PageLink("Consent forms", "/consent/events")],
