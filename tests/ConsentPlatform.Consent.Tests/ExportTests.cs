@@ -123,4 +123,16 @@ public sealed class ExportTests(ConsentFactory factory) : IClassFixture<ConsentF
         Assert.Equal("directory", rows[2]["method"]);
         Assert.NotEqual("", rows[2]["suppression_reason"]);
     }
+
+    [Fact]
+    public async Task Import_and_export_endpoints_are_described_in_the_openapi_document()
+    {
+        using var client = factory.CreateClient();
+        var paths = (await client.GetFromJsonAsync<JsonElement>("/openapi/consent.json")).GetProperty("paths");
+        Assert.True(paths.GetProperty("/api/consent/events/{id}/imports").TryGetProperty("post", out var import));
+        Assert.True(import.GetProperty("requestBody").GetProperty("content").TryGetProperty("text/csv", out _));
+        Assert.True(paths.GetProperty("/api/consent/ledger").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/csv", out _));
+        Assert.True(paths.GetProperty("/api/consent/events/{id}/ledger").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _));
+        Assert.True(paths.GetProperty("/api/consent/contacts").GetProperty("get").GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/csv", out _));
+    }
 }

@@ -42,7 +42,7 @@ public static class ContactExport
                 context.Response.Headers.CacheControl = "no-store";
                 return TypedResults.Text(Csv(rows, suppressions), "text/csv; charset=utf-8");
             })
-            .Produces(200, contentType: "text/csv")
+            .Produces<ContactExportView>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply: ?format=csv|json or Accept");
     }
 

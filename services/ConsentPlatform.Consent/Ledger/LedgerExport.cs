@@ -38,7 +38,7 @@ public static class LedgerExport
                 const string sql = $"SELECT {LedgerStore.Columns} FROM consent_ledger WHERE organization_id = @organizationId ORDER BY seq";
                 return new LedgerExportResult(chosen, $"consent-ledger-{organizationId}", ct => StreamAsync(database, sql, new { organizationId }, ct));
             })
-            .Produces<LedgerRow[]>(contentType: "application/json").Produces(200, contentType: "text/csv")
+            .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithSummary("The organization's whole consent ledger with evidence and provenance, streamed: ?format=csv|json or Accept");
 
         api.MapGet("/events/{id}/ledger", async Task<Results<LedgerExportResult, ValidationProblem, NotFound>> (string id, string? format, HttpContext context, EventStore events, ConsentDatabase database) =>
@@ -49,7 +49,7 @@ public static class LedgerExport
                 const string sql = $"SELECT {LedgerStore.Columns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @id ORDER BY seq";
                 return new LedgerExportResult(chosen, $"consent-ledger-{id}", ct => StreamAsync(database, sql, new { organizationId, id }, ct));
             })
-            .Produces<LedgerRow[]>(contentType: "application/json").Produces(200, contentType: "text/csv")
+            .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithSummary("The event's ledger rows (form submissions, imports, withdrawals) with evidence and provenance, streamed: ?format=csv|json or Accept");
     }
 
