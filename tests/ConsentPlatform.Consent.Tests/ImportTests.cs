@@ -148,6 +148,7 @@ public sealed class ImportTests(ConsentFactory factory) : IClassFixture<ConsentF
         { Row(captureMethod: "web_form", ip: "203.0.113.9"), "userAgent" },
         { Row(ip: "999.1.1.1"), "ip" },
         { Row(pageUrl: "javascript:alert(1)"), "pageUrl" },
+        { Row(thirdParties: "Unnamed Partner Inc."), "thirdParties" },
         { Row() + ",extra", "row" },
     };
 
@@ -159,6 +160,30 @@ public sealed class ImportTests(ConsentFactory factory) : IClassFixture<ConsentF
         var problem = await ProblemAsync(await client.ImportAsync(id, Csv(Row(phone: "090-5555-2000"), row)));
         Assert.Contains($"rows[3].{field}", problem.ErrorKeys());
         Assert.Equal(0, await LedgerRowsAsync(org));
+    }
+
+    [Fact]
+    public async Task Named_recipients_become_share_rows_like_on_the_form_and_are_not_announced_as_contact_consent()
+    {
+        var (org, client) = await factory.CreateOrganizationAsync();
+        var id = (await client.CreateEventAsync(EventBody(thirdParties: ["Sponsor Co.", "Partner K.K."]))).GetProperty("id").GetString()!;
+
+        await client.ImportOkAsync(id, Csv(Row(phone: "090-5555-4001", thirdParties: "Sponsor Co. | Partner K.K.")));
+
+        var rows = (await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{id}/submissions"))!;
+        Assert.Equal([("call", ""), ("share", "Partner K.K."), ("share", "Sponsor Co.")],
+            rows.Select(r => (r.GetProperty("channel").GetString(), r.GetProperty("thirdParty").GetString() ?? "")).Order());
+        Assert.All(rows, r => Assert.Equal("+819055554001", r.GetProperty("contact").GetString()));
+        Assert.Equal(1, await AnnouncedAsync(org));
+
+        var json = JsonSerializer.Serialize(new[]
+        {
+            new { email = "share@example.jp", channels = new[] { "email" }, thirdParties = new[] { "Sponsor Co." }, source = "Osaka", collectedAt = "2026-10-01",
+                textReference = "paper v1", captureMethod = "paper_form", evidence = "sheet 9" },
+        });
+        await client.ImportOkAsync(id, json, "application/json");
+        var shared = (await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{id}/submissions"))!.Where(r => r.GetProperty("contact").GetString() == "share@example.jp");
+        Assert.Equal(["email", "share"], shared.Select(r => r.GetProperty("channel").GetString()).Order());
     }
 
     [Fact]

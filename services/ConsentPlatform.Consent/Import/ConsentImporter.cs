@@ -139,21 +139,26 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         var subjectId = "sub_" + Guid.NewGuid().ToString("N");
         // Consent lasts from when it was given, not from when the file was loaded: an old registration may already be expired (R7).
         var expires = registration.CollectedAt.AddMonths(form.LifetimeMonths).ToUnixTimeMilliseconds();
-        return registration.Channels.Select(channel =>
+        var rows = registration.Channels.Select(channel => channel == Channels.Email
+            ? Row(channel, null, registration.Email, emailHash!)
+            : Row(channel, null, registration.Phone.E164, phoneHash!)).ToList();
+        // Third-party provisions (R9) as the form records them: one "share" row per named recipient.
+        rows.AddRange(registration.ThirdParties.Select(recipient => registration.Phone.IsEmpty
+            ? Row(FormSubmission.ShareChannel, recipient, registration.Email, emailHash!)
+            : Row(FormSubmission.ShareChannel, recipient, registration.Phone.E164, phoneHash!)));
+        return rows;
+
+        LedgerRow Row(string channel, string? thirdParty, string? contact, string contactHash) => new()
         {
-            var isEmail = channel == Channels.Email;
-            return new LedgerRow
-            {
-                Id = Guid.NewGuid().ToString(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = organizationId, EventId = form.Id,
-                Action = LedgerRow.Granted, Channel = channel, Purpose = form.Purpose, Contact = isEmail ? registration.Email : registration.Phone.E164,
-                ContactHash = isEmail ? emailHash! : phoneHash!, PhoneHash = phoneHash, EmailHash = emailHash,
-                TextVersion = null, TextHash = registration.TextShown is { } shown ? EventStore.HashText(shown) : null, Language = registration.Language,
-                FormVersion = null, Method = "import", RecordedAt = now.ToUnixTimeMilliseconds(), ExpiresAt = expires, SourceEvent = registration.Source,
-                PageUrl = registration.PageUrl, Ip = registration.Ip, UserAgent = registration.UserAgent,
-                Jurisdiction = registration.Phone.IsEmpty ? null : registration.Phone.RegionCode,
-                CollectedAt = registration.CollectedAt.ToUnixTimeMilliseconds(), CaptureMethod = registration.CaptureMethod,
-                TextReference = registration.TextReference, TextShown = registration.TextShown, Evidence = registration.Evidence, ImportId = importId,
-            };
-        }).ToList();
+            Id = Guid.NewGuid().ToString(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = organizationId, EventId = form.Id,
+            Action = LedgerRow.Granted, Channel = channel, ThirdParty = thirdParty, Purpose = form.Purpose, Contact = contact,
+            ContactHash = contactHash, PhoneHash = phoneHash, EmailHash = emailHash,
+            TextVersion = null, TextHash = registration.TextShown is { } shown ? EventStore.HashText(shown) : null, Language = registration.Language,
+            FormVersion = null, Method = "import", RecordedAt = now.ToUnixTimeMilliseconds(), ExpiresAt = expires, SourceEvent = registration.Source,
+            PageUrl = registration.PageUrl, Ip = registration.Ip, UserAgent = registration.UserAgent,
+            Jurisdiction = registration.Phone.IsEmpty ? null : registration.Phone.RegionCode,
+            CollectedAt = registration.CollectedAt.ToUnixTimeMilliseconds(), CaptureMethod = registration.CaptureMethod,
+            TextReference = registration.TextReference, TextShown = registration.TextShown, Evidence = registration.Evidence, ImportId = importId,
+        };
     }
 }

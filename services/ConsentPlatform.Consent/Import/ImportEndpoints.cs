@@ -29,7 +29,8 @@ public static class ImportEndpoints
             .WithDescription("""
                 Columns (CSV snake_case, JSON camelCase): phone, email, channels (call/sms/email, space-separated or a JSON array),
                 language (ja/en), source, collected_at (ISO 8601), text_shown and/or text_reference, capture_method
-                (web_form, paper_form, phone_call, in_person, email, system), evidence, ip, user_agent, page_url.
+                (web_form, paper_form, phone_call, in_person, email, system), evidence, ip, user_agent, page_url, third_parties
+                (recipients named on the form, '|'-separated or a JSON array; one "share" row each, R9).
                 Provenance (source, collected_at, text, capture_method) and evidence are required; web_form captures also need ip and user_agent.
                 Each registration becomes one ledger row per channel, announced with ConsentRecorded. Any bad row: 400 listing every bad row
                 (row number, field, message) and nothing is written. CSV rows count the header as row 1; JSON rows count from 1.

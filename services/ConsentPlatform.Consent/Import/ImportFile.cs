@@ -40,8 +40,13 @@ public static class ImportFields
     public const string Ip = "ip";
     public const string UserAgent = "userAgent";
     public const string PageUrl = "pageUrl";
+    /// <summary>Named recipients (R9) the person agreed to share with, separated by '|' (CSV) or a JSON array.</summary>
+    public const string ThirdParties = "thirdParties";
 
-    public static readonly string[] All = [Phone, Email, Channels, Language, Source, CollectedAt, TextShown, TextReference, CaptureMethod, Evidence, Ip, UserAgent, PageUrl];
+    public static readonly string[] All = [Phone, Email, Channels, Language, Source, CollectedAt, TextShown, TextReference, CaptureMethod, Evidence, Ip, UserAgent, PageUrl, ThirdParties];
+
+    /// <summary>Fields that may be a JSON array of strings, and what joins the items into the CSV form.</summary>
+    public static char? ListSeparator(string field) => field switch { Channels => ' ', ThirdParties => '|', _ => null };
 
     /// <summary>Columns every CSV must have (alternatives joined by '|').</summary>
     public static readonly string[] RequiredColumns = [Channels, Source, CollectedAt, CaptureMethod, Evidence, $"{TextShown}|{TextReference}", $"{Phone}|{Email}"];
@@ -161,9 +166,9 @@ public static class ImportReader
             var value = property.Value;
             if (value.ValueKind == JsonValueKind.String) fields[field] = value.GetString();
             else if (value.ValueKind == JsonValueKind.Null) fields[field] = null;
-            else if (field == ImportFields.Channels && value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String))
-                fields[field] = string.Join(' ', value.EnumerateArray().Select(v => v.GetString()));
-            else errors.Add(new ImportError(row, field, field == ImportFields.Channels ? "Must be an array of strings (or one string)." : "Must be a string."));
+            else if (ImportFields.ListSeparator(field) is { } separator && value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String))
+                fields[field] = string.Join(separator, value.EnumerateArray().Select(v => v.GetString()));
+            else errors.Add(new ImportError(row, field, ImportFields.ListSeparator(field) is null ? "Must be a string." : "Must be an array of strings (or one string)."));
         }
         return new RawRegistration(row, fields, errors);
     }

@@ -10,7 +10,8 @@ namespace ConsentPlatform.Consent.Import;
 /// <summary>A registration that passed every check; becomes one ledger row per channel.</summary>
 public sealed record ValidRegistration(
     int Row, PhoneNumber Phone, string? Email, IReadOnlyList<string> Channels, string? Language, string Source, DateTimeOffset CollectedAt,
-    string? TextShown, string? TextReference, string CaptureMethod, string Evidence, string? Ip, string? UserAgent, string? PageUrl);
+    string? TextShown, string? TextReference, string CaptureMethod, string Evidence, string? Ip, string? UserAgent, string? PageUrl,
+    IReadOnlyList<string> ThirdParties);
 
 public static class ImportValidation
 {
@@ -85,8 +86,12 @@ public static class ImportValidation
         if (pageUrl is not null && (pageUrl.Length > 1000 || !Uri.TryCreate(pageUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")))
             Fail(F.PageUrl, "Not an http(s) URL of at most 1000 characters.");
 
+        var thirdParties = (Value(F.ThirdParties) ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+        if (thirdParties.FirstOrDefault(t => !form.ThirdParties.Contains(t)) is { } unnamed)
+            Fail(F.ThirdParties, $"'{Truncate(unnamed)}' is not a recipient named on the event's form; name it there first (R9: consent to share names the recipient).");
+
         if (errors.Count > before) return null;
-        return new ValidRegistration(raw.Row, phone, email, channels, language, source!, collectedAt, textShown, textReference, method!, evidence!, ip, userAgent, pageUrl);
+        return new ValidRegistration(raw.Row, phone, email, channels, language, source!, collectedAt, textShown, textReference, method!, evidence!, ip, userAgent, pageUrl, thirdParties);
     }
 
     private static bool TryParseTime(string value, out DateTimeOffset time)
