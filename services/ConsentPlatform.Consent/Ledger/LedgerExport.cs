@@ -35,7 +35,7 @@ public static class LedgerExport
             {
                 if (Negotiate(format, context.Request) is not { } chosen) return FormatProblem();
                 var organizationId = context.User.OrganizationId();
-                const string sql = $"SELECT {LedgerStore.Columns} FROM consent_ledger WHERE organization_id = @organizationId ORDER BY seq";
+                const string sql = $"SELECT {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId ORDER BY seq";
                 return new LedgerExportResult(chosen, $"consent-ledger-{organizationId}", ct => StreamAsync(database, sql, new { organizationId }, ct));
             })
             .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
@@ -46,7 +46,7 @@ public static class LedgerExport
                 if (Negotiate(format, context.Request) is not { } chosen) return FormatProblem();
                 var organizationId = context.User.OrganizationId();
                 if (await events.FindAsync(organizationId, id, context.RequestAborted) is null) return TypedResults.NotFound();
-                const string sql = $"SELECT {LedgerStore.Columns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @id ORDER BY seq";
+                const string sql = $"SELECT {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @id ORDER BY seq";
                 return new LedgerExportResult(chosen, $"consent-ledger-{id}", ct => StreamAsync(database, sql, new { organizationId, id }, ct));
             })
             .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")

@@ -19,7 +19,15 @@ public sealed class LedgerStore(GateIndex index)
         contact_hash AS ContactHash, phone_hash AS PhoneHash, email_hash AS EmailHash, text_version AS TextVersion,
         text_hash AS TextHash, language AS Language, form_version AS FormVersion, method AS Method, recorded_at AS RecordedAt,
         expires_at AS ExpiresAt, source_event AS SourceEvent, page_url AS PageUrl, ip AS Ip, user_agent AS UserAgent,
-        jurisdiction AS Jurisdiction, withdraws AS Withdraws, collected_at AS CollectedAt, capture_method AS CaptureMethod,
+        jurisdiction AS Jurisdiction, withdraws AS Withdraws
+        """;
+
+    /// <summary>
+    /// Every column, with the provenance of imported rows: for reading rows out (exports, pages). The gate index
+    /// loader reads <see cref="Columns"/>, so it never loads the imported texts it has no use for.
+    /// </summary>
+    internal const string AllColumns = Columns + """
+        , collected_at AS CollectedAt, capture_method AS CaptureMethod,
         text_reference AS TextReference, text_shown AS TextShown, evidence AS Evidence, import_id AS ImportId
         """;
 
@@ -86,8 +94,6 @@ public sealed class LedgerStore(GateIndex index)
             {
                 Id = Guid.NewGuid().ToString(), Action = LedgerRow.Withdrawn, Method = method, RecordedAt = at.ToUnixTimeMilliseconds(),
                 ExpiresAt = null, Withdraws = g.Id, PageUrl = null, Ip = null, UserAgent = null,
-                // A withdrawal happens here and now; the grant's import provenance stays on the grant.
-                CollectedAt = null, CaptureMethod = null, TextShown = null, Evidence = null, ImportId = null,
             })
             .ToList();
         await AppendAsync(transaction, withdrawals, cancellationToken);
@@ -116,7 +122,7 @@ public sealed class LedgerStore(GateIndex index)
     public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string sql = $"SELECT {Columns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
+        const string sql = $"SELECT {AllColumns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
         return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).ToList();
     }
 }
