@@ -225,6 +225,35 @@ public sealed class ImportTests(ConsentFactory factory) : IClassFixture<ConsentF
     }
 
     [Fact]
+    public async Task Csv_that_is_not_utf8_is_refused_rather_than_imported_garbled()
+    {
+        var (org, client, id) = await EventAsync();
+        var utf8 = Encoding.UTF8.GetBytes(Csv(Row(phone: "090-5555-5001", source: "展示会")));
+        // "展示会" in Shift_JIS, as a spreadsheet in Japan saves it by default.
+        byte[] shiftJis = [0x93, 0x57, 0x8E, 0xA6, 0x89, 0xEF];
+        var index = Encoding.UTF8.GetString(utf8).IndexOf("展示会", StringComparison.Ordinal);
+        var prefix = Encoding.UTF8.GetByteCount(Encoding.UTF8.GetString(utf8)[..index]);
+        byte[] body = [.. utf8[..prefix], .. shiftJis, .. utf8[(prefix + Encoding.UTF8.GetByteCount("展示会"))..]];
+
+        var response = await client.PostAsync($"/api/consent/events/{id}/imports", new ByteArrayContent(body) { Headers = { ContentType = new("text/csv") } });
+
+        var problem = await ProblemAsync(response);
+        Assert.Equal(["file"], problem.ErrorKeys());
+        Assert.Contains("UTF-8", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await LedgerRowsAsync(org));
+    }
+
+    [Fact]
+    public async Task Csv_with_a_byte_order_mark_is_read_like_any_other()
+    {
+        var (org, client, id) = await EventAsync();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Csv(Row(phone: "090-5555-5002", source: "展示会")))];
+        var response = await client.PostAsync($"/api/consent/events/{id}/imports", new ByteArrayContent(body) { Headers = { ContentType = new("text/csv") } });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("展示会", await factory.QueryScalarAsync<string>("SELECT source_event FROM consent_ledger WHERE organization_id = @org", new { org }));
+    }
+
+    [Fact]
     public async Task Wrong_content_type_unknown_event_and_another_organizations_event_are_refused()
     {
         var (_, client, id) = await EventAsync();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -78,7 +79,8 @@ public static class ImportReader
             BadDataFound = args => throw new ImportFileException("file", $"Row {args.Context.Parser?.Row}: broken quoting near \"{Truncate(args.RawRecord)}\"."),
             DetectColumnCountChanges = false,
         };
-        using var reader = new StreamReader(input, leaveOpen: true);
+        // Strict UTF-8: a Shift_JIS export from a spreadsheet would otherwise import as garbled names and texts.
+        using var reader = new StreamReader(input, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         using var parser = new CsvParser(reader, configuration);
         if (!await ReadRecordAsync(parser)) throw new ImportFileException("file", "The file is empty: the first row must name the columns.");
         var header = parser.Record!.Select(h => (Name: h, Field: ImportFields.Canonical(h))).ToArray();
@@ -103,6 +105,10 @@ public static class ImportReader
         try
         {
             return await parser.ReadAsync();
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ImportFileException("file", $"Row {parser.Row}: the file is not UTF-8 text. Save it as \"CSV UTF-8\" (spreadsheets in Japan often save Shift_JIS).");
         }
         catch (Exception e) when (e is CsvHelperException || e.InnerException is ImportFileException)
         {
