@@ -253,10 +253,14 @@ public sealed partial class OrganizerPageTests(ConsentFactory factory) : IClassF
     [Fact]
     public async Task Organizer_pages_need_a_session_and_show_only_the_organizations_own_events()
     {
-        var (_, api, _) = await SignedInAsync();
+        var (_, api, browser) = await SignedInAsync();
         var id = (await api.CreateEventAsync()).GetProperty("id").GetString()!;
         var (_, _, stranger) = await SignedInAsync();
         using var anonymous = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var blank = await browser.GetStringAsync("/consent/events/new");
+        Assert.Equal(2, Previews(blank).Length); // frames for the live preview from the first keystroke
+        Assert.Contains("data-preview-url=\"/consent/events/new/preview\"", blank);
 
         var signIn = await anonymous.GetAsync("/consent/events/new");
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);

@@ -30,17 +30,17 @@ public static class OrganizerPages
         var pages = app.MapGroup("/consent/events").ExcludeFromDescription().RequireAuthorization(Scopes.Consent);
 
         pages.MapGet("/new", (HttpContext context, IAntiforgery antiforgery, FormPreview preview) =>
-            EditorAsync(context, antiforgery, preview, null, EditorInput.Blank, new(), showPreview: false));
+            EditorAsync(context, antiforgery, preview, null, EditorInput.Blank, new()));
 
         pages.MapPost("/new", async (HttpContext context, IAntiforgery antiforgery, FormPreview preview, EventStore events, [FromForm] EditorInput input) =>
         {
             var errors = new Dictionary<string, string[]>();
             var parsed = input.ToInput(errors);
-            if (input.Action != "save") return await EditorAsync(context, antiforgery, preview, null, input, errors, showPreview: true);
+            if (input.Action != "save") return await EditorAsync(context, antiforgery, preview, null, input, errors);
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return await EditorAsync(context, antiforgery, preview, null, input, errors, showPreview: true);
+                return await EditorAsync(context, antiforgery, preview, null, input, errors);
             }
             var created = await events.CreateAsync(context.User.OrganizationId(), parsed, context.RequestAborted);
             return Results.Redirect($"/consent/events/{created.Id}/edit?saved=1");
@@ -48,7 +48,7 @@ public static class OrganizerPages
 
         pages.MapGet("/{id}/edit", async (string id, string? saved, HttpContext context, IAntiforgery antiforgery, FormPreview preview, EventStore events) =>
             await events.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } current
-                ? await EditorAsync(context, antiforgery, preview, current, EditorInput.From(current), new(), showPreview: true, saved == "1")
+                ? await EditorAsync(context, antiforgery, preview, current, EditorInput.From(current), new(), saved == "1")
                 : NotFound());
 
         pages.MapPost("/{id}/edit", async (string id, HttpContext context, IAntiforgery antiforgery, FormPreview preview, EventStore events, [FromForm] EditorInput input) =>
@@ -57,11 +57,11 @@ public static class OrganizerPages
             if (await events.FindAsync(organizationId, id, context.RequestAborted) is not { } current) return NotFound();
             var errors = new Dictionary<string, string[]>();
             var parsed = input.ToInput(errors);
-            if (input.Action != "save") return await EditorAsync(context, antiforgery, preview, current, input, errors, showPreview: true);
+            if (input.Action != "save") return await EditorAsync(context, antiforgery, preview, current, input, errors);
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return await EditorAsync(context, antiforgery, preview, current, input, errors, showPreview: true);
+                return await EditorAsync(context, antiforgery, preview, current, input, errors);
             }
             await events.UpdateAsync(organizationId, id, parsed, context.RequestAborted);
             return Results.Redirect($"/consent/events/{id}/edit?saved=1");
@@ -109,15 +109,15 @@ public static class OrganizerPages
     private static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such event");
 
     private static async Task<IResult> EditorAsync(HttpContext context, IAntiforgery antiforgery, FormPreview preview, EventView? current, EditorInput input,
-        Dictionary<string, string[]> errors, bool showPreview, bool saved = false)
+        Dictionary<string, string[]> errors, bool saved = false)
     {
         OrganizerHeaders(context);
         var draft = input.Draft(current, context.User.OrganizationId());
         return new RazorComponentResult<EventEditorPage>(new
         {
             Current = current, Input = input, Errors = errors, Saved = saved,
-            PreviewJa = showPreview ? await preview.RenderAsync(draft, "ja") : null,
-            PreviewEn = showPreview ? await preview.RenderAsync(draft, "en") : null,
+            PreviewJa = await preview.RenderAsync(draft, "ja"),
+            PreviewEn = await preview.RenderAsync(draft, "en"),
             BaseUrl = BaseUrl(context.Request), Tokens = antiforgery.GetAndStoreTokens(context), SignedInAs = PlatformPages.SignedInAs(context.User),
         });
     }
