@@ -251,6 +251,22 @@ public sealed partial class OrganizerPageTests(ConsentFactory factory) : IClassF
     }
 
     [Fact]
+    public async Task Events_list_links_each_form_to_its_editor_submissions_and_exports_with_a_copyable_snippet()
+    {
+        var (_, api, browser) = await SignedInAsync();
+        var id = (await api.CreateEventAsync()).GetProperty("id").GetString()!;
+
+        var html = WebUtility.HtmlDecode(await browser.GetStringAsync("/consent/events"));
+
+        Assert.Contains("href=\"/consent/events/new\"", html);
+        Assert.Contains($"href=\"/consent/events/{id}/edit\"", html);
+        Assert.Contains($"href=\"/consent/events/{id}/submissions\"", html);
+        Assert.Contains($"href=\"/api/consent/events/{id}/ledger?format=csv\"", html);
+        Assert.Contains("href=\"/api/consent/ledger?format=csv\"", html);
+        Assert.Contains($"<button type=\"button\" data-copy=\"snippet-{id}\" data-done=\"Copied\" hidden>", html);
+    }
+
+    [Fact]
     public async Task Organizer_pages_need_a_session_and_show_only_the_organizations_own_events()
     {
         var (_, api, browser) = await SignedInAsync();
