@@ -1,5 +1,6 @@
 using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Import;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Scrub;
@@ -37,6 +38,8 @@ public static class ConsentService
             services.AddSingleton<LedgerStore>();
             services.AddSingleton<EventStore>();
             services.AddSingleton<FormSubmission>();
+            services.AddSingleton<ConsentImporter>();
+            services.AddSingleton<FormPreview>();
             services.AddSingleton<ScrubEngine>();
             services.AddSingleton<ScrubJobs>();
             services.AddSingleton<DataSubjectRequests>();
@@ -52,9 +55,12 @@ public static class ConsentService
             api.MapOrganizationProfileReplica<ConsentDatabase>();
             api.MapGateApi();
             api.MapEventApi();
+            api.MapImportApi();
             api.MapContactExport();
+            api.MapLedgerExport();
             api.MapScrubApi();
             app.MapFormPages();
+            app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
         },
         Pages = [new PageLink("Consent forms", "/consent/events")],

@@ -13,9 +13,11 @@ public static class ContactExport
 {
     public static void MapContactExport(this RouteGroupBuilder api)
     {
-        api.MapGet("/contacts", async Task<Results<Ok<ContactExportView>, ValidationProblem>> (string? phoneNumber, string? email, HttpContext context, ConsentDatabase database, PhoneNumberHasher hasher) =>
+        api.MapGet("/contacts", async Task<Results<Ok<ContactExportView>, ValidationProblem, ContentHttpResult>> (string? phoneNumber, string? email, string? format, HttpContext context, ConsentDatabase database, PhoneNumberHasher hasher) =>
             {
                 var errors = new Dictionary<string, string[]>();
+                var chosen = LedgerExport.Negotiate(format, context.Request);
+                if (chosen is null) errors["format"] = ["The format is csv or json."];
                 var hashes = new List<string>();
                 if (!string.IsNullOrWhiteSpace(phoneNumber))
                 {
@@ -35,8 +37,48 @@ public static class ContactExport
                 var rows = (await LedgerStore.FindByContactAsync(database, hashes, context.RequestAborted)).Where(r => r.OrganizationId == organizationId).ToList();
                 var suppressions = (await SuppressionStore.FindAsync(database, hashes, context.RequestAborted))
                     .Where(s => s.OrganizationId is null || s.OrganizationId == organizationId).ToList();
-                return TypedResults.Ok(new ContactExportView(rows, suppressions));
+                if (chosen == ExportFormat.Json) return TypedResults.Ok(new ContactExportView(rows, suppressions));
+                context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-contact.csv\"";
+                context.Response.Headers.CacheControl = "no-store";
+                return TypedResults.Text(Csv(rows, suppressions), "text/csv; charset=utf-8");
             })
-            .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply");
+            .Produces<ContactExportView>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply: ?format=csv|json or Accept");
+    }
+
+    /// <summary>
+    /// One file for both kinds: the first column says whether a line is a ledger row or a suppression
+    /// entry; a suppression fills id, organization, channel, purpose, method (its source), recorded_at
+    /// (when it was made) and the two trailing columns. One contact's rows are few, so this is built in memory.
+    /// </summary>
+    private static string Csv(IReadOnlyList<LedgerRow> rows, IReadOnlyList<SuppressionStore.Row> suppressions)
+    {
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        using (var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            csv.WriteField("record");
+            LedgerExport.WriteCsvHeader(csv, "suppression_reason", "lifted_at");
+            foreach (var row in rows)
+            {
+                csv.WriteField("ledger");
+                LedgerExport.WriteCsvFields(csv, row);
+                csv.WriteField("");
+                csv.WriteField("");
+                csv.NextRecord();
+            }
+            foreach (var s in suppressions)
+            {
+                csv.WriteField("suppression");
+                LedgerExport.WriteCsvFields(csv, new LedgerRow
+                {
+                    Id = s.Id, ReceiptId = "", SubjectId = "", OrganizationId = s.OrganizationId ?? "", Action = "suppressed", Channel = s.Channel ?? "",
+                    Purpose = s.Purpose ?? "", ContactHash = s.ContactHash, Method = s.Source, RecordedAt = s.CreatedAt,
+                });
+                csv.WriteField(s.Reason);
+                csv.WriteField(LedgerExport.Time(s.LiftedAt));
+                csv.NextRecord();
+            }
+        }
+        return text.ToString();
     }
 }

@@ -7,7 +7,26 @@ public static class LedgerQueries
     public static async Task<IReadOnlyList<LedgerRow>> ByEventAsync(ConsentDatabase database, string organizationId, string eventId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string sql = $"SELECT {LedgerStore.Columns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId ORDER BY seq";
+        const string sql = $"SELECT {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId ORDER BY seq";
         return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { organizationId, eventId }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>One page of the event's rows after <paramref name="afterSeq"/> (keyset paging: stable while rows are appended).</summary>
+    public static async Task<IReadOnlyList<LedgerRow>> PageByEventAsync(ConsentDatabase database, string organizationId, string eventId, long afterSeq, int take,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // Paging is the one place the dialects differ here (TOP vs LIMIT).
+        var sql = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.SqlServer
+            ? $"SELECT TOP (@take) seq AS Seq, {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId AND seq > @afterSeq ORDER BY seq"
+            : $"SELECT seq AS Seq, {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId AND seq > @afterSeq ORDER BY seq LIMIT @take";
+        return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { organizationId, eventId, afterSeq, take }, cancellationToken: cancellationToken))).ToList();
+    }
+
+    public static async Task<long> CountByEventAsync(ConsentDatabase database, string organizationId, string eventId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = "SELECT COUNT(*) FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId";
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { organizationId, eventId }, cancellationToken: cancellationToken));
     }
 }

@@ -36,6 +36,20 @@ public sealed record LedgerRow
     /// <summary>For a withdrawal: the id of the granted row it ends.</summary>
     public string? Withdraws { get; init; }
 
+    // Provenance and evidence of imported rows (method "import"); null for rows recorded here.
+    /// <summary>When the person gave the consent elsewhere (unix ms); RecordedAt is when it reached this ledger.</summary>
+    public long? CollectedAt { get; init; }
+    /// <summary>How it was captured: web_form | paper_form | phone_call | in_person | email | system.</summary>
+    public string? CaptureMethod { get; init; }
+    /// <summary>Where the words shown can be found (form id, document name and version).</summary>
+    public string? TextReference { get; init; }
+    /// <summary>The consent text the person was shown, when the importer has it (TextHash is its hash).</summary>
+    public string? TextShown { get; init; }
+    /// <summary>What proves it beyond IP and user agent: the paper, scan or system it came from.</summary>
+    public string? Evidence { get; init; }
+    /// <summary>The import file this row came from.</summary>
+    public string? ImportId { get; init; }
+
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
 }

@@ -22,15 +22,26 @@ public sealed class LedgerStore(GateIndex index)
         jurisdiction AS Jurisdiction, withdraws AS Withdraws
         """;
 
+    /// <summary>
+    /// Every column, with the provenance of imported rows: for reading rows out (exports, pages). The gate index
+    /// loader reads <see cref="Columns"/>, so it never loads the imported texts it has no use for.
+    /// </summary>
+    internal const string AllColumns = Columns + """
+        , collected_at AS CollectedAt, capture_method AS CaptureMethod,
+        text_reference AS TextReference, text_shown AS TextShown, evidence AS Evidence, import_id AS ImportId
+        """;
+
     public async Task AppendAsync(Transaction transaction, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
     {
         const string sql = """
             INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, third_party, contact,
                 contact_hash, phone_hash, email_hash, text_version, text_hash, language, form_version, method, recorded_at, expires_at,
-                source_event, page_url, ip, user_agent, jurisdiction, withdraws)
+                source_event, page_url, ip, user_agent, jurisdiction, withdraws, collected_at, capture_method, text_reference, text_shown,
+                evidence, import_id)
             VALUES (@Id, @ReceiptId, @SubjectId, @OrganizationId, @EventId, @Action, @Channel, @Purpose, @ThirdParty, @Contact,
                 @ContactHash, @PhoneHash, @EmailHash, @TextVersion, @TextHash, @Language, @FormVersion, @Method, @RecordedAt, @ExpiresAt,
-                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws)
+                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws, @CollectedAt, @CaptureMethod, @TextReference, @TextShown,
+                @Evidence, @ImportId)
             """;
         foreach (var row in rows)
         {
@@ -42,7 +53,9 @@ public sealed class LedgerStore(GateIndex index)
                 await Outbox.WriteAsync(transaction, new ConsentRecorded
                 {
                     ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
-                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+                    // The message's RecordedAt is the "on {date}" of provenance (R6): for an import, the day the
+                    // person gave the consent, not the day the file was loaded.
+                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CollectedAt ?? row.RecordedAt),
                     ExpiresAt = row.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null, SourceEvent = row.SourceEvent,
                 }, cancellationToken);
             }
@@ -109,7 +122,7 @@ public sealed class LedgerStore(GateIndex index)
     public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string sql = $"SELECT {Columns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
+        const string sql = $"SELECT {AllColumns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
         return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).ToList();
     }
 }

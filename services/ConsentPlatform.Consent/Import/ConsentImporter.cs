@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Telephony;
+using Dapper;
+
+namespace ConsentPlatform.Consent.Import;
+
+/// <summary>An accepted import file.</summary>
+public sealed record ImportView(string Id, string EventId, string Format, string? FileName, string FileSha256, int Registrations, int LedgerRows, DateTimeOffset ImportedAt);
+
+/// <summary>What became of an upload: imported, or why not (nothing written in any of those cases).</summary>
+public abstract record ImportOutcome
+{
+    public sealed record Imported(ImportView Import) : ImportOutcome;
+    /// <summary>Bad rows: the first <see cref="ConsentImporter.MaxListedErrors"/> problems, and how many rows had any.</summary>
+    public sealed record Invalid(IReadOnlyList<ImportError> Errors, int BadRows, int Rows) : ImportOutcome;
+    public sealed record Unreadable(string Field, string Message) : ImportOutcome;
+    public sealed record TooLarge(string Message) : ImportOutcome;
+}
+
+/// <summary>
+/// Loads registrations collected elsewhere into the ledger, all or nothing. The upload is spooled to
+/// a temporary file and read twice: first every row is validated (so the answer can list every bad
+/// row), then, only if all are good, written in one transaction. Neither pass holds the file in
+/// memory, and the write transaction never waits on a slow client.
+/// </summary>
+public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger, PhoneNumberHasher hasher, ConsentOptions options, TimeProvider time, ILogger<ConsentImporter> logger)
+{
+    public const int MaxListedErrors = 1_000;
+
+    public async Task<ImportOutcome> ImportAsync(string organizationId, EventView form, Stream body, ImportFormat format, string? fileName, CancellationToken cancellationToken)
+    {
+        var spool = Path.Combine(Path.GetTempPath(), $"cp-import-{Guid.NewGuid():N}.tmp");
+        await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        var (sha256, tooLarge) = await SpoolAsync(body, file, cancellationToken);
+        if (tooLarge) return new ImportOutcome.TooLarge($"The file is larger than {options.ImportMaxBytes:N0} bytes (Consent:ImportMaxBytes); split it into smaller files.");
+
+        var now = time.GetUtcNow();
+        try
+        {
+            file.Position = 0;
+            var check = await CheckAsync(file, format, form, now, cancellationToken);
+            if (check is not null) return check;
+
+            file.Position = 0;
+            var view = await WriteAsync(organizationId, form, file, format, fileName, sha256, now, cancellationToken);
+            logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
+                view.Id, form.Id, organizationId, view.Registrations, view.LedgerRows);
+            return new ImportOutcome.Imported(view);
+        }
+        catch (ImportFileException e)
+        {
+            return new ImportOutcome.Unreadable(e.Field, e.Message);
+        }
+    }
+
+    private async Task<(string Sha256, bool TooLarge)> SpoolAsync(Stream body, Stream file, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            // Kestrel enforces the limit before us; the test server and other hosts may not.
+            if (total > options.ImportMaxBytes) return ("", true);
+            hash.AppendData(buffer, 0, read);
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        await file.FlushAsync(cancellationToken);
+        return ("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), false);
+    }
+
+    /// <summary>First pass: every row checked, nothing written. Null when every row is good.</summary>
+    private async Task<ImportOutcome?> CheckAsync(Stream file, ImportFormat format, EventView form, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var errors = new List<ImportError>();
+        var listed = new List<ImportError>();
+        int rows = 0, badRows = 0;
+        await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
+        {
+            if (++rows > options.ImportMaxRows)
+                return new ImportOutcome.TooLarge($"The file holds more than {options.ImportMaxRows:N0} registrations (Consent:ImportMaxRows); split it into smaller files.");
+            errors.Clear();
+            if (ImportValidation.Validate(raw, form, now, errors) is not null) continue;
+            badRows++;
+            listed.AddRange(errors.Take(MaxListedErrors - listed.Count));
+        }
+        if (rows == 0) return new ImportOutcome.Unreadable("file", "The file holds no registrations.");
+        return badRows > 0 ? new ImportOutcome.Invalid(listed, badRows, rows) : null;
+    }
+
+    /// <summary>Second pass: the same rows, now known good, written in one transaction; the gate learns them after commit.</summary>
+    private async Task<ImportView> WriteAsync(string organizationId, EventView form, Stream file, ImportFormat format, string? fileName, string sha256,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var written = new List<LedgerRow>();
+        var registrations = 0;
+        var errors = new List<ImportError>();
+        await using (var transaction = await database.BeginAsync(cancellationToken))
+        {
+            await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
+            {
+                var registration = ImportValidation.Validate(raw, form, now, errors)
+                    ?? throw new InvalidOperationException($"Import {importId}: row {raw.Row} changed between the check and the write.");
+                var rows = Rows(registration, organizationId, form, importId, now);
+                await ledger.AppendAsync(transaction, rows, cancellationToken);
+                // The gate index needs only the keys and dates; the texts stay in the database.
+                written.AddRange(rows.Select(r => r with { TextShown = null, Evidence = null, UserAgent = null }));
+                registrations++;
+            }
+            const string sql = """
+                INSERT INTO consent_imports (id, organization_id, event_id, format, file_name, file_sha256, registrations, ledger_rows, created_at)
+                VALUES (@importId, @organizationId, @eventId, @format, @fileName, @sha256, @registrations, @ledgerRows, @now)
+                """;
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                importId, organizationId, eventId = form.Id, format = Format(format), fileName, sha256, registrations, ledgerRows = written.Count,
+                now = now.ToUnixTimeMilliseconds(),
+            }, transaction.Inner, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+        }
+        ledger.Apply(written);
+        return new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations, written.Count, now);
+    }
+
+    public static string Format(ImportFormat format) => format == ImportFormat.Csv ? "csv" : "json";
+
+    /// <summary>Exactly what a form submission writes — one row per consented channel — plus the provenance and evidence of the import.</summary>
+    private List<LedgerRow> Rows(ValidRegistration registration, string organizationId, EventView form, string importId, DateTimeOffset now)
+    {
+        var phoneHash = registration.Phone.IsEmpty ? null : hasher.Hash(registration.Phone);
+        var emailHash = registration.Email is null ? null : hasher.HashEmail(registration.Email);
+        var receiptId = "rcpt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var subjectId = "sub_" + Guid.NewGuid().ToString("N");
+        // Consent lasts from when it was given, not from when the file was loaded: an old registration may already be expired (R7).
+        var expires = registration.CollectedAt.AddMonths(form.LifetimeMonths).ToUnixTimeMilliseconds();
+        var rows = registration.Channels.Select(channel => channel == Channels.Email
+            ? Row(channel, null, registration.Email, emailHash!)
+            : Row(channel, null, registration.Phone.E164, phoneHash!)).ToList();
+        // Third-party provisions (R9) as the form records them: one "share" row per named recipient.
+        rows.AddRange(registration.ThirdParties.Select(recipient => registration.Phone.IsEmpty
+            ? Row(FormSubmission.ShareChannel, recipient, registration.Email, emailHash!)
+            : Row(FormSubmission.ShareChannel, recipient, registration.Phone.E164, phoneHash!)));
+        return rows;
+
+        LedgerRow Row(string channel, string? thirdParty, string? contact, string contactHash) => new()
+        {
+            Id = Guid.NewGuid().ToString(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = organizationId, EventId = form.Id,
+            Action = LedgerRow.Granted, Channel = channel, ThirdParty = thirdParty, Purpose = form.Purpose, Contact = contact,
+            ContactHash = contactHash, PhoneHash = phoneHash, EmailHash = emailHash,
+            TextVersion = null, TextHash = registration.TextShown is { } shown ? EventStore.HashText(shown) : null, Language = registration.Language,
+            FormVersion = null, Method = "import", RecordedAt = now.ToUnixTimeMilliseconds(), ExpiresAt = expires, SourceEvent = registration.Source,
+            PageUrl = registration.PageUrl, Ip = registration.Ip, UserAgent = registration.UserAgent,
+            Jurisdiction = registration.Phone.IsEmpty ? null : registration.Phone.RegionCode,
+            CollectedAt = registration.CollectedAt.ToUnixTimeMilliseconds(), CaptureMethod = registration.CaptureMethod,
+            TextReference = registration.TextReference, TextShown = registration.TextShown, Evidence = registration.Evidence, ImportId = importId,
+        };
+    }
+}
