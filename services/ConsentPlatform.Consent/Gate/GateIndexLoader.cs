@@ -70,14 +70,14 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         await using var connection = await database.OpenAsync(cancellationToken);
         const string suppressionSql = """
             SELECT seq AS Seq, id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel,
-                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt
+                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt, until_at AS Until
             FROM suppressions WHERE seq > @after AND lifted_at IS NULL ORDER BY seq
             """;
         // Unbuffered: at start-up this reads every row, and millions must not be held twice.
         await foreach (var s in connection.QueryUnbufferedAsync<SuppressionRecord>(suppressionSql, new { after = _suppressionSeq }).WithCancellation(cancellationToken))
         {
             if (ContactKey.TryParse(s.ContactHash, out var key))
-                index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt));
+                index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt, s.Until));
             _suppressionSeq = s.Seq;
             suppressions++;
         }
@@ -92,7 +92,7 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         return (suppressions, rows);
     }
 
-    private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt);
+    private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt, long? Until);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
