@@ -18,6 +18,7 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
     private volatile bool _disposed;
     private long _suppressionSeq;
     private long _ledgerSeq;
+    private long _liftSeq;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -71,7 +72,9 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         const string suppressionSql = """
             SELECT seq AS Seq, id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel,
                    purpose AS Purpose, reason AS Reason, created_at AS CreatedAt, until_at AS Until
-            FROM suppressions WHERE seq > @after AND lifted_at IS NULL ORDER BY seq
+            FROM suppressions s
+            WHERE seq > @after AND lifted_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
+            ORDER BY seq
             """;
         // Unbuffered: at start-up this reads every row, and millions must not be held twice.
         await foreach (var s in connection.QueryUnbufferedAsync<SuppressionRecord>(suppressionSql, new { after = _suppressionSeq }).WithCancellation(cancellationToken))
@@ -80,6 +83,15 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
                 index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt, s.Until));
             _suppressionSeq = s.Seq;
             suppressions++;
+        }
+
+        // After the entries: a lift read before its entry would find nothing to lift, but an entry read
+        // after its lift is already left out by the query above.
+        const string liftSql = "SELECT seq AS Seq, suppression_id AS SuppressionId, contact_hash AS ContactHash FROM suppression_lifts WHERE seq > @after ORDER BY seq";
+        await foreach (var lift in connection.QueryUnbufferedAsync<LiftRecord>(liftSql, new { after = _liftSeq }).WithCancellation(cancellationToken))
+        {
+            if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, Guid.Parse(lift.SuppressionId));
+            _liftSeq = lift.Seq;
         }
 
         const string ledgerSql = $"SELECT seq AS Seq, {LedgerStore.Columns} FROM consent_ledger WHERE seq > @after ORDER BY seq";
@@ -91,6 +103,8 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         }
         return (suppressions, rows);
     }
+
+    private sealed record LiftRecord(long Seq, string SuppressionId, string ContactHash);
 
     private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt, long? Until);
 

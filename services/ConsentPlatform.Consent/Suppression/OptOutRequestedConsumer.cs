@@ -34,18 +34,23 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
             logger.LogWarning("Opt-out {RequestId} from {Source} is a refusal; its end date is ignored", message.RequestId, message.Source);
         IReadOnlyList<(string, SuppressionFact)> written = [];
         IReadOnlyList<LedgerRow> withdrawn = [];
+        IReadOnlyList<SuppressionStore.Lift> lifted = [];
         var handled = await database.HandleOnceAsync(context, "consent.opt-out", async transaction =>
         {
             written = await suppressions.SuppressAsync(transaction, new SuppressionRequest(
                 message.ContactHash, message.OrganizationId, channels, message.Purpose, reason, message.Source, message.RequestId, message.RequestedAt, until),
                 context.CancellationToken);
+            lifted = await suppressions.LiftIfOptedBackInAsync(transaction, written, message.Source, context.CancellationToken);
             if (until is null)
                 withdrawn = await ledger.WithdrawAsync(transaction, [message.ContactHash], message.OrganizationId, channels, message.Purpose,
                     "opt_out", message.RequestedAt, context.CancellationToken);
         });
         if (!handled) return;
         suppressions.Apply(written);
+        suppressions.Apply(lifted);
         ledger.Apply(withdrawn);
+        if (lifted.Count > 0)
+            logger.LogInformation("Opt-out {RequestId} was answered by a later opt-in: {Lifted} entries lifted on arrival", message.RequestId, lifted.Count);
         logger.LogInformation("Opt-out {RequestId} from {Source} for organization {OrganizationId}: {Entries} suppression entries{Until}, {Withdrawals} withdrawals",
             message.RequestId, message.Source, message.OrganizationId, written.Count, until is { } end ? $" until {end:O}" : "", withdrawn.Count);
     }

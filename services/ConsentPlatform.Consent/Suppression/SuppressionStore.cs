@@ -52,6 +52,96 @@ public sealed class SuppressionStore(GateIndex index)
             if (ContactKey.TryParse(hash, out var key)) index.AddSuppression(key, fact);
     }
 
+    /// <summary>Applies lifts to the index after commit.</summary>
+    public void Apply(IEnumerable<Lift> lifts)
+    {
+        foreach (var lift in lifts)
+            if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, lift.SuppressionId);
+    }
+
+    /// <summary>
+    /// An opt back in: records the request, then lifts every entry it may lift (<see cref="OptIn.MayLift"/>)
+    /// with a lift row and ContactUnsuppressed, in the caller's transaction. Apply the result after commit.
+    /// </summary>
+    public async Task<IReadOnlyList<Lift>> LiftAsync(Transaction transaction, OptIn optIn, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        const string record = """
+            INSERT INTO opt_in_requests (id, contact_hash, organization_id, channels, source, requested_at, received_at)
+            VALUES (@id, @ContactHash, @OrganizationId, @channels, @Source, @requestedAt, @receivedAt)
+            """;
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(record, new
+        {
+            id = optIn.RequestId.ToString(), optIn.ContactHash, optIn.OrganizationId, channels = optIn.ChannelsText, optIn.Source,
+            requestedAt = optIn.At.ToUnixTimeMilliseconds(), receivedAt = receivedAt.ToUnixTimeMilliseconds(),
+        }, transaction.Inner, cancellationToken: cancellationToken));
+
+        const string candidates = """
+            SELECT s.id AS Id, s.organization_id AS OrganizationId, s.channel AS Channel, s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt
+            FROM suppressions s
+            WHERE s.contact_hash = @ContactHash AND s.organization_id = @OrganizationId AND s.source = @Source AND s.lifted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
+            ORDER BY s.seq
+            """;
+        var entries = await transaction.Connection.QueryAsync<LiftCandidate>(new CommandDefinition(candidates, new { optIn.ContactHash, optIn.OrganizationId, optIn.Source },
+            transaction.Inner, cancellationToken: cancellationToken));
+        var lifts = new List<Lift>();
+        foreach (var entry in entries.Where(e => optIn.MayLift(e.OrganizationId, e.Channel, e.Reason, e.Source, e.CreatedAt)))
+            lifts.Add(await WriteLiftAsync(transaction, Guid.Parse(entry.Id), optIn.ContactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
+        return lifts;
+    }
+
+    /// <summary>
+    /// The bus does not keep order: an opt-out can arrive after the opt back in that answered it.
+    /// Entries just written that a later recorded opt-in may lift are lifted at once (the later word wins).
+    /// </summary>
+    public async Task<IReadOnlyList<Lift>> LiftIfOptedBackInAsync(Transaction transaction, IReadOnlyList<(string ContactHash, SuppressionFact Fact)> written, string source,
+        CancellationToken cancellationToken)
+    {
+        if (written.Count == 0 || written[0].Fact.OrganizationId is null) return [];
+        const string sql = """
+            SELECT id AS RequestId, contact_hash AS ContactHash, organization_id AS OrganizationId, channels AS Channels, source AS Source, requested_at AS RequestedAt
+            FROM opt_in_requests
+            WHERE contact_hash = @hash AND organization_id = @organizationId AND source = @source AND requested_at > @after
+            ORDER BY requested_at DESC
+            """;
+        var (hash, first) = written[0];
+        var later = (await transaction.Connection.QueryAsync<OptInRecord>(new CommandDefinition(sql,
+            new { hash, organizationId = first.OrganizationId, source, after = first.CreatedAt }, transaction.Inner, cancellationToken: cancellationToken)))
+            .Select(r => r.ToOptIn())
+            .ToList();
+        var lifts = new List<Lift>();
+        foreach (var (contactHash, fact) in written)
+        {
+            if (later.FirstOrDefault(o => o.MayLift(fact.OrganizationId, fact.Channel, fact.Reason, source, fact.CreatedAt)) is { } optIn)
+                lifts.Add(await WriteLiftAsync(transaction, fact.Id, contactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
+        }
+        return lifts;
+    }
+
+    private static async Task<Lift> WriteLiftAsync(Transaction transaction, Guid suppressionId, string contactHash, string source, Guid requestId, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO suppression_lifts (id, suppression_id, contact_hash, source, request_id, lifted_at)
+            VALUES (@id, @suppressionId, @contactHash, @source, @requestId, @liftedAt)
+            """;
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id = Guid.NewGuid().ToString(), suppressionId = suppressionId.ToString(), contactHash, source, requestId = requestId.ToString(), liftedAt = at.ToUnixTimeMilliseconds(),
+        }, transaction.Inner, cancellationToken: cancellationToken));
+        await Outbox.WriteAsync(transaction, new ContactUnsuppressed { SuppressionId = suppressionId, ContactHash = contactHash, UnsuppressedAt = at }, cancellationToken);
+        return new Lift(contactHash, suppressionId);
+    }
+
+    public sealed record Lift(string ContactHash, Guid SuppressionId);
+
+    private sealed record LiftCandidate(string Id, string? OrganizationId, string? Channel, string Reason, string Source, long CreatedAt);
+
+    private sealed record OptInRecord(string RequestId, string ContactHash, string OrganizationId, string Channels, string Source, long RequestedAt)
+    {
+        public OptIn ToOptIn() => OptIn.Parse(Guid.Parse(RequestId), ContactHash, OrganizationId, Channels, Source, DateTimeOffset.FromUnixTimeMilliseconds(RequestedAt));
+    }
+
     /// <param name="Until">End of a temporary opt-out (null: for good).</param>
     /// <param name="LiftedAt">When an opt back in lifted the entry (null: never).</param>
     public sealed record Row(string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, string Source, long CreatedAt,
