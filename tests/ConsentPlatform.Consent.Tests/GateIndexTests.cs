@@ -250,6 +250,12 @@ public sealed class GateIndexTests
                     if (facts is not null && facts.Suppressions.Any(s => s.Id != expected.Id && s.OrganizationId != "org_2"))
                         failures.Enqueue($"contact {i}: an entry of another contact");
                 }
+                // Contacts being written right now: absent, or there whole — never half an entry.
+                for (var i = before; i < before + 4 && i < contacts; i++)
+                {
+                    if (index.Find(KeyOf(i)) is { Suppressions.Length: > 0 } inFlight && !inFlight.Suppressions.Contains(FactOf(i)))
+                        failures.Enqueue($"contact {i} (being written): found [{string.Join(", ", inFlight.Suppressions.AsEnumerable())}], expected {FactOf(i)}");
+                }
                 Interlocked.Add(ref checks, 256);
                 // Never-written keys stay unknown.
                 if (index.Find(KeyOf(contacts + random.Next(1_000_000))) is not null) failures.Enqueue("a key nobody wrote was found");

@@ -36,7 +36,7 @@ public sealed class ContactFacts(SuppressionFact[] suppressions, ConsentFact[] c
 /// </summary>
 /// <remarks>
 /// Nearly every contact the index knows is suppressed once and has nothing else: those live in a
-/// compact open-addressing table (<see cref="ContactTable"/>, 56 bytes a slot, ~75 bytes a contact
+/// compact open-addressing table (<see cref="ContactTable"/>, 56 bytes a slot, ~84 bytes a contact
 /// at the worst fill), which is what keeps ten million entries well under 2 GiB. A contact with
 /// more than that — consents, a second entry, a string the slot cannot number — moves to an
 /// overflow dictionary of immutable <see cref="ContactFacts"/>; its slot stays, marked Overflow,
@@ -68,7 +68,7 @@ public sealed class GateIndex
     public int ContactCount => _table.Count + Volatile.Read(ref _unslotted);
 
     /// <summary>Bytes held by the compact table's slots (for the benchmarks' memory figures).</summary>
-    public long TableBytes => (long)_table.Slots.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<ContactSlot>();
+    public long TableBytes => (long)_table.Keys.Length * ContactTable.SlotBytes;
 
     public void MarkReady() => _ready = true;
 
@@ -88,10 +88,10 @@ public sealed class GateIndex
         var table = _table;
         var i = table.IndexOf(key);
         if (i < 0) return null;
-        ref readonly var slot = ref table.Slots[i];
-        return (SlotState)Volatile.Read(in slot.State) switch
+        ref readonly var entry = ref table.Entries[i];
+        return (SlotState)Volatile.Read(in entry.State) switch
         {
-            SlotState.Single => new ContactFacts([Fact(in slot)], []),
+            SlotState.Single => new ContactFacts([Fact(in entry)], []),
             SlotState.Overflow => _overflow.GetValueOrDefault(key),
             _ => null,
         };
@@ -104,9 +104,9 @@ public sealed class GateIndex
             var table = _table;
             var i = key.High == 0 ? -1 : table.IndexOf(key);
             // A contact seen for the first time (nearly every row at start-up): one slot, no objects.
-            if (i < 0 && key.High != 0 && TryEncode(key, suppression, out var slot))
+            if (i < 0 && key.High != 0 && TryEncode(suppression, out var entry))
             {
-                InsertSlot(slot);
+                InsertSlot(key, entry);
                 return;
             }
             suppression = Interned(suppression);
@@ -122,9 +122,9 @@ public sealed class GateIndex
         {
             var table = _table;
             var i = key.High == 0 ? -1 : table.IndexOf(key);
-            if (i >= 0 && (SlotState)table.Slots[i].State == SlotState.Single)
+            if (i >= 0 && (SlotState)table.Entries[i].State == SlotState.Single)
             {
-                if (table.Slots[i].Id == suppressionId) Volatile.Write(ref table.Slots[i].State, (byte)SlotState.Cleared);
+                if (table.Entries[i].Id == suppressionId) Volatile.Write(ref table.Entries[i].State, (byte)SlotState.Cleared);
                 return;
             }
             if (Known(key, table, i) is not { } current || !Array.Exists(current.Suppressions, s => s.Id == suppressionId)) return;
@@ -175,9 +175,9 @@ public sealed class GateIndex
     private ContactFacts? Known(ContactKey key, ContactTable table, int i)
     {
         if (i < 0) return key.High == 0 ? _overflow.GetValueOrDefault(key) : null;
-        return (SlotState)table.Slots[i].State switch
+        return (SlotState)table.Entries[i].State switch
         {
-            SlotState.Single => new ContactFacts([Fact(in table.Slots[i])], []),
+            SlotState.Single => new ContactFacts([Fact(in table.Entries[i])], []),
             SlotState.Overflow => _overflow[key],
             _ => ContactFacts.Empty,
         };
@@ -197,13 +197,13 @@ public sealed class GateIndex
         }
         if (i >= 0)
         {
-            if ((SlotState)table.Slots[i].State != SlotState.Overflow) Volatile.Write(ref table.Slots[i].State, (byte)SlotState.Overflow);
+            if ((SlotState)table.Entries[i].State != SlotState.Overflow) Volatile.Write(ref table.Entries[i].State, (byte)SlotState.Overflow);
             return;
         }
-        InsertSlot(new ContactSlot { High = key.High, Low = key.Low, Until = ContactTable.NoUntil, State = (byte)SlotState.Overflow });
+        InsertSlot(key, new ContactEntry { Until = ContactTable.NoUntil, State = (byte)SlotState.Overflow });
     }
 
-    private void InsertSlot(in ContactSlot slot)
+    private void InsertSlot(ContactKey key, in ContactEntry entry)
     {
         var table = _table;
         if (!table.HasRoomFor(1))
@@ -212,26 +212,26 @@ public sealed class GateIndex
             table = table.CopyFor((long)table.Count * 2 + 1);
             _table = table;
         }
-        table.Insert(slot);
+        table.Insert(key, entry);
     }
 
-    private bool TryEncode(ContactKey key, SuppressionFact s, out ContactSlot slot)
+    private bool TryEncode(SuppressionFact s, out ContactEntry entry)
     {
-        slot = default;
+        entry = default;
         if (!_organizations.TryIntern(s.OrganizationId, out var organization) || !_channels.TryIntern(s.Channel, out var channel)
             || !_purposes.TryIntern(s.Purpose, out var purpose) || !_reasons.TryIntern(s.Reason, out var reason))
             return false;
-        slot = new ContactSlot
+        entry = new ContactEntry
         {
-            High = key.High, Low = key.Low, Id = s.Id, CreatedAt = s.CreatedAt, Until = s.Until ?? ContactTable.NoUntil,
+            Id = s.Id, CreatedAt = s.CreatedAt, Until = s.Until ?? ContactTable.NoUntil,
             Organization = organization, Purpose = (ushort)purpose, ChannelReason = (byte)(channel | reason << 4), State = (byte)SlotState.Single,
         };
         return true;
     }
 
-    private SuppressionFact Fact(in ContactSlot slot) => new(
-        slot.Id, _organizations[slot.Organization], _channels[slot.ChannelReason & 0xF], _purposes[slot.Purpose], _reasons[slot.ChannelReason >> 4]!,
-        slot.CreatedAt, slot.Until == ContactTable.NoUntil ? null : slot.Until);
+    private SuppressionFact Fact(in ContactEntry entry) => new(
+        entry.Id, _organizations[entry.Organization], _channels[entry.ChannelReason & 0xF], _purposes[entry.Purpose], _reasons[entry.ChannelReason >> 4]!,
+        entry.CreatedAt, entry.Until == ContactTable.NoUntil ? null : entry.Until);
 
     private SuppressionFact Interned(SuppressionFact s)
     {
