@@ -188,13 +188,14 @@ public sealed class GateIndex
     /// <summary>Publishes new facts for a contact: the overflow entry first, then the slot that points at it.</summary>
     private void SetOverflow(ContactKey key, ContactTable table, int i, ContactFacts facts)
     {
-        var isNew = !_overflow.ContainsKey(key) && i < 0;
-        _overflow[key] = facts;
         if (key.High == 0)
         {
-            if (isNew) Interlocked.Increment(ref _unslotted);
+            // Kept outside the table (a zero high half marks an empty slot): counted here instead.
+            if (_overflow.TryAdd(key, facts)) Interlocked.Increment(ref _unslotted);
+            else _overflow[key] = facts;
             return;
         }
+        _overflow[key] = facts;
         if (i >= 0)
         {
             if ((SlotState)table.Entries[i].State != SlotState.Overflow) Volatile.Write(ref table.Entries[i].State, (byte)SlotState.Overflow);
