@@ -38,6 +38,8 @@ public sealed record ContactSuppressed
     public string? Purpose { get; init; }
     public required string Reason { get; init; }
     public required DateTimeOffset SuppressedAt { get; init; }
+    /// <summary>A temporary opt-out ("not now"): the entry stops applying at this time. Null means for good.</summary>
+    public DateTimeOffset? Until { get; init; }
 }
 
 public sealed record ContactUnsuppressed

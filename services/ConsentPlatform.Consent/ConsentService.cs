@@ -48,6 +48,7 @@ public static class ConsentService
         {
             bus.AddConsumer<OrganizationProfileChangedConsumer<ConsentDatabase>, OrganizationProfileChangedConsumerDefinition<ConsentDatabase>>();
             bus.AddConsumer<OptOutRequestedConsumer, OptOutRequestedConsumerDefinition>();
+            bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

@@ -14,6 +14,7 @@ public static class BenchmarkProgram
         ["outbox", ..] => await Outbox.OutboxBenchmark.RunAsync(args[1..]),
         ["http-load", ..] => await Http.PacedLoad.RunAsync(args[1..]),
         ["notices-send", ..] => await Notices.NoticesSendBenchmark.RunAsync(args[1..]),
+        ["consent-scrub", ..] => Consent.ConsentScrubRun.Run(args[1..]),
         _ => Run(args),
     };
 

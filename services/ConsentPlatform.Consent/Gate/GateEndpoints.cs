@@ -23,8 +23,9 @@ public static class GateEndpoints
             })
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCheckBytes))
             .WithSummary("May this organization contact this number by this channel for this purpose (now or at a given time)?")
-            .WithDescription("Answers allow or deny with every reason that applies (no_consent, consent_expired, opted_out, refused_on_call, " +
-                "quiet_hours, not_sms_capable, erased, gate_unavailable) and the ledger rows that allow it. Recorded for audit by keyed hash. " +
+            .WithDescription("Answers allow or deny with every reason that applies (no_consent, consent_expired, opted_out, opted_out_until, refused_on_call, " +
+                "quiet_hours, not_sms_capable, erased, gate_unavailable) and the ledger rows that allow it; with opted_out_until, optedOutUntil says " +
+                "when the person's temporary opt-out ends (a check at or after that time no longer reports it). Recorded for audit by keyed hash. " +
                 "Frequency caps are applied by Notices, which counts the messages it sends.");
 
         api.MapGet("/contact-hours", (HttpContext context, ContactHoursStore store) =>

@@ -18,11 +18,13 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
     private volatile bool _disposed;
     private long _suppressionSeq;
     private long _ledgerSeq;
+    private long _liftSeq;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await hours.LoadAsync(cancellationToken);
+        await PresizeAsync(cancellationToken);
         var (suppressions, rows) = await CatchUpAsync(cancellationToken);
         index.MarkReady();
         logger.LogInformation("Gate index loaded: {Suppressions} suppression entries, {Rows} ledger rows, {Contacts} contacts in {Elapsed} ms",
@@ -51,6 +53,17 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         }
     }
 
+    /// <summary>
+    /// Sizes the index for every suppression entry before loading them: one allocation instead of a
+    /// series of doublings, each of which briefly holds the old and the new table at once.
+    /// </summary>
+    private async Task PresizeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var entries = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM suppressions", cancellationToken: cancellationToken));
+        index.EnsureCapacity(entries);
+    }
+
     /// <summary>Applies rows newer than the last seen ones; applying a row twice changes nothing.</summary>
     private async Task<(long Suppressions, long Rows)> CatchUpAsync(CancellationToken cancellationToken)
     {
@@ -58,16 +71,27 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         await using var connection = await database.OpenAsync(cancellationToken);
         const string suppressionSql = """
             SELECT seq AS Seq, id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel,
-                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt
-            FROM suppressions WHERE seq > @after AND lifted_at IS NULL ORDER BY seq
+                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt, until_at AS Until
+            FROM suppressions s
+            WHERE seq > @after AND lifted_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
+            ORDER BY seq
             """;
         // Unbuffered: at start-up this reads every row, and millions must not be held twice.
         await foreach (var s in connection.QueryUnbufferedAsync<SuppressionRecord>(suppressionSql, new { after = _suppressionSeq }).WithCancellation(cancellationToken))
         {
             if (ContactKey.TryParse(s.ContactHash, out var key))
-                index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt));
+                index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt, s.Until));
             _suppressionSeq = s.Seq;
             suppressions++;
+        }
+
+        // After the entries: a lift read before its entry would find nothing to lift, but an entry read
+        // after its lift is already left out by the query above.
+        const string liftSql = "SELECT seq AS Seq, suppression_id AS SuppressionId, contact_hash AS ContactHash FROM suppression_lifts WHERE seq > @after ORDER BY seq";
+        await foreach (var lift in connection.QueryUnbufferedAsync<LiftRecord>(liftSql, new { after = _liftSeq }).WithCancellation(cancellationToken))
+        {
+            if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, Guid.Parse(lift.SuppressionId));
+            _liftSeq = lift.Seq;
         }
 
         const string ledgerSql = $"SELECT seq AS Seq, {LedgerStore.Columns} FROM consent_ledger WHERE seq > @after ORDER BY seq";
@@ -80,7 +104,9 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         return (suppressions, rows);
     }
 
-    private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt);
+    private sealed record LiftRecord(long Seq, string SuppressionId, string ContactHash);
+
+    private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt, long? Until);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

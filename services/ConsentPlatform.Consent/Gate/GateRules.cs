@@ -16,6 +16,8 @@ public enum DenyReason
     NotSmsCapable = 1 << 5,
     Erased = 1 << 6,
     GateUnavailable = 1 << 7,
+    /// <summary>A temporary opt-out ("not now, contact me after a date") that has not ended yet.</summary>
+    OptedOutUntil = 1 << 8,
 }
 
 public static class ReasonCodes
@@ -23,12 +25,18 @@ public static class ReasonCodes
     public const string OptedOut = "opted_out";
     public const string RefusedOnCall = "refused_on_call";
     public const string Erased = "erased";
+    /// <summary>
+    /// Still an opt-out in R10's words, so the name keeps "opted_out"; "until" says it ends, and
+    /// the check answers when (optedOutUntil). Distinct from opted_out so a dialer can plan the call.
+    /// </summary>
+    public const string OptedOutUntil = "opted_out_until";
 
     private static readonly (DenyReason Flag, string Code)[] Codes =
     [
         (DenyReason.Erased, Erased),
         (DenyReason.RefusedOnCall, RefusedOnCall),
         (DenyReason.OptedOut, OptedOut),
+        (DenyReason.OptedOutUntil, OptedOutUntil),
         (DenyReason.NoConsent, "no_consent"),
         (DenyReason.ConsentExpired, "consent_expired"),
         (DenyReason.NotSmsCapable, "not_sms_capable"),
@@ -36,10 +44,12 @@ public static class ReasonCodes
         (DenyReason.GateUnavailable, "gate_unavailable"),
     ];
 
-    private static readonly string[][] Cache = Enumerable.Range(0, 256).Select(i => Codes.Where(c => ((DenyReason)i & c.Flag) != 0).Select(c => c.Code).ToArray()).ToArray();
+    private const int AllFlags = (1 << 9) - 1;
+
+    private static readonly string[][] Cache = Enumerable.Range(0, AllFlags + 1).Select(i => Codes.Where(c => ((DenyReason)i & c.Flag) != 0).Select(c => c.Code).ToArray()).ToArray();
 
     /// <summary>The codes of every flag set, most serious first; shared arrays, do not modify.</summary>
-    public static string[] Of(DenyReason reasons) => Cache[(int)reasons & 0xFF];
+    public static string[] Of(DenyReason reasons) => Cache[(int)reasons & AllFlags];
 
     public static DenyReason FromSuppressionReason(string reason) => reason switch
     {
@@ -47,6 +57,12 @@ public static class ReasonCodes
         RefusedOnCall => DenyReason.RefusedOnCall,
         _ => DenyReason.OptedOut,
     };
+
+    /// <summary>The flag of an entry that applies: a temporary opt-out is reported as such.</summary>
+    public static DenyReason Of(SuppressionFact suppression) =>
+        suppression.Until is not null && FromSuppressionReason(suppression.Reason) == DenyReason.OptedOut
+            ? DenyReason.OptedOutUntil
+            : FromSuppressionReason(suppression.Reason);
 }
 
 /// <summary>Local-time window in which calls and texts are allowed, per organization (R13).</summary>
@@ -76,7 +92,7 @@ public static class GateRules
         if ((consent & Active) == 0)
             reasons |= (consent & Expired) != 0 ? DenyReason.ConsentExpired : DenyReason.NoConsent;
 
-        reasons |= Suppressed(facts, organizationId, channel, purpose) | Suppressed(otherFacts, organizationId, channel, purpose);
+        reasons |= Suppressed(facts, organizationId, channel, purpose, atMs) | Suppressed(otherFacts, organizationId, channel, purpose, atMs);
 
         if (channel is Channels.Call or Channels.Sms)
         {
@@ -111,15 +127,31 @@ public static class GateRules
         return found;
     }
 
-    private static DenyReason Suppressed(ContactFacts? facts, string organizationId, string channel, string purpose)
+    private static DenyReason Suppressed(ContactFacts? facts, string organizationId, string channel, string purpose, long atMs)
     {
         if (facts is null) return DenyReason.None;
         var reasons = DenyReason.None;
         foreach (var s in facts.Suppressions)
         {
-            if (s.Covers(organizationId, channel, purpose))
-                reasons |= ReasonCodes.FromSuppressionReason(s.Reason);
+            if (!s.Covers(organizationId, channel, purpose)) continue;
+            // A temporary opt-out stops at its end. Nothing else ends, whatever date it carries, and
+            // every entry applies whatever moment is asked about (fail closed).
+            var reason = ReasonCodes.Of(s);
+            if (reason != DenyReason.OptedOutUntil || s.InForceAt(atMs)) reasons |= reason;
         }
         return reasons;
+    }
+
+    /// <summary>When the latest temporary opt-out that applies at <paramref name="at"/> ends (for the answer's optedOutUntil).</summary>
+    public static DateTimeOffset? OptedOutUntil(ContactFacts? facts, ContactFacts? otherFacts, string organizationId, string channel, string purpose, DateTimeOffset at)
+    {
+        var atMs = at.ToUnixTimeMilliseconds();
+        long? latest = null;
+        foreach (var s in (facts?.Suppressions ?? []).Concat(otherFacts?.Suppressions ?? []))
+        {
+            if (s.Until is { } until && ReasonCodes.Of(s) == DenyReason.OptedOutUntil && s.Covers(organizationId, channel, purpose) && s.InForceAt(atMs))
+                latest = Math.Max(latest ?? until, until);
+        }
+        return latest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 }

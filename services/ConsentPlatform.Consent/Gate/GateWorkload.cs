@@ -37,6 +37,9 @@ public sealed class GateWorkload
 
     public int ContactCount => _index.ContactCount;
 
+    /// <summary>Bytes of the index's compact table (the bulk of its memory when most contacts are only suppressed).</summary>
+    public long IndexTableBytes => _index.TableBytes;
+
     /// <summary>Mobile number n of a generated range: "+8190" + 8 digits (consents) or "+8180" (suppressions).</summary>
     public static string Number(int range, int n) => string.Create(CultureInfo.InvariantCulture, $"+81{(range == 0 ? "90" : "80")}{n:D8}");
 

@@ -10,6 +10,8 @@ public sealed record CheckResult
     public required IReadOnlyList<ConsentView> Consents { get; init; }
     public required string CheckId { get; init; }
     public required DateTimeOffset At { get; init; }
+    /// <summary>With opted_out_until: when the latest temporary opt-out that applies ends.</summary>
+    public DateTimeOffset? OptedOutUntil { get; init; }
 }
 
 public sealed record ConsentView(
@@ -40,8 +42,8 @@ public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, Co
         try
         {
             var allowing = new List<ConsentFact>();
-            var reasons = Decide(query with { At = at }, allowing, out hash);
-            var result = Answer(checkId, at, reasons, allowing);
+            var reasons = Decide(query with { At = at }, allowing, out hash, out var optedOutUntil);
+            var result = Answer(checkId, at, reasons, allowing) with { OptedOutUntil = optedOutUntil };
             if (!audit.TryRecord(Audit(result, query, hash, now, source)))
             {
                 logger.LogError("Check {CheckId} could not be queued for audit; answering deny", checkId);
@@ -62,21 +64,30 @@ public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, Co
     /// The decision without the audit record, for callers that record it themselves (the bulk scrub).
     /// Throws when it cannot decide; callers turn that into gate_unavailable.
     /// </summary>
-    public DenyReason Decide(CheckQuery query, List<ConsentFact>? allowing, out string contactHash)
+    public DenyReason Decide(CheckQuery query, List<ConsentFact>? allowing, out string contactHash) => Decide(query, allowing, out contactHash, out _);
+
+    private DenyReason Decide(CheckQuery query, List<ConsentFact>? allowing, out string contactHash, out DateTimeOffset? optedOutUntil)
     {
         var phoneKey = default(ContactKey);
         var phoneHash = query.Number.IsEmpty ? null : contactHasher.Hash(query.Number, out phoneKey);
         var emailHash = query.Email is null ? null : hasher.HashEmail(query.Email);
         contactHash = phoneHash ?? emailHash ?? throw new ArgumentException("A check needs a phone number or an email.", nameof(query));
-        return Decide(query, phoneHash is null ? null : phoneKey, emailHash, allowing);
+        return Decide(query, phoneHash is null ? null : phoneKey, emailHash, allowing, out optedOutUntil);
     }
 
     /// <summary>The decision for a number whose key is already known (the bulk scrub needs no hash string).</summary>
-    public DenyReason Decide(CheckQuery query, ContactKey? phoneKey, string? emailHash, List<ConsentFact>? allowing)
+    public DenyReason Decide(CheckQuery query, ContactKey? phoneKey, string? emailHash, List<ConsentFact>? allowing) =>
+        Decide(query, phoneKey, emailHash, allowing, out _);
+
+    private DenyReason Decide(CheckQuery query, ContactKey? phoneKey, string? emailHash, List<ConsentFact>? allowing, out DateTimeOffset? optedOutUntil)
     {
+        optedOutUntil = null;
         if (!index.IsReady) return DenyReason.GateUnavailable;
-        return GateRules.Evaluate(phoneKey is { } key ? index.Find(key) : null, Find(emailHash), query.OrganizationId, query.Channel, query.Purpose,
-            query.At ?? time.GetUtcNow(), query.Number, hours.For(query.OrganizationId), allowing);
+        var (facts, otherFacts, at) = (phoneKey is { } key ? index.Find(key) : null, Find(emailHash), query.At ?? time.GetUtcNow());
+        var reasons = GateRules.Evaluate(facts, otherFacts, query.OrganizationId, query.Channel, query.Purpose, at, query.Number, hours.For(query.OrganizationId), allowing);
+        if ((reasons & DenyReason.OptedOutUntil) != 0)
+            optedOutUntil = GateRules.OptedOutUntil(facts, otherFacts, query.OrganizationId, query.Channel, query.Purpose, at);
+        return reasons;
     }
 
     public ContactKey KeyOf(PhoneNumber number) => contactHasher.KeyOf(number);

@@ -9,7 +9,9 @@ namespace ConsentPlatform.Consent.Suppression;
 /// <summary>
 /// Any service's "stop" becomes a suppression entry (announced as ContactSuppressed) and a
 /// withdrawal row for each consent it covers. A refused call (特商法 art. 17) is recorded as
-/// refused_on_call, which the gate reports as such.
+/// refused_on_call, which the gate reports as such. A temporary stop ("not now, contact me after
+/// a date": <see cref="OptOutRequested.Until"/>) is an entry that ends then, and withdraws nothing:
+/// withdrawing the consents would make the pause permanent.
 /// </summary>
 public sealed class OptOutRequestedConsumer(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, ILogger<OptOutRequestedConsumer> logger)
     : IConsumer<OptOutRequested>
@@ -26,20 +28,31 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
             logger.LogWarning("Opt-out {RequestId} named an unknown channel; suppressing every channel", message.RequestId);
 
         var reason = message.Source == CallRefusedSource ? ReasonCodes.RefusedOnCall : ReasonCodes.OptedOut;
+        // A refusal on a call stops that organization for good (特商法 art. 17), whatever date comes with it.
+        var until = reason == ReasonCodes.OptedOut ? message.Until : null;
+        if (message.Until is not null && until is null)
+            logger.LogWarning("Opt-out {RequestId} from {Source} is a refusal; its end date is ignored", message.RequestId, message.Source);
         IReadOnlyList<(string, SuppressionFact)> written = [];
         IReadOnlyList<LedgerRow> withdrawn = [];
+        IReadOnlyList<SuppressionStore.Lift> lifted = [];
         var handled = await database.HandleOnceAsync(context, "consent.opt-out", async transaction =>
         {
             written = await suppressions.SuppressAsync(transaction, new SuppressionRequest(
-                message.ContactHash, message.OrganizationId, channels, message.Purpose, reason, message.Source, message.RequestId, message.RequestedAt), context.CancellationToken);
-            withdrawn = await ledger.WithdrawAsync(transaction, [message.ContactHash], message.OrganizationId, channels, message.Purpose,
-                "opt_out", message.RequestedAt, context.CancellationToken);
+                message.ContactHash, message.OrganizationId, channels, message.Purpose, reason, message.Source, message.RequestId, message.RequestedAt, until),
+                context.CancellationToken);
+            lifted = await suppressions.LiftIfOptedBackInAsync(transaction, written, message.Source, context.CancellationToken);
+            if (until is null)
+                withdrawn = await ledger.WithdrawAsync(transaction, [message.ContactHash], message.OrganizationId, channels, message.Purpose,
+                    "opt_out", message.RequestedAt, context.CancellationToken);
         });
         if (!handled) return;
         suppressions.Apply(written);
+        suppressions.Apply(lifted);
         ledger.Apply(withdrawn);
-        logger.LogInformation("Opt-out {RequestId} from {Source} for organization {OrganizationId}: {Entries} suppression entries, {Withdrawals} withdrawals",
-            message.RequestId, message.Source, message.OrganizationId, written.Count, withdrawn.Count);
+        if (lifted.Count > 0)
+            logger.LogInformation("Opt-out {RequestId} was answered by a later opt-in: {Lifted} entries lifted on arrival", message.RequestId, lifted.Count);
+        logger.LogInformation("Opt-out {RequestId} from {Source} for organization {OrganizationId}: {Entries} suppression entries{Until}, {Withdrawals} withdrawals",
+            message.RequestId, message.Source, message.OrganizationId, written.Count, until is { } end ? $" until {end:O}" : "", withdrawn.Count);
     }
 }
 

@@ -6,8 +6,10 @@ using Dapper;
 
 namespace ConsentPlatform.Consent.Suppression;
 
+/// <param name="Until">Ends a temporary opt-out; null means for good.</param>
 public sealed record SuppressionRequest(
-    string ContactHash, string? OrganizationId, IReadOnlyList<string> Channels, string? Purpose, string Reason, string Source, Guid? RequestId, DateTimeOffset At);
+    string ContactHash, string? OrganizationId, IReadOnlyList<string> Channels, string? Purpose, string Reason, string Source, Guid? RequestId, DateTimeOffset At,
+    DateTimeOffset? Until = null);
 
 /// <summary>The authoritative suppression list: entries by keyed hash, each announced as ContactSuppressed.</summary>
 public sealed class SuppressionStore(GateIndex index)
@@ -22,21 +24,22 @@ public sealed class SuppressionStore(GateIndex index)
         var written = new List<(string, SuppressionFact)>();
         IEnumerable<string?> channels = request.Channels.Count == 0 ? [null] : request.Channels.Distinct().Cast<string?>();
         const string sql = """
-            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at)
-            VALUES (@id, @ContactHash, @OrganizationId, @channel, @Purpose, @Reason, @Source, @requestId, @createdAt)
+            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at, until_at)
+            VALUES (@id, @ContactHash, @OrganizationId, @channel, @Purpose, @Reason, @Source, @requestId, @createdAt, @until)
             """;
         foreach (var channel in channels)
         {
-            var fact = new SuppressionFact(Guid.NewGuid(), request.OrganizationId, channel, request.Purpose, request.Reason, request.At.ToUnixTimeMilliseconds());
+            var fact = new SuppressionFact(Guid.NewGuid(), request.OrganizationId, channel, request.Purpose, request.Reason, request.At.ToUnixTimeMilliseconds(),
+                request.Until?.ToUnixTimeMilliseconds());
             await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
             {
                 id = fact.Id.ToString(), request.ContactHash, request.OrganizationId, channel, request.Purpose, request.Reason, request.Source,
-                requestId = request.RequestId?.ToString(), createdAt = fact.CreatedAt,
+                requestId = request.RequestId?.ToString(), createdAt = fact.CreatedAt, until = fact.Until,
             }, transaction.Inner, cancellationToken: cancellationToken));
             await Outbox.WriteAsync(transaction, new ContactSuppressed
             {
                 SuppressionId = fact.Id, ContactHash = request.ContactHash, OrganizationId = request.OrganizationId,
-                Channel = channel, Purpose = request.Purpose, Reason = request.Reason, SuppressedAt = request.At,
+                Channel = channel, Purpose = request.Purpose, Reason = request.Reason, SuppressedAt = request.At, Until = request.Until,
             }, cancellationToken);
             written.Add((request.ContactHash, fact));
         }
@@ -49,16 +52,129 @@ public sealed class SuppressionStore(GateIndex index)
             if (ContactKey.TryParse(hash, out var key)) index.AddSuppression(key, fact);
     }
 
-    public sealed record Row(string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, string Source, long CreatedAt, long? LiftedAt);
+    /// <summary>Applies lifts to the index after commit.</summary>
+    public void Apply(IEnumerable<Lift> lifts)
+    {
+        foreach (var lift in lifts)
+            if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, lift.SuppressionId);
+    }
+
+    /// <summary>
+    /// An opt back in: records the request, then lifts every entry it may lift (<see cref="OptIn.MayLift"/>)
+    /// with a lift row and ContactUnsuppressed, in the caller's transaction. Apply the result after commit.
+    /// </summary>
+    public async Task<IReadOnlyList<Lift>> LiftAsync(Transaction transaction, OptIn optIn, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        const string record = """
+            INSERT INTO opt_in_requests (id, contact_hash, organization_id, channels, source, requested_at, received_at)
+            VALUES (@id, @ContactHash, @OrganizationId, @channels, @Source, @requestedAt, @receivedAt)
+            """;
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(record, new
+        {
+            id = optIn.RequestId.ToString(), optIn.ContactHash, optIn.OrganizationId, channels = optIn.ChannelsText, optIn.Source,
+            requestedAt = optIn.At.ToUnixTimeMilliseconds(), receivedAt = receivedAt.ToUnixTimeMilliseconds(),
+        }, transaction.Inner, cancellationToken: cancellationToken));
+
+        const string candidates = """
+            SELECT s.id AS Id, s.organization_id AS OrganizationId, s.channel AS Channel, s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt
+            FROM suppressions s
+            WHERE s.contact_hash = @ContactHash AND s.organization_id = @OrganizationId AND s.source = @Source AND s.lifted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
+            ORDER BY s.seq
+            """;
+        var entries = await transaction.Connection.QueryAsync<LiftCandidate>(new CommandDefinition(candidates, new { optIn.ContactHash, optIn.OrganizationId, optIn.Source },
+            transaction.Inner, cancellationToken: cancellationToken));
+        var lifts = new List<Lift>();
+        foreach (var entry in entries.Where(e => optIn.MayLift(e.OrganizationId, e.Channel, e.Reason, e.Source, e.CreatedAt)))
+            lifts.Add(await WriteLiftAsync(transaction, Guid.Parse(entry.Id), optIn.ContactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
+        return lifts;
+    }
+
+    /// <summary>
+    /// The bus does not keep order: an opt-out can arrive after the opt back in that answered it.
+    /// Entries just written that a later recorded opt-in may lift are lifted at once (the later word wins).
+    /// </summary>
+    public async Task<IReadOnlyList<Lift>> LiftIfOptedBackInAsync(Transaction transaction, IReadOnlyList<(string ContactHash, SuppressionFact Fact)> written, string source,
+        CancellationToken cancellationToken)
+    {
+        if (written.Count == 0 || written[0].Fact.OrganizationId is null) return [];
+        const string sql = """
+            SELECT id AS RequestId, contact_hash AS ContactHash, organization_id AS OrganizationId, channels AS Channels, source AS Source, requested_at AS RequestedAt
+            FROM opt_in_requests
+            WHERE contact_hash = @hash AND organization_id = @organizationId AND source = @source AND requested_at > @after
+            ORDER BY requested_at DESC
+            """;
+        var (hash, first) = written[0];
+        var later = (await transaction.Connection.QueryAsync<OptInRecord>(new CommandDefinition(sql,
+            new { hash, organizationId = first.OrganizationId, source, after = first.CreatedAt }, transaction.Inner, cancellationToken: cancellationToken)))
+            .Select(r => r.ToOptIn())
+            .ToList();
+        var lifts = new List<Lift>();
+        foreach (var (contactHash, fact) in written)
+        {
+            if (later.FirstOrDefault(o => o.MayLift(fact.OrganizationId, fact.Channel, fact.Reason, source, fact.CreatedAt)) is { } optIn)
+                lifts.Add(await WriteLiftAsync(transaction, fact.Id, contactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
+        }
+        return lifts;
+    }
+
+    private static async Task<Lift> WriteLiftAsync(Transaction transaction, Guid suppressionId, string contactHash, string source, Guid requestId, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            INSERT INTO suppression_lifts (id, suppression_id, contact_hash, source, request_id, lifted_at)
+            VALUES (@id, @suppressionId, @contactHash, @source, @requestId, @liftedAt)
+            """;
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            id = Guid.NewGuid().ToString(), suppressionId = suppressionId.ToString(), contactHash, source, requestId = requestId.ToString(), liftedAt = at.ToUnixTimeMilliseconds(),
+        }, transaction.Inner, cancellationToken: cancellationToken));
+        await Outbox.WriteAsync(transaction, new ContactUnsuppressed { SuppressionId = suppressionId, ContactHash = contactHash, UnsuppressedAt = at }, cancellationToken);
+        return new Lift(contactHash, suppressionId);
+    }
+
+    public sealed record Lift(string ContactHash, Guid SuppressionId);
+
+    private sealed record LiftCandidate(string Id, string? OrganizationId, string? Channel, string Reason, string Source, long CreatedAt);
+
+    private sealed record OptInRecord(string RequestId, string ContactHash, string OrganizationId, string Channels, string Source, long RequestedAt)
+    {
+        public OptIn ToOptIn() => OptIn.Parse(Guid.Parse(RequestId), ContactHash, OrganizationId, Channels, Source, DateTimeOffset.FromUnixTimeMilliseconds(RequestedAt));
+    }
+
+    /// <param name="Until">End of a temporary opt-out (null: for good).</param>
+    /// <param name="LiftedAt">When an opt back in lifted the entry (null: never).</param>
+    public sealed record Row(string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, string Source, long CreatedAt,
+        long? LiftedAt, long? Until);
 
     public static async Task<IReadOnlyList<Row>> FindAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         const string sql = """
-            SELECT id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose,
-                   reason AS Reason, source AS Source, created_at AS CreatedAt, lifted_at AS LiftedAt
-            FROM suppressions WHERE contact_hash IN @hashes ORDER BY seq
+            SELECT s.id AS Id, s.contact_hash AS ContactHash, s.organization_id AS OrganizationId, s.channel AS Channel, s.purpose AS Purpose,
+                   s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt,
+                   COALESCE(s.lifted_at, (SELECT MIN(l.lifted_at) FROM suppression_lifts l WHERE l.suppression_id = s.id)) AS LiftedAt,
+                   s.until_at AS Until
+            FROM suppressions s WHERE s.contact_hash IN @hashes ORDER BY s.seq
             """;
-        return (await connection.QueryAsync<Row>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).ToList();
+        return (await connection.QueryAsync<RowRecord>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken)))
+            .Select(r => new Row(r.Id, r.ContactHash, r.OrganizationId, r.Channel, r.Purpose, r.Reason, r.Source, r.CreatedAt, r.LiftedAt, r.Until))
+            .ToList();
+    }
+
+    // Settable properties rather than the positional Row: SQLite gives a computed column (LiftedAt) no
+    // declared type, so its reported type follows the value and Dapper would find no matching constructor.
+    private sealed class RowRecord
+    {
+        public string Id { get; set; } = "";
+        public string ContactHash { get; set; } = "";
+        public string? OrganizationId { get; set; }
+        public string? Channel { get; set; }
+        public string? Purpose { get; set; }
+        public string Reason { get; set; } = "";
+        public string Source { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long? LiftedAt { get; set; }
+        public long? Until { get; set; }
     }
 }

@@ -11,6 +11,8 @@ public sealed class ConsentWorkload
 
     public int ContactCount => _workload.ContactCount;
 
+    public long IndexTableBytes => _workload.IndexTableBytes;
+
     public static ConsentWorkload Create(int consents, int suppressions, int probes) =>
         new(GateWorkload.Create(consents, suppressions, probes, Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
 
