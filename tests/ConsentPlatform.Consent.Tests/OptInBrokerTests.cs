@@ -1,11 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.Telephony;
 using ConsentPlatform.Testing;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 
 namespace ConsentPlatform.Consent.Tests;
 
@@ -14,57 +12,25 @@ namespace ConsentPlatform.Consent.Tests;
 public sealed class OptInBrokerTests(RabbitMqFixture rabbit) : IDisposable
 {
     private static readonly byte[] Key = Enumerable.Range(21, 32).Select(i => (byte)i).ToArray();
-    private readonly TempDirectory _run = new("cp-consent-optin-");
-
-    private string DataFolder => _run.Combine("data");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-consent-optin-", Key);
 
     private Dictionary<string, string?> Environment()
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(Key);
-        environment["Hashing__KeyId"] = "k1";
-        environment["Identity__CacheSeconds"] = "1";
+        var environment = _run.Environment();
         environment["Outbox__PollMilliseconds"] = "50";
-        environment["Bus__StartTimeoutSeconds"] = "30";
         environment["Logging__LogLevel__Default"] = "Warning";
         return environment;
-    }
-
-    private async Task<(string Organization, string ApiKey)> CreateKeyAsync()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var text = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", "Broker Start K.K."], configuration, text, text));
-        var organization = text.ToString().Trim().Split('\n')[^1].Trim();
-        text.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", organization, "--scopes", "consent", "--name", "broker-test"], configuration, text, text));
-        return (organization, text.ToString().Trim().Split('\n')[^1].Trim());
-    }
-
-    private async Task<IBusControl> StartPublisherAsync()
-    {
-        var node = rabbit.Node;
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(node.Host, (ushort)node.Port, node.VirtualHost, h =>
-        {
-            h.Username(node.Username);
-            h.Password(node.Password);
-            h.PublisherConfirmation = true;
-        }));
-        await bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
-        return bus;
     }
 
     [BrokerFact]
     public async Task Start_reply_over_rabbitmq_lifts_the_stop_reply_and_leaves_a_temporary_pause_reported_as_such()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var (organization, apiKey) = await CreateKeyAsync();
+        var (organization, apiKey) = await _run.CreateKeyAsync("Broker Start K.K.", "consent");
         await using var consent = await ServiceProcess.StartAsync("ConsentPlatform.Consent", Environment());
         using var client = consent.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-        var bus = await StartPublisherAsync();
-        var hash = new PhoneNumberHasher("k1", Key).Hash(PhoneNumbers.Parse("090-7300-0001").Number);
+        var bus = await rabbit.Node.StartPublisherAsync();
+        var hash = new PhoneNumberHasher(DistributedRun.HashKeyId, Key).Hash(PhoneNumbers.Parse("090-7300-0001").Number);
         async Task<string[]> ReasonsAsync(string channel) =>
             (await (await client.PostAsJsonAsync("/api/consent/checks", new { phoneNumber = "090-7300-0001", channel, purpose = "seminar", at = "2026-03-02T12:00:00+09:00" }))
                 .Content.ReadFromJsonAsync<JsonElement>()).Reasons();
