@@ -45,6 +45,16 @@ public sealed class NoticesOptions
     /// <summary>How long a message whose outcome is unknown is looked up before it is marked failed (never re-sent).</summary>
     public int LookupGiveUpSeconds { get; init; } = 600;
 
+    /// <summary>How one-time codes for email go out: the dev inbox (embedded default) or SMTP.</summary>
+    public Sending.EmailProvider EmailProvider { get; init; } = Sending.EmailProvider.DevInbox;
+    public string? SmtpHost { get; init; }
+    public int SmtpPort { get; init; } = 587;
+    public bool SmtpEnableSsl { get; init; } = true;
+    public string? SmtpUserName { get; init; }
+    public string? SmtpPassword { get; init; }
+    public string? SmtpFrom { get; init; }
+    public int SmtpTimeoutSeconds { get; init; } = 30;
+
     public IReadOnlyList<string> Errors { get; init; } = [];
 
     public static NoticesOptions Read(IConfiguration config)
@@ -94,6 +104,16 @@ public sealed class NoticesOptions
             else errors.Add($"Sms:Provider: '{rawProvider}' is not valid; expected DevInbox or Twilio.");
         }
 
+        var emailProvider = Sending.EmailProvider.DevInbox;
+        if (config["Notices:Email:Provider"] is { Length: > 0 } rawEmail)
+        {
+            if (Enum.TryParse<Sending.EmailProvider>(rawEmail.Trim(), ignoreCase: true, out var e) && Enum.IsDefined(e) && !int.TryParse(rawEmail, out _)) emailProvider = e;
+            else errors.Add($"Notices:Email:Provider: '{rawEmail}' is not valid; expected DevInbox or Smtp.");
+        }
+        var smtpSsl = true;
+        if (config["Notices:Smtp:EnableSsl"] is { Length: > 0 } rawSsl && !bool.TryParse(rawSsl.Trim(), out smtpSsl))
+            errors.Add($"Notices:Smtp:EnableSsl: '{rawSsl}' is not valid; expected true or false.");
+
         var shortLink = Url("Notices:ShortLinkBaseUrl", "http://localhost:5000/r/")!;
         var options = new NoticesOptions
         {
@@ -120,8 +140,23 @@ public sealed class NoticesOptions
             MaxAttempts = Int("Sms:MaxAttempts", 8, 1, 100),
             PollMilliseconds = Int("Sms:PollMilliseconds", 200, 10, 60_000),
             LookupGiveUpSeconds = Int("Sms:LookupGiveUpSeconds", 600, 5, 7 * 24 * 3600),
+            EmailProvider = emailProvider,
+            SmtpHost = Clean(config["Notices:Smtp:Host"]),
+            SmtpPort = Int("Notices:Smtp:Port", 587, 1, 65535),
+            SmtpEnableSsl = smtpSsl,
+            SmtpUserName = Clean(config["Notices:Smtp:UserName"]),
+            SmtpPassword = Clean(config["Notices:Smtp:Password"]),
+            SmtpFrom = Clean(config["Notices:Smtp:From"]),
+            SmtpTimeoutSeconds = Int("Notices:Smtp:TimeoutSeconds", 30, 1, 300),
             Errors = errors,
         };
+
+        if (emailProvider == Sending.EmailProvider.Smtp)
+        {
+            if (options.SmtpHost is null) errors.Add("Notices:Smtp:Host is missing: Notices:Email:Provider is Smtp.");
+            if (options.SmtpFrom is null) errors.Add("Notices:Smtp:From is missing: Notices:Email:Provider is Smtp, and mail needs a sender address.");
+            else if (!System.Net.Mail.MailAddress.TryCreate(options.SmtpFrom, out _)) errors.Add($"Notices:Smtp:From: '{options.SmtpFrom}' is not a valid email address.");
+        }
 
         if (!shortLink.EndsWith('/') && !shortLink.EndsWith('='))
             errors.Add($"Notices:ShortLinkBaseUrl: '{shortLink}' must end with '/' (or '=') so the code can be appended.");
