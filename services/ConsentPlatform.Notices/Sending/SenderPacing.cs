@@ -55,15 +55,17 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
         }
     }
 
-    /// <summary>Never before <paramref name="at"/>: the timer may fire up to a millisecond early, so the clock is checked again.</summary>
+    /// <summary>
+    /// Never before <paramref name="at"/>: the timer may fire up to a millisecond early, so the clock is checked again.
+    /// Rounded up to whole milliseconds rather than spun out: a millisecond late is well inside the tolerance.
+    /// </summary>
     private static async Task WaitUntilAsync(long at, CancellationToken ct)
     {
         while (true)
         {
             var remaining = at - NowMicroseconds();
             if (remaining <= 0) return;
-            if (remaining >= 1_000) await Task.Delay(TimeSpan.FromMilliseconds(remaining / 1_000), ct);
-            else await Task.Yield();
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining / 1_000.0)), ct);
         }
     }
 

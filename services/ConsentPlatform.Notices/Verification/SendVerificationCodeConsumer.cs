@@ -21,14 +21,15 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
     public async Task Consume(ConsumeContext<SendVerificationCode> context)
     {
         var m = context.Message;
-        if (m.Code.Length is 0 or > 12 || (m.PhoneNumber is null) == (m.Email is null))
+        var byEmail = !string.IsNullOrWhiteSpace(m.Email);
+        if (m.Code.Length is 0 or > 12 || string.IsNullOrWhiteSpace(m.PhoneNumber) == !byEmail)
         {
             logger.LogWarning("Verification code {RequestId} not sent: the code is malformed, or the command names both or neither of a number and an email", m.RequestId);
             // Recorded as handled (nothing else written): a redelivery is dropped the same way, and the drop is visible in the inbox.
             await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
             return;
         }
-        if (m.Email is not null) await SendByEmailAsync(context, m.Email);
+        if (byEmail) await SendByEmailAsync(context, m.Email!);
         else await SendBySmsAsync(context, m.PhoneNumber!);
     }
 
