@@ -31,11 +31,15 @@ public sealed record CallNoticeDeliveryChanged
     public required DateTimeOffset ChangedAt { get; init; }
 }
 
-/// <summary>Transactional one-time code (data-subject requests, directory verification); no marketing consent needed.</summary>
+/// <summary>
+/// Transactional one-time code (data-subject requests, directory verification); no marketing consent needed.
+/// Exactly one of PhoneNumber (E.164, sent by SMS) and Email (sent by email) is set; Notices drops a command with both or neither.
+/// </summary>
 public sealed record SendVerificationCode
 {
     public required Guid RequestId { get; init; }
-    public required string PhoneNumber { get; init; }
+    public string? PhoneNumber { get; init; }
+    public string? Email { get; init; }
     public required string Code { get; init; }
     /// <summary>dsr | directory_verification</summary>
     public required string Purpose { get; init; }

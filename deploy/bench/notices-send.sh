@@ -3,11 +3,11 @@
 #   1. gate decisions in process (BenchmarkDotNet, in-process toolchain) against a replica of 1M
 #      suppressed and 1M consented contacts; target >= 500k decisions/s on one core;
 #   2. the `notices-send` harness: the Notices module in process against a fake Twilio on loopback,
-#      notices offered over the HTTP API at fixed rates below, at and above Sms:RatePerSecond; prints
-#      send rate and backlog per second, whether the backlog stays bounded, the busiest one-second
-#      window at the provider, and the most one instance sustains.
+#      notices offered over the HTTP API at Sms:RatePerSecond and above it; prints offered/sent rate
+#      and backlog per second, the backlog's last-third slope, the busiest sliding one-second window
+#      at the provider, a PASS/FAIL verdict (exit code), and the most one instance sustains.
 # Usage: deploy/bench/notices-send.sh [rate, default 20] [seconds per run, default 20]
-# Extra harness flags go in NOTICES_BENCH_ARGS (e.g. "--throttle 0.3 --concurrency 8 --skip-max").
+# Extra harness flags go in NOTICES_BENCH_ARGS (e.g. "--throttle 0.3 --jitter-ms 10 --concurrency 8 --skip-over --skip-max").
 # Needs: dotnet. Run on a quiet machine: both parts are CPU- and fsync-bound.
 set -euo pipefail
 

@@ -29,6 +29,8 @@ public sealed record CallingNumberView(string PhoneNumber, string? Department, D
 
 public sealed record DevInboxMessage(string Id, string To, string From, string Body, IReadOnlyList<string> Links, DateTimeOffset CreatedAt);
 
+public sealed record DevInboxEmail(string Id, string To, string Subject, string Body, DateTimeOffset CreatedAt);
+
 public static class NoticesEndpoints
 {
     public static void MapNoticesApi(this RouteGroupBuilder api)
@@ -126,6 +128,19 @@ public static class DevInbox
             """;
         var rows = await connection.QueryAsync<(string, string, string, string, long)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
         return rows.Select(r => new DevInboxMessage(r.Item1, r.Item2, r.Item3, r.Item4, LinksIn(r.Item4, options), DateTimeOffset.FromUnixTimeMilliseconds(r.Item5))).ToList();
+    }
+
+    public static async Task<IReadOnlyList<DevInboxEmail>> ListEmailsAsync(NoticesDatabase database, string organizationId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
+        var sql = $"""
+            SELECT {limit.Item1} id AS Id, to_address AS "To", subject AS Subject, body AS Body, created_at AS CreatedAt FROM dev_emails
+            WHERE organization_id = @organizationId OR organization_id IS NULL
+            ORDER BY created_at DESC, id DESC {limit.Item2}
+            """;
+        var rows = await connection.QueryAsync<(string Id, string To, string Subject, string Body, long CreatedAt)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
+        return rows.Select(r => new DevInboxEmail(r.Id, r.To, r.Subject, r.Body, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList();
     }
 
     private static List<string> LinksIn(string body, NoticesOptions options) =>

@@ -32,12 +32,28 @@ public sealed class NoticesOptions
     public int RequestTimeoutSeconds { get; init; } = 10;
     /// <summary>Sends per second per sender, across every instance.</summary>
     public double RatePerSecond { get; init; } = 10;
+    /// <summary>
+    /// How much the moment a request reaches the provider may vary (our wake-up plus the network), in ms. Slots are
+    /// spaced (1000 + this) / RatePerSecond apart so the provider never sees more than RatePerSecond in a sliding second;
+    /// the sender sustains RatePerSecond × 1000 / (1000 + this).
+    /// </summary>
+    public int RateJitterMilliseconds { get; init; } = 10;
     /// <summary>Sends in flight per instance. Each holds at most one reserved rate slot, so too few cannot fill the rate when the database is slow.</summary>
     public int SendConcurrency { get; init; } = 8;
     public int MaxAttempts { get; init; } = 8;
     public int PollMilliseconds { get; init; } = 200;
     /// <summary>How long a message whose outcome is unknown is looked up before it is marked failed (never re-sent).</summary>
     public int LookupGiveUpSeconds { get; init; } = 600;
+
+    /// <summary>How one-time codes for email go out: the dev inbox (embedded default) or SMTP.</summary>
+    public Sending.EmailProvider EmailProvider { get; init; } = Sending.EmailProvider.DevInbox;
+    public string? SmtpHost { get; init; }
+    public int SmtpPort { get; init; } = 587;
+    public bool SmtpEnableSsl { get; init; } = true;
+    public string? SmtpUserName { get; init; }
+    public string? SmtpPassword { get; init; }
+    public string? SmtpFrom { get; init; }
+    public int SmtpTimeoutSeconds { get; init; } = 30;
 
     public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -88,6 +104,16 @@ public sealed class NoticesOptions
             else errors.Add($"Sms:Provider: '{rawProvider}' is not valid; expected DevInbox or Twilio.");
         }
 
+        var emailProvider = Sending.EmailProvider.DevInbox;
+        if (config["Notices:Email:Provider"] is { Length: > 0 } rawEmail)
+        {
+            if (Enum.TryParse<Sending.EmailProvider>(rawEmail.Trim(), ignoreCase: true, out var e) && Enum.IsDefined(e) && !int.TryParse(rawEmail, out _)) emailProvider = e;
+            else errors.Add($"Notices:Email:Provider: '{rawEmail}' is not valid; expected DevInbox or Smtp.");
+        }
+        var smtpSsl = true;
+        if (config["Notices:Smtp:EnableSsl"] is { Length: > 0 } rawSsl && !bool.TryParse(rawSsl.Trim(), out smtpSsl))
+            errors.Add($"Notices:Smtp:EnableSsl: '{rawSsl}' is not valid; expected true or false.");
+
         var shortLink = Url("Notices:ShortLinkBaseUrl", "http://localhost:5000/r/")!;
         var options = new NoticesOptions
         {
@@ -109,12 +135,28 @@ public sealed class NoticesOptions
             TwilioBaseUrl = Url("Sms:Twilio:BaseUrl", "https://api.twilio.com")!.TrimEnd('/'),
             RequestTimeoutSeconds = Int("Sms:RequestTimeoutSeconds", 10, 1, 120),
             RatePerSecond = (double)Decimal("Sms:RatePerSecond", 10m, 0.1m, 10_000m),
+            RateJitterMilliseconds = Int("Sms:RateJitterMilliseconds", 10, 2, 500),
             SendConcurrency = Int("Sms:SendConcurrency", 8, 1, 64),
             MaxAttempts = Int("Sms:MaxAttempts", 8, 1, 100),
             PollMilliseconds = Int("Sms:PollMilliseconds", 200, 10, 60_000),
             LookupGiveUpSeconds = Int("Sms:LookupGiveUpSeconds", 600, 5, 7 * 24 * 3600),
+            EmailProvider = emailProvider,
+            SmtpHost = Clean(config["Notices:Smtp:Host"]),
+            SmtpPort = Int("Notices:Smtp:Port", 587, 1, 65535),
+            SmtpEnableSsl = smtpSsl,
+            SmtpUserName = Clean(config["Notices:Smtp:UserName"]),
+            SmtpPassword = Clean(config["Notices:Smtp:Password"]),
+            SmtpFrom = Clean(config["Notices:Smtp:From"]),
+            SmtpTimeoutSeconds = Int("Notices:Smtp:TimeoutSeconds", 30, 1, 300),
             Errors = errors,
         };
+
+        if (emailProvider == Sending.EmailProvider.Smtp)
+        {
+            if (options.SmtpHost is null) errors.Add("Notices:Smtp:Host is missing: Notices:Email:Provider is Smtp.");
+            if (options.SmtpFrom is null) errors.Add("Notices:Smtp:From is missing: Notices:Email:Provider is Smtp, and mail needs a sender address.");
+            else if (!System.Net.Mail.MailAddress.TryCreate(options.SmtpFrom, out _)) errors.Add($"Notices:Smtp:From: '{options.SmtpFrom}' is not a valid email address.");
+        }
 
         if (!shortLink.EndsWith('/') && !shortLink.EndsWith('='))
             errors.Add($"Notices:ShortLinkBaseUrl: '{shortLink}' must end with '/' (or '=') so the code can be appended.");

@@ -97,6 +97,7 @@ public static class NoticesPages
             new RazorComponentResult<DevInboxPage>(new
             {
                 Messages = await DevInbox.ListAsync(database, options, context.User.OrganizationId(), context.RequestAborted),
+                Emails = await DevInbox.ListEmailsAsync(database, context.User.OrganizationId(), context.RequestAborted),
                 Tokens = antiforgery.GetAndStoreTokens(context),
                 SignedInAs = PlatformPages.SignedInAs(context.User),
             }));

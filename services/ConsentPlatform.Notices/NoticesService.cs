@@ -65,6 +65,10 @@ public static class NoticesService
         {
             services.AddSingleton<ISmsSender, DevInboxSender>();
         }
+        if (options.EmailProvider == EmailProvider.Smtp) services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        else services.AddSingleton<IEmailSender, DevInboxEmailSender>();
+        services.AddSingleton<EmailQueue>();
+        services.AddHostedService<EmailWorker>();
         services.AddSingleton<SendWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SendWorker>());
     }

@@ -58,15 +58,24 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
     }
 
     /// <summary>The test's own connection to the broker: another process than Notices publishing what Directory, Consent and Responses would.</summary>
-    private async Task<IBusControl> ConnectAsync()
+    private async Task<IBusControl> ConnectAsync(Action<IRabbitMqReceiveEndpointConfigurator>? listen = null)
     {
         var node = rabbit.Node;
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(node.Host, (ushort)node.Port, node.VirtualHost, h =>
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            h.Username(node.Username);
-            h.Password(node.Password);
-            h.PublisherConfirmation = true;
-        }));
+            cfg.Host(node.Host, (ushort)node.Port, node.VirtualHost, h =>
+            {
+                h.Username(node.Username);
+                h.Password(node.Password);
+                h.PublisherConfirmation = true;
+            });
+            if (listen is not null)
+                cfg.ReceiveEndpoint("notices-tests-" + Guid.NewGuid().ToString("N"), e =>
+                {
+                    e.AutoDelete = true;
+                    listen(e);
+                });
+        });
         using var start = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await bus.StartAsync(start.Token);
         return bus;
@@ -79,9 +88,9 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
     private Task ConsumedAsync(ServiceProcess notices, string what) => Eventually.AssertAsync(
         async () => await rabbit.Node.GetQueueMessageCountAsync("notices-replica") == 0, TimeSpan.FromSeconds(20), $"{what} is consumed; notices output:\n{notices.Output}");
 
-    private static async Task<CallView> PlanAsync(HttpClient client)
+    private static async Task<CallView> PlanAsync(HttpClient client, string recipient = Recipient)
     {
-        var response = await client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Recipient, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber });
+        var response = await client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = recipient, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber });
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<CallView>(JsonSerializerOptions.Web))!;
     }
@@ -140,6 +149,77 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
             // Room for a wrongly queued SMS to reach the fake (the worker polls every 50 ms).
             await Task.Delay(TimeSpan.FromSeconds(1));
             Assert.Single(twilio.Accepted);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    [BrokerFact]
+    public async Task Signed_status_callbacks_move_a_notice_in_another_process_to_delivered_or_to_failed_with_the_error_code()
+    {
+        System.IO.Directory.CreateDirectory(DataFolder);
+        var (org, key) = await CreateKeyAsync("株式会社コールバック");
+        await using var twilio = await FakeTwilio.StartAsync();
+        const string unreachable = "090-5555-0003";
+        // Twilio 30003 (unreachable handset) for one recipient, delivered for the other.
+        twilio.CallbackStatuses = m => m.To == "+819055550003" ? [("sent", null), ("failed", "30003")] : [("sent", null), ("delivered", null)];
+        var changes = new System.Collections.Concurrent.ConcurrentQueue<CallNoticeDeliveryChanged>();
+        var bus = await ConnectAsync(e => e.Handler<CallNoticeDeliveryChanged>(context =>
+        {
+            changes.Enqueue(context.Message);
+            return Task.CompletedTask;
+        }));
+        try
+        {
+            var environment = Environment(twilio);
+            // Notices' public address, as behind a reverse proxy: the StatusCallback and its signature name it; the fake delivers to the process.
+            environment["Notices__PublicBaseUrl"] = "https://notices.example.test";
+            await using var notices = await ServiceProcess.StartAsync("ConsentPlatform.Notices", environment);
+            twilio.DeliverCallbacksTo = notices.BaseAddress;
+            using var client = notices.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+            var hasher = new PhoneNumberHasher("k1", NoticesFactory.HashKey);
+
+            await bus.Publish(new CallerNumberPublished
+            {
+                OrganizationId = org, CallerNumberId = Guid.NewGuid(), PhoneNumber = CallingNumber, Department = "Sales", PublishedAt = DateTimeOffset.UtcNow,
+            });
+            foreach (var recipient in new[] { Recipient, unreachable })
+                await bus.Publish(new ConsentRecorded
+                {
+                    ConsentId = Guid.NewGuid(), OrganizationId = org, Channel = Channels.Sms, Purpose = "sales", ContactHash = hasher.Hash(PhoneNumbers.Parse(recipient).Number),
+                    RecordedAt = DateTimeOffset.UtcNow.AddDays(-1),
+                });
+            await ConsumedAsync(notices, "the calling number and the consents");
+            var tokyo = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo);
+            if (tokyo.Hour == 23 && tokyo.Minute >= 58) await Task.Delay(TimeSpan.FromMinutes(2.1));
+            Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/notices/settings",
+                new { allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 24 })).StatusCode);
+
+            var delivered = await PlanAsync(client);
+            var failed = await PlanAsync(client, unreachable);
+            async Task<string> StatusAsync(CallView call) =>
+                (await client.GetFromJsonAsync<CallView>($"/api/notices/calls/{call.Id}", JsonSerializerOptions.Web))!.Notices[0].Status;
+
+            await Eventually.AssertAsync(async () => await StatusAsync(delivered) == "delivered", TimeSpan.FromSeconds(30),
+                $"the signed callbacks move the notice to delivered; notices output:\n{notices.Output}");
+            await Eventually.AssertAsync(async () => await StatusAsync(failed) == "failed", TimeSpan.FromSeconds(30),
+                $"the signed callbacks move the other notice to failed; notices output:\n{notices.Output}");
+            Assert.All(twilio.Accepted, m => Assert.StartsWith("https://notices.example.test/notices/webhooks/twilio/status", m.StatusCallback));
+            // The failure and its code reach the other services (Responses, reporting) over the broker.
+            await Eventually.AssertAsync(() => changes.Any(c => c.NoticeId == failed.Notices[0].Id && c.Status == "failed"), TimeSpan.FromSeconds(20),
+                "CallNoticeDeliveryChanged(failed) crosses the broker");
+            Assert.Equal("30003", changes.Single(c => c.NoticeId == failed.Notices[0].Id && c.Status == "failed").ErrorCode);
+            Assert.Contains(changes, c => c.NoticeId == delivered.Notices[0].Id && c.Status == "delivered" && c.ErrorCode is null);
+
+            // A callback whose signature does not match is refused and changes nothing.
+            var forged = new Dictionary<string, string> { ["MessageSid"] = twilio.Accepted.First(m => m.To == "+819055550001").Sid, ["MessageStatus"] = "undelivered" };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/notices/webhooks/twilio/status") { Content = new FormUrlEncodedContent(forged) };
+            request.Headers.Add("X-Twilio-Signature", "forged");
+            Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(request)).StatusCode);
+            Assert.Equal("delivered", await StatusAsync(delivered));
         }
         finally
         {

@@ -50,6 +50,13 @@ public sealed class FakeTwilio : IAsyncDisposable
     private int _lookups;
     public Func<FakeFault> NextFault { get; set; } = () => FakeFault.None;
     public bool SendCallbacks { get; set; } = true;
+    /// <summary>The statuses (and Twilio error code) posted to a message's StatusCallback, in order.</summary>
+    public Func<Message, IReadOnlyList<(string Status, string? ErrorCode)>> CallbackStatuses { get; set; } = _ => [("sent", null), ("delivered", null)];
+    /// <summary>
+    /// Where callbacks are delivered when the service's public address (the one it gave as StatusCallback, and that
+    /// the signature covers) is not reachable from here, as with a reverse proxy in front of it: scheme, host and port replaced.
+    /// </summary>
+    public Uri? DeliverCallbacksTo { get; set; }
     public Uri BaseAddress { get; }
 
     private FakeTwilio(WebApplication app, Uri baseAddress)
@@ -136,7 +143,7 @@ public sealed class FakeTwilio : IAsyncDisposable
 
     private async Task CallbackAsync(Message message)
     {
-        foreach (var status in new[] { "sent", "delivered" })
+        foreach (var (status, errorCode) in CallbackStatuses(message))
         {
             try
             {
@@ -145,7 +152,11 @@ public sealed class FakeTwilio : IAsyncDisposable
                 {
                     ["MessageSid"] = message.Sid, ["MessageStatus"] = status, ["AccountSid"] = AccountSid, ["To"] = message.To, ["From"] = message.From ?? "",
                 };
-                using var request = new HttpRequestMessage(HttpMethod.Post, message.StatusCallback) { Content = new FormUrlEncodedContent(parameters) };
+                if (errorCode is not null) parameters["ErrorCode"] = errorCode;
+                var target = DeliverCallbacksTo is { } to
+                    ? new UriBuilder(message.StatusCallback!) { Scheme = to.Scheme, Host = to.Host, Port = to.Port }.Uri
+                    : new Uri(message.StatusCallback!);
+                using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new FormUrlEncodedContent(parameters) };
                 request.Headers.Add("X-Twilio-Signature", TwilioSignature.Compute(AuthToken, message.StatusCallback!, parameters));
                 using var _ = await _callbacks.SendAsync(request, _stopping.Token);
             }

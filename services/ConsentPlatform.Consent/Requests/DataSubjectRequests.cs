@@ -13,11 +13,12 @@ namespace ConsentPlatform.Consent.Requests;
 public sealed record RequestView(string RequestId, string Kind, string Status, DateTimeOffset CreatedAt, DateTimeOffset DueAt, DateTimeOffset? CompletedAt);
 
 /// <summary>
-/// Stop-use and erasure requests (R31-R32). Identity is checked by a one-time code that Notices
-/// sends (SendVerificationCode through the outbox); until it is entered the request waits as
-/// pending_verification. Carrying out an erasure deletes the person's ledger rows here, keeps a
-/// keyed-hash suppression entry (reason erased) so they are never contacted again, and asks the
-/// other services to erase too (ErasureRequested).
+/// Stop-use and erasure requests (R31-R32), by phone number or by email. Identity is checked by a
+/// one-time code that Notices sends to that number or address (SendVerificationCode through the
+/// outbox); until it is entered the request waits as pending_verification. Carrying out an erasure
+/// deletes the person's ledger rows here, keeps a keyed-hash suppression entry (reason erased) for
+/// the contact and, by email, for every number given with that email, so they are never contacted
+/// again, and asks the other services to erase too (one ErasureRequested per contact).
 /// </summary>
 public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
     PhoneNumberHasher hasher, TimeProvider time, ILogger<DataSubjectRequests> logger)
@@ -32,35 +33,51 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
     // JP: without delay; EU: one month. The stricter clock a controller must meet for either.
     private static readonly TimeSpan Deadline = TimeSpan.FromDays(30);
 
-    public async Task<RequestView> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken)
+    public const string ByPhone = "phone";
+    public const string ByEmail = "email";
+
+    public Task<RequestView> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken) =>
+        OpenAsync(kind, ByPhone, number.E164, hasher.Hash(number), cancellationToken);
+
+    /// <summary>A request by email: the code goes to the address; the ledger is matched by the email's keyed hash.</summary>
+    public Task<RequestView> OpenByEmailAsync(string kind, string email, CancellationToken cancellationToken)
+    {
+        var normalized = PhoneNumberHasher.NormalizeEmail(email);
+        return OpenAsync(kind, ByEmail, normalized, hasher.HashEmail(normalized), cancellationToken);
+    }
+
+    private async Task<RequestView> OpenAsync(string kind, string contactKind, string contact, string contactHash, CancellationToken cancellationToken)
     {
         var id = "dsr_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
         var now = time.GetUtcNow();
         await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
-            INSERT INTO data_subject_requests (id, kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
-            VALUES (@id, @kind, @contactHash, @contact, @codeHash, 0, @status, @now, @codeExpires, @due)
+            INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+            VALUES (@id, @kind, @contactKind, @contactHash, @contact, @codeHash, 0, @status, @now, @codeExpires, @due)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            id, kind, contactHash = hasher.Hash(number), contact = number.E164, codeHash = CodeHash(id, code), status = Pending,
+            id, kind, contactKind, contactHash, contact, codeHash = CodeHash(id, code), status = Pending,
             now = now.ToUnixTimeMilliseconds(), codeExpires = (now + CodeLifetime).ToUnixTimeMilliseconds(), due = (now + Deadline).ToUnixTimeMilliseconds(),
         }, transaction.Inner, cancellationToken: cancellationToken));
-        await Outbox.WriteAsync(transaction, new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = number.E164, Code = code, Purpose = "dsr" }, cancellationToken);
+        var command = contactKind == ByEmail
+            ? new SendVerificationCode { RequestId = Guid.NewGuid(), Email = contact, Code = code, Purpose = "dsr" }
+            : new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = contact, Code = code, Purpose = "dsr" };
+        await Outbox.WriteAsync(transaction, command, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Data-subject request {RequestId} ({Kind}) opened, pending verification", id, kind);
+        logger.LogInformation("Data-subject request {RequestId} ({Kind}, by {ContactKind}) opened, pending verification", id, kind, contactKind);
         return new RequestView(id, kind, Pending, now, now + Deadline, null);
     }
 
-    private sealed record Row(string Id, string Kind, string ContactHash, string CodeHash, long Attempts, string Status, long CreatedAt, long CodeExpiresAt, long DueAt, long? CompletedAt)
+    private sealed record Row(string Id, string Kind, string? ContactKind, string ContactHash, string CodeHash, long Attempts, string Status, long CreatedAt, long CodeExpiresAt, long DueAt, long? CompletedAt)
     {
         public RequestView View() => new(Id, Kind, Status, DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(DueAt),
             CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null);
     }
 
     private const string Columns = """
-        id AS Id, kind AS Kind, contact_hash AS ContactHash, code_hash AS CodeHash, attempts AS Attempts, status AS Status, created_at AS CreatedAt,
+        id AS Id, kind AS Kind, contact_kind AS ContactKind, contact_hash AS ContactHash, code_hash AS CodeHash, attempts AS Attempts, status AS Status, created_at AS CreatedAt,
         code_expires_at AS CodeExpiresAt, due_at AS DueAt, completed_at AS CompletedAt
         """;
 
@@ -76,7 +93,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
         var now = time.GetUtcNow();
         IReadOnlyList<(string, SuppressionFact)> written = [];
         IReadOnlyList<LedgerRow> withdrawn = [];
-        string? erasedHash = null;
+        IReadOnlyList<string> erasedHashes = [];
         Row? row;
         await using (var transaction = await database.BeginAsync(cancellationToken))
         {
@@ -99,26 +116,47 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             }
 
             var reason = row.Kind == Erasure ? ReasonCodes.Erased : ReasonCodes.OptedOut;
-            written = await suppressions.SuppressAsync(transaction, new SuppressionRequest(row.ContactHash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken);
+            var hashes = await ContactHashesAsync(transaction, row, cancellationToken);
+            var suppressed = new List<(string, SuppressionFact)>();
+            foreach (var hash in hashes)
+                suppressed.AddRange(await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken));
+            written = suppressed;
             if (row.Kind == Erasure)
             {
-                const string erase = "DELETE FROM consent_ledger WHERE phone_hash = @hash OR email_hash = @hash OR contact_hash = @hash";
-                var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hash = row.ContactHash }, transaction.Inner, cancellationToken: cancellationToken));
-                await Outbox.WriteAsync(transaction, new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = row.ContactHash, RequestedAt = now }, cancellationToken);
-                erasedHash = row.ContactHash;
-                logger.LogInformation("Data-subject request {RequestId}: {Rows} ledger rows erased", id, erased);
+                const string erase = "DELETE FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes OR contact_hash IN @hashes";
+                var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
+                foreach (var hash in hashes)
+                    await Outbox.WriteAsync(transaction, new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = now }, cancellationToken);
+                erasedHashes = hashes;
+                logger.LogInformation("Data-subject request {RequestId}: {Rows} ledger rows erased for {Contacts} contacts", id, erased, hashes.Count);
             }
             else
             {
-                withdrawn = await ledger.WithdrawAsync(transaction, [row.ContactHash], null, [], null, "dsr_stop_use", now, cancellationToken);
+                withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [], null, "dsr_stop_use", now, cancellationToken);
             }
             await SetStatusAsync(transaction, id, Completed, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        if (erasedHash is not null && ContactKey.TryParse(erasedHash, out var key)) index.RemoveConsents(key);
+        foreach (var hash in erasedHashes)
+            if (ContactKey.TryParse(hash, out var key)) index.RemoveConsents(key);
         suppressions.Apply(written);
         ledger.Apply(withdrawn);
         return (row.View() with { Status = Completed, CompletedAt = now }, null);
+    }
+
+    /// <summary>
+    /// The contacts a verified request covers: the number, or the email and every number given with it
+    /// in the ledger (the person named those numbers in the same submission as the address they proved).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> ContactHashesAsync(ServiceDefaults.Data.Transaction transaction, Row row, CancellationToken cancellationToken)
+    {
+        if (row.ContactKind != ByEmail) return [row.ContactHash];
+        const string sql = """
+            SELECT DISTINCT phone_hash FROM consent_ledger
+            WHERE (email_hash = @hash OR contact_hash = @hash) AND phone_hash IS NOT NULL
+            """;
+        var numbers = await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { hash = row.ContactHash }, transaction.Inner, cancellationToken: cancellationToken));
+        return [row.ContactHash, .. numbers.Where(n => n != row.ContactHash)];
     }
 
     private static async Task SetStatusAsync(ServiceDefaults.Data.Transaction transaction, string id, string status, DateTimeOffset? completedAt, CancellationToken cancellationToken)

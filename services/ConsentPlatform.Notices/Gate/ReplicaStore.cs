@@ -93,10 +93,18 @@ public static class ReplicaStore
             """;
         const string calls = "UPDATE calls SET phone_number = '', masked_number = '' WHERE contact_hash = @contactHash";
         const string consents = "DELETE FROM consents WHERE contact_hash = @contactHash";
+        const string emails = """
+            UPDATE outgoing_emails SET to_address = '', body = '', updated_at = @now,
+                   status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string devEmails = "DELETE FROM dev_emails WHERE contact_hash = @contactHash";
         await tx.Connection.ExecuteAsync(erasure, new { contactHash, now }, tx.Inner);
         await tx.Connection.ExecuteAsync(messages, new { contactHash, now }, tx.Inner);
         await tx.Connection.ExecuteAsync(calls, new { contactHash }, tx.Inner);
         await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
+        await tx.Connection.ExecuteAsync(emails, new { contactHash, now }, tx.Inner);
+        await tx.Connection.ExecuteAsync(devEmails, new { contactHash }, tx.Inner);
         await RecordChangeAsync(tx, contactHash);
     }
 

@@ -3,69 +3,90 @@ using Dapper;
 namespace ConsentPlatform.Notices.Sending;
 
 /// <summary>
-/// The per-sender rate limit, held in the database so it binds every instance of the service:
-/// one row per sender holds the earliest start time of the next send, and each send reserves
-/// the next slot with one atomic UPDATE. Slots are spaced a little wider than 1/rate so that
-/// network jitter between our clock and the provider's never puts rate+1 requests into one of
-/// the provider's one-second windows.
+/// The per-sender rate limit, held in the database so it binds every instance of the service: one
+/// row per sender holds the earliest start (unix µs) of the next send, and each send reserves the
+/// next slot with one atomic UPDATE.
+/// <para>
+/// The rule is the provider's: never more than R requests in any one-second window, sliding, as
+/// the provider sees them. Slots are spaced (1000 + J) / R ms apart, J being
+/// <see cref="NoticesOptions.RateJitterMilliseconds"/>; a send starts no earlier than its slot and
+/// no later than J/2 after it (or gives the slot up), which leaves J/2 for the network. So any R + 1
+/// requests reach the provider at least 1000 ms apart, and the sender sustains R × 1000 / (1000 + J)
+/// per second (99% of R with the default J = 10 ms). No sender can sustain exactly R and also keep
+/// every sliding window at R once arrival times jitter: R sends per second put R + 1 requests exactly
+/// 1000 ms apart on average, so any jitter puts some of them inside one second. J is that price, made
+/// explicit and small (it was a fixed 10%).
+/// </para>
+/// For a fractional rate the window holds at most ⌈R⌉ (a rate below 1 means one send per 1/R s).
 /// </summary>
 public sealed class SenderPacing(NoticesDatabase database, NoticesOptions options)
 {
-    /// <summary>Spacing headroom over the configured rate, for jitter.</summary>
-    public const double Headroom = 1.10;
-    private static readonly long Horizon = 1_000;
+    /// <summary>How far ahead a slot may be reserved: further than this, the caller polls instead of holding a slot.</summary>
+    private const long HorizonMicroseconds = 1_000_000;
 
     private long _lateSlots;
 
-    public long IntervalMs => (long)Math.Ceiling(1000.0 / options.RatePerSecond * Headroom);
+    public long IntervalMicroseconds => (long)Math.Ceiling((1000.0 + options.RateJitterMilliseconds) * 1000.0 / options.RatePerSecond);
+
+    /// <summary>The most this sender sends per second while it has a backlog.</summary>
+    public double SustainedPerSecond => 1_000_000.0 / IntervalMicroseconds;
+
+    /// <summary>How late a send may start after its slot: half the jitter allowance, the other half is the network's.</summary>
+    public long LateToleranceMicroseconds => options.RateJitterMilliseconds * 1000L / 2;
 
     /// <summary>Slots let go because the caller woke too late for them (throughput lost to a busy machine, for benchmarks and logs).</summary>
     public long LateSlots => Interlocked.Read(ref _lateSlots);
 
-    /// <summary>
-    /// How late a send may start after its slot. Slots spaced 1/rate × Headroom apart leave
-    /// rate × interval − 1 s of jitter before rate + 1 sends can meet in one second at the provider;
-    /// half of that is allowed here, half is left for the network. A caller that wakes later (a busy
-    /// machine, a delayed timer) lets the slot go unused and reserves another.
-    /// </summary>
-    public long LateToleranceMs => Math.Clamp(((long)Math.Floor(options.RatePerSecond) * IntervalMs - 1000) / 2, 2, 250);
+    public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
     /// <summary>Waits until this caller may start one send under <paramref name="sender"/>'s limit.</summary>
     public async Task WaitForSlotAsync(string sender, CancellationToken ct)
     {
         while (true)
         {
-            var slot = await TryReserveAsync(sender, ct);
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            if (slot is { } at)
+            if (await TryReserveAsync(sender, ct) is not { } at)
             {
-                if (at > now) await Task.Delay(TimeSpan.FromMilliseconds(at - now), ct);
-                if (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - at <= LateToleranceMs) return;
-                Interlocked.Increment(ref _lateSlots);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(IntervalMicroseconds / 1000, 1, 200)), ct);
                 continue;
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(IntervalMs, 200)), ct);
+            await WaitUntilAsync(at, ct);
+            if (NowMicroseconds() - at <= LateToleranceMicroseconds) return;
+            Interlocked.Increment(ref _lateSlots);
         }
     }
 
-    /// <summary>The reserved start time (unix ms), or null when the next free slot is more than a second ahead.</summary>
+    /// <summary>
+    /// Never before <paramref name="at"/>: the timer may fire up to a millisecond early, so the clock is checked again.
+    /// Rounded up to whole milliseconds rather than spun out: a millisecond late is well inside the tolerance.
+    /// </summary>
+    private static async Task WaitUntilAsync(long at, CancellationToken ct)
+    {
+        while (true)
+        {
+            var remaining = at - NowMicroseconds();
+            if (remaining <= 0) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining / 1_000.0)), ct);
+        }
+    }
+
+    /// <summary>The reserved start time (unix µs), or null when the next free slot is more than a second ahead.</summary>
     public async Task<long?> TryReserveAsync(string sender, CancellationToken ct)
     {
-        var interval = IntervalMs;
+        var interval = IntervalMicroseconds;
         await using var tx = await database.BeginAsync(ct);
         // Read after the write gate opened: a slot dated before the wait would already be late.
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = NowMicroseconds();
         const string reserve = """
-            UPDATE sender_pacing SET next_at = CASE WHEN next_at < @now THEN @now ELSE next_at END + @interval
-            WHERE sender = @sender AND next_at <= @latest
+            UPDATE sender_schedule SET next_us = CASE WHEN next_us < @now THEN @now ELSE next_us END + @interval
+            WHERE sender = @sender AND next_us <= @latest
             """;
-        var args = new { sender, now, interval, latest = now + Horizon };
+        var args = new { sender, now, interval, latest = now + HorizonMicroseconds };
         var reserved = await tx.Connection.ExecuteAsync(new CommandDefinition(reserve, args, tx.Inner, cancellationToken: ct));
         if (reserved == 0)
         {
             const string create = """
-                INSERT INTO sender_pacing (sender, next_at) SELECT @sender, @next
-                WHERE NOT EXISTS (SELECT 1 FROM sender_pacing WHERE sender = @sender)
+                INSERT INTO sender_schedule (sender, next_us) SELECT @sender, @next
+                WHERE NOT EXISTS (SELECT 1 FROM sender_schedule WHERE sender = @sender)
                 """;
             if (await tx.Connection.ExecuteAsync(new CommandDefinition(create, new { sender, next = now + interval }, tx.Inner, cancellationToken: ct)) == 0)
                 return null;
@@ -73,7 +94,8 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
             return now;
         }
         // Read inside the same transaction: the row is ours until commit, so this is our slot.
-        var next = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT next_at FROM sender_pacing WHERE sender = @sender", new { sender }, tx.Inner, cancellationToken: ct));
+        const string read = "SELECT next_us FROM sender_schedule WHERE sender = @sender";
+        var next = await tx.Connection.ExecuteScalarAsync<long>(new CommandDefinition(read, new { sender }, tx.Inner, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return next - interval;
     }

@@ -9,30 +9,43 @@ using MassTransit;
 namespace ConsentPlatform.Notices.Verification;
 
 /// <summary>
-/// One-time codes for data-subject requests and number verification: transactional, so no
-/// marketing consent or quiet hours apply — but an erased number is never texted.
+/// One-time codes for data-subject requests and number verification, by SMS or by email:
+/// transactional, so no marketing consent or quiet hours apply — but an erased number or email is
+/// never sent to. A command with both a number and an email, or neither, is dropped.
 /// </summary>
 public sealed class SendVerificationCodeConsumer(NoticesDatabase database, PhoneNumberHasher hasher, TimeProvider time, ILogger<SendVerificationCodeConsumer> logger)
     : IConsumer<SendVerificationCode>
 {
+    private const string Name = "notices.send-verification-code";
+
     public async Task Consume(ConsumeContext<SendVerificationCode> context)
     {
         var m = context.Message;
-        if (!PhoneNumbers.TryParse(m.PhoneNumber, out var number) || !number.CanReceiveSms || m.Code.Length is 0 or > 12)
+        var byEmail = !string.IsNullOrWhiteSpace(m.Email);
+        if (m.Code.Length is 0 or > 12 || string.IsNullOrWhiteSpace(m.PhoneNumber) == !byEmail)
         {
-            logger.LogWarning("Verification code {RequestId} not sent: the number cannot receive SMS or the code is malformed", m.RequestId);
+            logger.LogWarning("Verification code {RequestId} not sent: the code is malformed, or the command names both or neither of a number and an email", m.RequestId);
+            // Recorded as handled (nothing else written): a redelivery is dropped the same way, and the drop is visible in the inbox.
+            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            return;
+        }
+        if (byEmail) await SendByEmailAsync(context, m.Email!);
+        else await SendBySmsAsync(context, m.PhoneNumber!);
+    }
+
+    private async Task SendBySmsAsync(ConsumeContext<SendVerificationCode> context, string phoneNumber)
+    {
+        var m = context.Message;
+        if (!PhoneNumbers.TryParse(phoneNumber, out var number) || !number.CanReceiveSms)
+        {
+            logger.LogWarning("Verification code {RequestId} not sent: the number cannot receive SMS", m.RequestId);
+            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
             return;
         }
         var candidates = hasher.CandidateHashes(number).ToArray();
-        await database.HandleOnceAsync(context, "notices.send-verification-code", async tx =>
+        await database.HandleOnceAsync(context, Name, async tx =>
         {
-            // Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.
-            var erased = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner);
-            if (erased > 0)
-            {
-                logger.LogInformation("Verification code {RequestId} not sent: {Reason}", m.RequestId, RefusalReasons.Erased);
-                return;
-            }
+            if (await IsErasedAsync(tx, candidates)) return;
             // A repeated command for the same request (a retry upstream) sends nothing more: one SMS per request.
             var queued = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = m.RequestId.ToString() }, tx.Inner);
             if (queued > 0) return;
@@ -41,6 +54,41 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
                 : $"Your verification code is {m.Code} (valid 10 minutes). If you did not ask for it, ignore this message.";
             await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, m.OrganizationId, OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
         });
+    }
+
+    private async Task SendByEmailAsync(ConsumeContext<SendVerificationCode> context, string address)
+    {
+        var m = context.Message;
+        if (address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address.Trim(), out var parsed) || parsed.Address != address.Trim())
+        {
+            logger.LogWarning("Verification code {RequestId} not sent: the email is not a valid address", m.RequestId);
+            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            return;
+        }
+        var candidates = hasher.CandidateEmailHashes(address).ToArray();
+        await database.HandleOnceAsync(context, Name, async tx =>
+        {
+            if (await IsErasedAsync(tx, candidates)) return;
+            // Same request id, same email: the queue's insert is keyed on it.
+            var email = new EmailToSend(m.RequestId.ToString(), m.OrganizationId, candidates[0], PhoneNumberHasher.NormalizeEmail(address),
+                "認証コード / Your verification code",
+                $"""
+                認証コード: {m.Code}
+                心当たりがない場合は、このメールを無視してください。
+
+                Your verification code is {m.Code}.
+                If you did not ask for it, ignore this email.
+                """);
+            await EmailQueue.EnqueueAsync(tx, email, m.Purpose, time.GetUtcNow(), context.CancellationToken);
+        });
+    }
+
+    /// <summary>Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.</summary>
+    private async Task<bool> IsErasedAsync(ServiceDefaults.Data.Transaction tx, string[] candidates)
+    {
+        var erased = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner);
+        if (erased > 0) logger.LogInformation("Verification code not sent: {Reason}", RefusalReasons.Erased);
+        return erased > 0;
     }
 }
 
