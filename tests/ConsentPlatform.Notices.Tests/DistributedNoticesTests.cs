@@ -22,19 +22,12 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
     private const string CallingNumber = "+81312345678";
     private const string Recipient = "090-5555-0001";
     private static readonly TimeZoneInfo Tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
-    private readonly TempDirectory _run = new("cp-notices-distributed-");
-
-    private string DataFolder => _run.Combine("data");
+    private readonly DistributedRun _run = new(rabbit.Node, "cp-notices-distributed-", NoticesFactory.HashKey);
 
     private Dictionary<string, string?> Environment(FakeTwilio twilio)
     {
-        var environment = rabbit.Node.BusEnvironment();
-        environment["Database__DataFolder"] = DataFolder;
-        environment["Hashing__Key"] = Convert.ToBase64String(NoticesFactory.HashKey);
-        environment["Identity__CacheSeconds"] = "1";
-        environment["RateLimiting__PublicRequestsPerMinute"] = "100000";
+        var environment = _run.Environment();
         environment["Outbox__PollMilliseconds"] = "50";
-        environment["Bus__StartTimeoutSeconds"] = "30";
         environment["Sms__Provider"] = "Twilio";
         environment["Sms__Twilio__AccountSid"] = FakeTwilio.AccountSid;
         environment["Sms__Twilio__AuthToken"] = FakeTwilio.AuthToken;
@@ -44,17 +37,6 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
         // Required with Twilio; the fake sends no callbacks here, so nothing needs to listen on it.
         environment["Notices__PublicBaseUrl"] = "http://127.0.0.1:9";
         return environment;
-    }
-
-    private async Task<(string Org, string Key)> CreateKeyAsync(string legalName)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
-        var output = new StringWriter();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
-        var org = output.ToString().Trim().Split('\n')[^1].Trim();
-        output.GetStringBuilder().Clear();
-        Assert.Equal(0, await IdentityCommands.RunAsync(["key", "create", "--org", org, "--name", "notices-distributed"], configuration, output, output));
-        return (org, output.ToString().Trim().Split('\n')[^1].Trim());
     }
 
     /// <summary>The test's own connection to the broker: another process than Notices publishing what Directory, Consent and Responses would.</summary>
@@ -81,6 +63,13 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
         return bus;
     }
 
+    /// <summary>The service runs on real time: a contact window from two hours before now to two after, in Tokyo (it may run over midnight).</summary>
+    private static object AroundNow()
+    {
+        var tokyo = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo).DateTime);
+        return new { allowedFrom = tokyo.AddHours(-2).ToString("HH:mm"), allowedUntil = tokyo.AddHours(2).ToString("HH:mm"), frequencyCap = 10, frequencyWindowHours = 24 };
+    }
+
     /// <summary>
     /// Publishing returns once the broker confirmed routing to Notices' queue; the queue's count
     /// (ready plus unacknowledged) drops to zero once Notices consumed and acknowledged it.
@@ -98,8 +87,7 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
     [BrokerFact]
     public async Task A_planned_call_texts_the_recipient_through_twilio_and_an_opt_out_published_by_another_process_refuses_the_next()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var (org, key) = await CreateKeyAsync("株式会社分散");
+        var (org, key) = await _run.CreateKeyAsync("株式会社分散");
         await using var twilio = await FakeTwilio.StartAsync();
         twilio.SendCallbacks = false;
         var bus = await ConnectAsync();
@@ -123,7 +111,7 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
             var tokyo = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo);
             if (tokyo.Hour == 23 && tokyo.Minute >= 58) await Task.Delay(TimeSpan.FromMinutes(2.1));
             Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/notices/settings",
-                new { allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 24 })).StatusCode);
+                AroundNow())).StatusCode);
 
             var call = await PlanAsync(client);
             Assert.Null(call.Notices[0].Reason);
@@ -159,8 +147,7 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
     [BrokerFact]
     public async Task Signed_status_callbacks_move_a_notice_in_another_process_to_delivered_or_to_failed_with_the_error_code()
     {
-        System.IO.Directory.CreateDirectory(DataFolder);
-        var (org, key) = await CreateKeyAsync("株式会社コールバック");
+        var (org, key) = await _run.CreateKeyAsync("株式会社コールバック");
         await using var twilio = await FakeTwilio.StartAsync();
         const string unreachable = "090-5555-0003";
         // Twilio 30003 (unreachable handset) for one recipient, delivered for the other.
@@ -196,7 +183,7 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
             var tokyo = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Tokyo);
             if (tokyo.Hour == 23 && tokyo.Minute >= 58) await Task.Delay(TimeSpan.FromMinutes(2.1));
             Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync("/api/notices/settings",
-                new { allowedFrom = "00:00", allowedUntil = "23:59", frequencyCap = 10, frequencyWindowHours = 24 })).StatusCode);
+                AroundNow())).StatusCode);
 
             var delivered = await PlanAsync(client);
             var failed = await PlanAsync(client, unreachable);
@@ -227,9 +214,5 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
         }
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _run.Dispose();
-    }
+    public void Dispose() => _run.Dispose();
 }

@@ -51,6 +51,43 @@ public sealed class GateCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_not_now_stop_refuses_until_its_date_and_then_lets_notices_through_again()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        var until = _factory.Clock.Now.AddDays(30);
+        await _factory.Bus.Publish(new OptOutRequested
+        {
+            RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now, Until = until,
+        });
+        await Eventually.AssertAsync(async () => (await CheckAsync()).Reason == RefusalReasons.OptedOutUntil, TimeSpan.FromSeconds(10), "the pause reaches the gate");
+        // Consent confirms it with the same end date.
+        await _factory.Bus.Publish(new ContactSuppressed
+        {
+            SuppressionId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Reason = "opted_out", SuppressedAt = _factory.Clock.Now, Until = until,
+        });
+        await Eventually.AssertAsync(async () => await RowsAsync("suppressions") == 2, TimeSpan.FromSeconds(10), "Consent's entry replicated");
+        Assert.Equal(RefusalReasons.OptedOutUntil, (await CheckAsync()).Reason);
+
+        _factory.Clock.Now = until.AddMinutes(1);
+        Assert.Equal(new GateCheckResult(true, null), await CheckAsync());
+    }
+
+    [Fact]
+    public async Task A_stop_for_good_outweighs_a_pause()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        await _factory.Bus.Publish(new OptOutRequested
+        {
+            RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now,
+            Until = _factory.Clock.Now.AddDays(30),
+        });
+        await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "sms_reply", RequestedAt = _factory.Clock.Now });
+        await Eventually.AssertAsync(async () => (await CheckAsync()).Reason == RefusalReasons.OptedOut, TimeSpan.FromSeconds(10), "the stop for good decides");
+        _factory.Clock.Now = _factory.Clock.Now.AddDays(31);
+        Assert.Equal(RefusalReasons.OptedOut, (await CheckAsync()).Reason);
+    }
+
+    [Fact]
     public async Task Check_gives_the_same_reasons_a_planned_call_would()
     {
         await _factory.RecordSmsConsentAsync(_org, "03-5555-1234");

@@ -43,5 +43,5 @@ public static class GateCheckEndpoints
                 input.At ?? time.GetUtcNow(), context.RequestAborted);
             return TypedResults.Ok(new GateCheckResult(reason is null, reason));
         }).WithSummary("Ask the notice gate without sending: allowed, or the refusal reason a planned call would get")
-          .WithDescription("Nothing is recorded. Reasons: opted_out, erased, not_sms_capable, no_sms_consent, consent_expired, calling_number_unpublished, quiet_hours, frequency_cap, gate_unavailable.");
+          .WithDescription("Nothing is recorded. Reasons: opted_out, opted_out_until (a \"not now\" until a date), erased, not_sms_capable, no_sms_consent, consent_expired, calling_number_unpublished, quiet_hours, frequency_cap, gate_unavailable.");
 }

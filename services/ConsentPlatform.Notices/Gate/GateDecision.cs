@@ -8,6 +8,8 @@ public static class RefusalReasons
 {
     public const string Erased = "erased";
     public const string OptedOut = "opted_out";
+    /// <summary>"Not now — contact me after a date": refused until then.</summary>
+    public const string OptedOutUntil = "opted_out_until";
     public const string NotSmsCapable = "not_sms_capable";
     public const string NoSmsConsent = "no_sms_consent";
     public const string ConsentExpired = "consent_expired";
@@ -19,8 +21,8 @@ public static class RefusalReasons
     public const string GateUnavailable = "gate_unavailable";
 }
 
-/// <summary>A do-not-contact entry; null scope fields mean "all".</summary>
-public readonly record struct SuppressionEntry(string? OrganizationId, string? Channel, string? Purpose)
+/// <summary>A do-not-contact entry; null scope fields mean "all". <see cref="UntilAt"/> (unix ms) ends a temporary one.</summary>
+public readonly record struct SuppressionEntry(string? OrganizationId, string? Channel, string? Purpose, long? UntilAt = null)
 {
     public bool Covers(string organizationId, string channel, string purpose) =>
         (OrganizationId is null || OrganizationId == organizationId)
@@ -68,15 +70,18 @@ public static class GateDecider
     public static string? Decide(in GateRequest request, ContactState state, OrganizationRules rules)
     {
         if (state.ErasedAt > 0) return RefusalReasons.Erased;
+        var now = request.At.ToUnixTimeMilliseconds();
+        var paused = false;
         foreach (var s in state.Suppressions)
         {
             // A notice announces or follows up a call, so a stop for calls stops it as much as a stop for SMS.
-            if (s.Covers(request.OrganizationId, Channels.Sms, request.Purpose) || s.Covers(request.OrganizationId, Channels.Call, request.Purpose))
-                return RefusalReasons.OptedOut;
+            if (!s.Covers(request.OrganizationId, Channels.Sms, request.Purpose) && !s.Covers(request.OrganizationId, Channels.Call, request.Purpose)) continue;
+            if (s.UntilAt is null) return RefusalReasons.OptedOut;
+            paused |= s.UntilAt > now;
         }
+        if (paused) return RefusalReasons.OptedOutUntil;
         if (!request.Number.CanReceiveSms) return RefusalReasons.NotSmsCapable;
 
-        var now = request.At.ToUnixTimeMilliseconds();
         var expired = false;
         var given = false;
         foreach (var c in state.Consents)

@@ -18,7 +18,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     {
         var m = context.Message;
         await database.HandleOnceAsync(context, "notices.contact-suppressed", tx =>
-            ReplicaStore.SuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.Reason, provisional: false, m.SuppressedAt));
+            ReplicaStore.SuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.Reason, provisional: false, m.SuppressedAt, m.Until));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
 
@@ -98,6 +98,6 @@ public static class OptOuts
         IReadOnlyList<string?> channels = m.Channels.Count == 0 ? [null] : m.Channels.Cast<string?>().ToList();
         foreach (var channel in channels)
             await ReplicaStore.SuppressAsync(tx, $"{m.RequestId}:{channel ?? "all"}", m.ContactHash, m.OrganizationId, channel, m.Purpose,
-                m.Source, provisional: true, m.RequestedAt);
+                m.Source, provisional: true, m.RequestedAt, m.Until);
     }
 }

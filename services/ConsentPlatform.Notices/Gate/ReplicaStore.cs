@@ -12,18 +12,21 @@ namespace ConsentPlatform.Notices.Gate;
 /// </summary>
 public static class ReplicaStore
 {
-    private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose);
+    private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose, long? UntilAt);
     private sealed record ConsentRow(string ContactHash, string Kind, string OrganizationId, string Channel, string Purpose, long At, long? ExpiresAt);
 
     public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
-        string reason, bool provisional, DateTimeOffset at)
+        string reason, bool provisional, DateTimeOffset at, DateTimeOffset? until = null)
     {
         const string sql = """
-            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at)
-            SELECT @id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL
+            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at, until_at)
+            SELECT @id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL, @until
             WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE id = @id)
             """;
-        await tx.Connection.ExecuteAsync(sql, new { id, contactHash, organizationId, channel, purpose, reason, provisional = provisional ? 1 : 0, at = at.ToUnixTimeMilliseconds() }, tx.Inner);
+        await tx.Connection.ExecuteAsync(sql, new
+        {
+            id, contactHash, organizationId, channel, purpose, reason, provisional = provisional ? 1 : 0, at = at.ToUnixTimeMilliseconds(), until = until?.ToUnixTimeMilliseconds(),
+        }, tx.Inner);
         await RecordChangeAsync(tx, contactHash);
     }
 
@@ -148,7 +151,7 @@ public static class ReplicaStore
     {
         var filter = hashes is null ? "" : " AND contact_hash IN @hashes";
         var suppressionSql = $"""
-            SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose
+            SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose, until_at AS UntilAt
             FROM suppressions WHERE lifted_at IS NULL{filter}
             """;
         var consentSql = $"""
@@ -170,7 +173,7 @@ public static class ReplicaStore
         var states = new Dictionary<string, ContactState>(all.Count);
         foreach (var hash in all)
         {
-            var entries = suppressions[hash].Select(s => new SuppressionEntry(s.OrganizationId, s.Channel, s.Purpose)).Distinct().ToArray();
+            var entries = suppressions[hash].Select(s => new SuppressionEntry(s.OrganizationId, s.Channel, s.Purpose, s.UntilAt)).Distinct().ToArray();
             states[hash] = new ContactState(erasures.GetValueOrDefault(hash), entries, Fold(consents[hash]));
         }
         return states;
