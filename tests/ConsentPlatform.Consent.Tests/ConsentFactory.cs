@@ -55,6 +55,11 @@ public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
+    /// <summary>The one-time-code commands as Notices would receive them: from our outbox, oldest first.</summary>
+    public async Task<IReadOnlyList<Contracts.SendVerificationCode>> VerificationCommandsAsync() =>
+        (await QueryAsync<string>("SELECT body FROM outbox_messages WHERE message_type = @type ORDER BY id", new { type = typeof(Contracts.SendVerificationCode).FullName }))
+            .Select(b => System.Text.Json.JsonSerializer.Deserialize<Contracts.SendVerificationCode>(b, System.Text.Json.JsonSerializerOptions.Web)!).ToList();
+
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(DataFolder, "consent.db")};Pooling=False");

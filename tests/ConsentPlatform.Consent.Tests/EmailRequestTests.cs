@@ -10,11 +10,7 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>Data-subject requests by email (R31-R32): the code goes to the address, the ledger is matched by the email's keyed hash.</summary>
 public sealed class EmailRequestTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
-    private async Task<SendVerificationCode> CommandSentToAsync(string email) =>
-        (await factory.QueryAsync<string>("SELECT body FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName }))
-            .Select(b => JsonSerializer.Deserialize<SendVerificationCode>(b, Web)!).Last(m => m.Email == email);
+    private async Task<SendVerificationCode> CommandSentToAsync(string email) => (await factory.VerificationCommandsAsync()).Last(m => m.Email == email);
 
     private async Task<string> OpenAsync(HttpClient anonymous, string email, string kind)
     {

@@ -9,12 +9,8 @@ namespace ConsentPlatform.Consent.Tests;
 
 public sealed class ErasureTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
     /// <summary>The one-time code as Notices would receive it: from our outbox (Notices sends it by SMS).</summary>
-    private async Task<string> CodeSentToAsync(string e164) =>
-        (await factory.QueryAsync<string>("SELECT body FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName }))
-            .Select(b => JsonSerializer.Deserialize<SendVerificationCode>(b, Web)!).Last(m => m.PhoneNumber == e164).Code;
+    private async Task<string> CodeSentToAsync(string e164) => (await factory.VerificationCommandsAsync()).Last(m => m.PhoneNumber == e164).Code;
 
     private async Task<JsonElement> OpenAsync(HttpClient anonymous, string number, string kind)
     {
