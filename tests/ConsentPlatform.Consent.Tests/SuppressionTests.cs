@@ -86,7 +86,7 @@ public sealed class SuppressionTests(ConsentFactory factory) : IClassFixture<Con
     public async Task Every_check_is_audited_by_hash_and_never_by_number()
     {
         var (org, client) = await factory.CreateOrganizationAsync();
-        var check = await client.CheckAsync(new { phoneNumber = "+81 90 5555 0005", channel = "call", purpose = "seminar" });
+        var check = await client.CheckAsync(new { phoneNumber = "+81 90 5555 0005", channel = "call", purpose = "seminar", at = Noon });
         var checkId = check.GetProperty("checkId").GetString();
 
         var audit = factory.Services.GetRequiredService<CheckAudit>();
