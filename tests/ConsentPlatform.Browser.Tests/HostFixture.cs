@@ -78,6 +78,9 @@ public sealed class HostFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
+        // CI runs the test assemblies side by side on two cores: a page may take longer than the 5 s
+        // Playwright's assertions wait by default.
+        Assertions.SetDefaultExpectTimeout(20_000);
         return await context.NewPageAsync();
     }
 

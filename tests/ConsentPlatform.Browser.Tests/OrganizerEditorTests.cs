@@ -33,7 +33,10 @@ public sealed class OrganizerEditorTests(HostFixture host)
         await page.GotoAsync(new Uri(host.BaseAddress, $"/signin?returnUrl=/consent/events/{id}/edit").ToString());
         await page.FillAsync("input[name=key]", key);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync($"**/consent/events/{id}/edit");
+        // DOMContentLoaded, not load: "load" also waits for both preview frames and their stylesheet,
+        // which on a CI machine busy with other test assemblies once took longer than 30 s. The
+        // assertions below wait for what they need.
+        await page.WaitForURLAsync($"**/consent/events/{id}/edit", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
 
         var preview = page.FrameLocator("iframe[data-preview-lang=en]");
         await Assertions.Expect(preview.GetByText("I agree to receive SMS.")).ToBeVisibleAsync();
