@@ -27,20 +27,27 @@ public sealed record PlanCallInput
 
     public Dictionary<string, string[]> Validate(out PhoneNumber number, out PhoneNumber callingNumber)
     {
-        var errors = new Dictionary<string, string[]>();
-        number = default;
-        callingNumber = default;
-        var parsed = Telephony.PhoneNumbers.Parse(PhoneNumber);
-        if (parsed.IsValid) number = parsed.Number;
-        else errors["phoneNumber"] = [$"The number to call is not valid: {parsed.ErrorMessage}"];
-        var calling = Telephony.PhoneNumbers.Parse(CallingNumber);
-        if (calling.IsValid) callingNumber = calling.Number;
-        else errors["callingNumber"] = [$"The calling number is not valid: {calling.ErrorMessage}"];
+        var errors = ValidateTarget(PhoneNumber, CallingNumber, Purpose, out number, out callingNumber);
         if (string.IsNullOrWhiteSpace(CallerName) || CallerName.Trim().Length > 60) errors["callerName"] = ["The caller's name is required (at most 60 characters): the notice names who calls."];
         if (string.IsNullOrWhiteSpace(Topic) || Topic.Trim().Length > 100) errors["topic"] = ["The topic is required (at most 100 characters): the notice says what the call is about."];
-        if (Purpose is not null && (Purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
         if (Language is not null && Language is not ("ja" or "en")) errors["language"] = ["The language must be ja or en."];
         if (ContainsControl(CallerName) || ContainsControl(Topic)) errors[ContainsControl(CallerName) ? "callerName" : "topic"] = ["Line breaks and control characters are not allowed."];
+        return errors;
+    }
+
+    /// <summary>The recipient, the calling number and the purpose: what a planned call and a gate check (Gate/GateCheckEndpoints) both name.</summary>
+    public static Dictionary<string, string[]> ValidateTarget(string? phoneNumber, string? callingNumber, string? purpose, out PhoneNumber number, out PhoneNumber calling)
+    {
+        var errors = new Dictionary<string, string[]>();
+        number = default;
+        calling = default;
+        var parsed = Telephony.PhoneNumbers.Parse(phoneNumber);
+        if (parsed.IsValid) number = parsed.Number;
+        else errors["phoneNumber"] = [$"The number to call is not valid: {parsed.ErrorMessage}"];
+        var from = Telephony.PhoneNumbers.Parse(callingNumber);
+        if (from.IsValid) calling = from.Number;
+        else errors["callingNumber"] = [$"The calling number is not valid: {from.ErrorMessage}"];
+        if (purpose is not null && (purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
         return errors;
     }
 

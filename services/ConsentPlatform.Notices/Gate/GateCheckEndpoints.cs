@@ -13,20 +13,8 @@ public sealed record GateCheckInput
     /// <summary>When the notice would be sent; now if absent (quiet hours depend on it).</summary>
     public DateTimeOffset? At { get; init; }
 
-    public Dictionary<string, string[]> Validate(out Telephony.PhoneNumber number, out Telephony.PhoneNumber callingNumber)
-    {
-        var errors = new Dictionary<string, string[]>();
-        number = default;
-        callingNumber = default;
-        var parsed = Telephony.PhoneNumbers.Parse(PhoneNumber);
-        if (parsed.IsValid) number = parsed.Number;
-        else errors["phoneNumber"] = [$"The recipient's number is not valid: {parsed.ErrorMessage}"];
-        var calling = Telephony.PhoneNumbers.Parse(CallingNumber);
-        if (calling.IsValid) callingNumber = calling.Number;
-        else errors["callingNumber"] = [$"The calling number is not valid: {calling.ErrorMessage}"];
-        if (Purpose is not null && (Purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
-        return errors;
-    }
+    public Dictionary<string, string[]> Validate(out Telephony.PhoneNumber number, out Telephony.PhoneNumber callingNumber) =>
+        PlanCallInput.ValidateTarget(PhoneNumber, CallingNumber, Purpose, out number, out callingNumber);
 }
 
 public sealed record GateCheckResult(bool Allowed, string? Reason);

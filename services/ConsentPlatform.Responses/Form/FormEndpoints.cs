@@ -59,9 +59,7 @@ public static class FormEndpoints
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Unknown(context, tokens, texts);
             }
-            var errors = tokens.Check(context.Request, ResponsePurpose, view.Link.Code, context.Request.Form[FormTokens.FieldName]) is { } forged
-                ? new Dictionary<string, string[]> { [FormTokens.FieldName] = [forged] }
-                : input.Validate(Today(time), texts.Lang == "ja");
+            var errors = Forged(context, tokens, ResponsePurpose, view.Link.Code) ?? input.Validate(Today(time), texts.Lang == "ja");
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -78,13 +76,12 @@ public static class FormEndpoints
         {
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
-            if (ForgedOptOut(context, tokens) is { } forged) return Unknown(context, tokens, texts, forged);
+            if (Forged(context, tokens, OptOutPurpose, OptOutSubject) is { } forged) return Refused(context, tokens, texts, forged);
             var parsed = PhoneNumbers.Parse(phoneNumber);
             if (!parsed.IsValid)
             {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 var message = texts.Lang == "ja" ? "電話番号を正しく入力してください。" : $"The phone number is not valid: {parsed.ErrorMessage}";
-                return Unknown(context, tokens, texts, errors: new() { ["phoneNumber"] = [message] });
+                return Refused(context, tokens, texts, new() { ["phoneNumber"] = [message] });
             }
             var challenge = await optOut.StartAsync(parsed.Number, context.RequestAborted);
             return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), ChallengeId = challenge.ToString() });
@@ -95,12 +92,9 @@ public static class FormEndpoints
         {
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
-            if (ForgedOptOut(context, tokens) is { } forged) return Unknown(context, tokens, texts, forged);
+            if (Forged(context, tokens, OptOutPurpose, OptOutSubject) is { } forged) return Refused(context, tokens, texts, forged);
             if (!Guid.TryParse(challengeId, out var id) || string.IsNullOrWhiteSpace(code))
-            {
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return Unknown(context, tokens, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードを入力してください。" : "Enter the code we texted you."] });
-            }
+                return Refused(context, tokens, texts, new() { ["code"] = [texts.Lang == "ja" ? "確認コードを入力してください。" : "Enter the code we texted you."] });
             var outcome = await optOut.ConfirmAsync(id, code, context.RequestAborted);
             switch (outcome)
             {
@@ -112,8 +106,7 @@ public static class FormEndpoints
                         Errors = new Dictionary<string, string[]> { ["code"] = [texts.Lang == "ja" ? "確認コードが違います。" : "That code is not right."] },
                     });
                 case GenericOptOut.Outcome.Expired:
-                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                    return Unknown(context, tokens, texts, errors: new() { ["code"] = [texts.Lang == "ja" ? "確認コードの有効期限が切れました。もう一度お試しください。" : "The code has expired or was used up; ask for a new one."] });
+                    return Refused(context, tokens, texts, new() { ["code"] = [texts.Lang == "ja" ? "確認コードの有効期限が切れました。もう一度お試しください。" : "The code has expired or was used up; ask for a new one."] });
                 default:
                     return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), Done = outcome == GenericOptOut.Outcome.Stopped });
             }
@@ -130,11 +123,16 @@ public static class FormEndpoints
         }
     }
 
-    private static Dictionary<string, string[]>? ForgedOptOut(HttpContext context, FormTokens tokens)
+    /// <summary>The form token's problem as the page's error list, or null when the POST may go on (ADR 0010).</summary>
+    private static Dictionary<string, string[]>? Forged(HttpContext context, FormTokens tokens, string purpose, string subject) =>
+        tokens.Check(context.Request, purpose, subject, context.Request.Form[FormTokens.FieldName]) is { } problem
+            ? new() { [FormTokens.FieldName] = [problem] }
+            : null;
+
+    private static IResult Refused(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]> errors)
     {
-        if (tokens.Check(context.Request, OptOutPurpose, OptOutSubject, context.Request.Form[FormTokens.FieldName]) is not { } forged) return null;
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return new() { [FormTokens.FieldName] = [forged] };
+        return Unknown(context, tokens, texts, errors);
     }
 
     private static IResult Unknown(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]>? errors = null)
