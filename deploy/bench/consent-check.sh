@@ -19,17 +19,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PORT="${CONSENT_BENCH_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 URL="http://127.0.0.1:${PORT}"
 WORK="$(mktemp -d /tmp/cp-consent-bench-XXXXXX)"
-SERVICE_PID=""
-
-cleanup() {
-  if [[ -n "$SERVICE_PID" ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in dotnet wrk sqlite3 curl; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }; done
+source "$ROOT/deploy/bench/lib.sh"
+bench_require dotnet wrk sqlite3 curl
 
 echo "== building Consent and the host's key commands (Release)"
 dotnet build "$ROOT/services/ConsentPlatform.Consent" -c Release -v quiet -nologo >/dev/null
@@ -50,12 +41,8 @@ start_service() {
   ASPNETCORE_ENVIRONMENT=Production \
     dotnet "$ROOT/services/ConsentPlatform.Consent/bin/Release/net10.0/ConsentPlatform.Consent.dll" --urls "$URL" >>"$WORK/service.log" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 600); do
-    curl -fs "$URL/health/ready" >/dev/null 2>&1 && return 0
-    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/service.log"; exit 1; }
-    sleep 0.2
-  done
-  echo "Consent did not become ready" >&2; exit 1
+  BENCH_PIDS+=("$SERVICE_PID")
+  bench_wait_ready "$URL" "$SERVICE_PID" "$WORK/service.log" 600
 }
 
 echo "== starting Consent once to create its database"

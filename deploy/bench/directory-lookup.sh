@@ -19,17 +19,8 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 PORT="${DIRECTORY_BENCH_PORT:-$(( 20000 + RANDOM % 20000 ))}"
 URL="http://127.0.0.1:${PORT}"
 WORK="$(mktemp -d /tmp/cp-directory-bench-XXXXXX)"
-SERVICE_PID=""
-
-cleanup() {
-  if [[ -n "$SERVICE_PID" ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in dotnet wrk sqlite3 curl; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }; done
+source "$ROOT/deploy/bench/lib.sh"
+bench_require dotnet wrk sqlite3 curl
 
 echo "== building Directory (Release)"
 dotnet build "$ROOT/services/ConsentPlatform.Directory" -c Release -v quiet -nologo >/dev/null
@@ -43,12 +34,8 @@ Logging__LogLevel__Default=Warning \
 ASPNETCORE_ENVIRONMENT=Production \
   dotnet "$ROOT/services/ConsentPlatform.Directory/bin/Release/net10.0/ConsentPlatform.Directory.dll" --urls "$URL" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
-for _ in $(seq 1 100); do
-  curl -fs "$URL/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/service.log"; exit 1; }
-  sleep 0.2
-done
-curl -fs "$URL/health/ready" >/dev/null
+BENCH_PIDS+=("$SERVICE_PID")
+bench_wait_ready "$URL" "$SERVICE_PID" "$WORK/service.log" 100
 
 echo "== seeding $ORGS organizations x $PER_ORG published numbers"
 # Straight into the service's own tables (the API path would need 10,000 verification codes);

@@ -24,29 +24,11 @@ WORK="$(mktemp -d /tmp/cp-responses-bench-XXXXXX)"
 UA="Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 CODE="benchAbc123"
 ENCODING="gzip, deflate, br"
-SERVICE_PID=""
-BARE_PID=""
 BENCH_DLL="$ROOT/tests/ConsentPlatform.Benchmarks/bin/Release/net10.0/ConsentPlatform.Benchmarks.dll"
 SERVICE_DLL="$ROOT/services/ConsentPlatform.Responses/bin/Release/net10.0/ConsentPlatform.Responses.dll"
 
-cleanup() {
-  for pid in "$SERVICE_PID" "$BARE_PID"; do
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" 2>/dev/null || true; fi
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in dotnet wrk sqlite3 curl; do command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }; done
-
-wait_ready() { # url pid log
-  for _ in $(seq 1 150); do
-    curl -fs -m 2 "$1/health/ready" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
-    sleep 0.2
-  done
-  echo "not ready: $1" >&2; cat "$3"; exit 1
-}
+source "$ROOT/deploy/bench/lib.sh"
+bench_require dotnet wrk sqlite3 curl
 
 echo "== building Responses and the benchmark helpers (Release)"
 dotnet build "$ROOT/services/ConsentPlatform.Responses" -c Release -v quiet -nologo >/dev/null
@@ -60,12 +42,14 @@ Logging__LogLevel__Default=Warning \
 ASPNETCORE_ENVIRONMENT=Production \
   dotnet "$SERVICE_DLL" --urls "$SERVICE_URL" >"$WORK/service.log" 2>&1 &
 SERVICE_PID=$!
+BENCH_PIDS+=("$SERVICE_PID")
 # The benchmark exe's RESPONSES_BENCH mode (see tests/ConsentPlatform.Benchmarks/Responses/ResponsesBenchEntry.cs).
 RESPONSES_BENCH=bare ASPNETCORE_URLS="$BARE_URL" ASPNETCORE_ENVIRONMENT=Production \
   dotnet "$BENCH_DLL" --list flat >"$WORK/bare.log" 2>&1 &
 BARE_PID=$!
-wait_ready "$SERVICE_URL" "$SERVICE_PID" "$WORK/service.log"
-wait_ready "$BARE_URL" "$BARE_PID" "$WORK/bare.log"
+BENCH_PIDS+=("$BARE_PID")
+bench_wait_ready "$SERVICE_URL" "$SERVICE_PID" "$WORK/service.log"
+bench_wait_ready "$BARE_URL" "$BARE_PID" "$WORK/bare.log"
 
 echo "== seeding one short link (the row the ResponseLinkIssued consumer writes) and its organization profile"
 NOW_MS=$(( $(date +%s) * 1000 ))
