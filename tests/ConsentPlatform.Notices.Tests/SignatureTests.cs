@@ -1,5 +1,6 @@
 using System.Net;
 using ConsentPlatform.Notices.Webhooks;
+using ConsentPlatform.Testing;
 
 namespace ConsentPlatform.Notices.Tests;
 

@@ -111,8 +111,9 @@ public static class NoticesSendBenchmark
     {
         Console.WriteLine();
         Console.WriteLine($"== offered {offered.ToString("0.#", Inv)}/s against a limit of {limit.ToString(Inv)}/s for {settings.Seconds} s ==");
-        await using var fake = await BenchFakeTwilio.StartAsync();
-        fake.TooManyRequestsShare = settings.Throttle;
+        await using var fake = await FakeTwilio.StartAsync();
+        // A share of requests answered 429 (Twilio 20429) before anything is taken.
+        if (settings.Throttle > 0) fake.NextFault = () => Random.Shared.NextDouble() < settings.Throttle ? FakeFault.TooManyRequests : FakeFault.None;
         var total = (int)Math.Ceiling(offered * settings.Seconds) + 10;
         await using var instance = await NoticesInstance.StartAsync(fake, limit, settings.Concurrency, total, settings.JitterMs);
 
@@ -165,7 +166,7 @@ public static class NoticesSendBenchmark
         var steady = during.Where(s => s.At >= offeringEnded / 3).ToList();
         var sentRate = steady.Count > 1 ? (steady[^1].Sent - steady[0].Sent) / (steady[^1].At - steady[0].At) : 0;
         var worst = WorstWindow(fake.Arrivals.Order().ToArray());
-        var bodies = fake.Bodies.ToList();
+        var bodies = fake.Accepted.Select(m => m.Body).ToList();
         Console.WriteLine($"planned {planned} (refused {refused}, errors {errors}) in {offeringEnded:0.0} s; provider took {fake.AcceptedCount}, " +
                           $"duplicates {bodies.Count - bodies.Distinct().Count()}; requests at the provider {fake.Arrivals.Count}");
         Console.WriteLine($"offered {offered:0.00}/s; sent {sentRate:0.00}/s after the first third (sender sustains at most {instance.Sustained:0.00}/s); " +
@@ -181,7 +182,7 @@ public static class NoticesSendBenchmark
     {
         Console.WriteLine();
         Console.WriteLine($"== max: Sms:RatePerSecond=5000, {settings.MaxClients} clients planning back to back for {settings.MaxSeconds} s ==");
-        await using var fake = await BenchFakeTwilio.StartAsync();
+        await using var fake = await FakeTwilio.StartAsync();
         await using var instance = await NoticesInstance.StartAsync(fake, 5_000, sendConcurrency: 16, settings.MaxSeconds * 1_500);
         var next = -1;
         var planned = 0L;
@@ -211,7 +212,7 @@ public static class NoticesSendBenchmark
         Console.WriteLine($"max sustained by one instance ≈ {Math.Min(planRate, sendRate):0.0} notices/s (the lower of planning and sending)");
     }
 
-    private static Task SampleAsync(NoticesInstance instance, BenchFakeTwilio fake, Func<long> offered, Func<long> planned, Func<long> inFlight,
+    private static Task SampleAsync(NoticesInstance instance, FakeTwilio fake, Func<long> offered, Func<long> planned, Func<long> inFlight,
         List<Sample> samples, out CancellationTokenSource stop)
     {
         var cancel = stop = new CancellationTokenSource();
@@ -280,7 +281,7 @@ public static class NoticesSendBenchmark
 
         public double Sustained => _app.Services.GetRequiredService<SenderPacing>().SustainedPerSecond;
 
-        public static async Task<NoticesInstance> StartAsync(BenchFakeTwilio fake, double rate, int sendConcurrency, int recipients, int? jitterMs = null)
+        public static async Task<NoticesInstance> StartAsync(FakeTwilio fake, double rate, int sendConcurrency, int recipients, int? jitterMs = null)
         {
             var folder = Path.Combine(Path.GetTempPath(), "cp-notices-send-" + Guid.NewGuid().ToString("N"));
             System.IO.Directory.CreateDirectory(folder);
@@ -292,8 +293,8 @@ public static class NoticesSendBenchmark
                 ["Hashing:Key"] = Convert.ToBase64String(HashKey),
                 ["RateLimiting:PublicRequestsPerMinute"] = "10000000",
                 ["Sms:Provider"] = "Twilio",
-                ["Sms:Twilio:AccountSid"] = BenchFakeTwilio.AccountSid,
-                ["Sms:Twilio:AuthToken"] = BenchFakeTwilio.AuthToken,
+                ["Sms:Twilio:AccountSid"] = FakeTwilio.AccountSid,
+                ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
                 ["Sms:Twilio:From"] = "+15005550006",
                 ["Sms:Twilio:BaseUrl"] = fake.BaseAddress.ToString(),
                 ["Sms:RatePerSecond"] = rate.ToString(Inv),
