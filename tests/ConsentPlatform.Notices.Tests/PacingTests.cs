@@ -39,6 +39,49 @@ public sealed class PacingTests
             Assert.True(slots[i] - slots[i - rate] >= (1000 + jitterMs) * 1000L, $"{rate + 1} slots within {(slots[i] - slots[i - rate]) / 1000.0} ms");
     }
 
+    [Fact]
+    public async Task A_late_send_moves_the_later_slots_so_every_send_a_window_on_starts_a_second_and_the_allowance_after_it()
+    {
+        const int rate = 3;
+        const int jitterMs = 10;
+        await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}", ["Sms:RateJitterMilliseconds"] = $"{jitterMs}" });
+        var pacing = new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), notices.Services.GetRequiredService<NoticesOptions>());
+        var late = await ReserveAsync(pacing);
+        var between = await ReserveAsync(pacing);
+        const long by = 120_000;
+
+        Assert.True(await pacing.TryPostponeAsync("test-sender", late, by, default));
+
+        var after = new List<long>();
+        for (var i = 0; i < rate + 1; i++) after.Add(await ReserveAsync(pacing));
+        // The send now starts at most J/2 after late + by; the one `rate` places on must still leave the provider a full second.
+        var start = late + by + pacing.LateToleranceMicroseconds;
+        Assert.All(after.Skip(rate - 2), slot => Assert.True(slot - start >= (1000 + jitterMs / 2) * 1000L, $"{(slot - start) / 1000.0} ms after the late send"));
+        Assert.True(after[0] - between >= by + pacing.IntervalMicroseconds, "the slots not yet handed out moved back by the lateness");
+    }
+
+    [Fact]
+    public async Task A_late_send_may_not_move_the_slots_once_the_send_a_window_on_has_its_slot()
+    {
+        const int rate = 3;
+        await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}" });
+        var pacing = new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), notices.Services.GetRequiredService<NoticesOptions>());
+        var late = await ReserveAsync(pacing);
+        for (var i = 0; i < rate; i++) await ReserveAsync(pacing);
+
+        // Moving now could not move that send any more: the late one must give its slot up instead.
+        Assert.False(await pacing.TryPostponeAsync("test-sender", late, 20_000, default));
+    }
+
+    private static async Task<long> ReserveAsync(SenderPacing pacing)
+    {
+        while (true)
+        {
+            if (await pacing.TryReserveAsync("test-sender", default) is { } slot) return slot;
+            await Task.Delay(20);
+        }
+    }
+
     [Theory]
     [InlineData(1, 10)]
     [InlineData(20, 10)]

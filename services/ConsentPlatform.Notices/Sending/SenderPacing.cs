@@ -10,7 +10,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// The rule is the provider's: never more than R requests in any one-second window, sliding, as
 /// the provider sees them. Slots are spaced (1000 + J) / R ms apart, J being
 /// <see cref="NoticesOptions.RateJitterMilliseconds"/>; a send starts no earlier than its slot and
-/// no later than J/2 after it (or gives the slot up), which leaves J/2 for the network. So any R + 1
+/// no later than J/2 after it (or moves the later slots, below), which leaves J/2 for the network. So any R + 1
 /// requests reach the provider at least 1000 ms apart, and the sender sustains R × 1000 / (1000 + J)
 /// per second (99% of R with the default J = 10 ms). No sender can sustain exactly R and also keep
 /// every sliding window at R once arrival times jitter: R sends per second put R + 1 requests exactly
@@ -18,6 +18,12 @@ namespace ConsentPlatform.Notices.Sending;
 /// explicit and small (it was a fixed 10%).
 /// </para>
 /// For a fractional rate the window holds at most ⌈R⌉ (a rate below 1 means one send per 1/R s).
+/// <para>
+/// A send that wakes later than J/2 after its slot (a busy machine, a pause) would crowd the slot
+/// ⌈R⌉ places on. Rather than let its slot go (a whole 1/R of the second lost), a send late by less
+/// than J moves every slot not yet handed out back by its lateness, which keeps that distance, as long
+/// as the slot ⌈R⌉ on has not been handed out yet and the move costs less than a slot.
+/// </para>
 /// </summary>
 public sealed class SenderPacing(NoticesDatabase database, NoticesOptions options)
 {
@@ -25,6 +31,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     private const long HorizonMicroseconds = 1_000_000;
 
     private long _lateSlots;
+    private long _postponed;
 
     public long IntervalMicroseconds => (long)Math.Ceiling((1000.0 + options.RateJitterMilliseconds) * 1000.0 / options.RatePerSecond);
 
@@ -36,6 +43,12 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
 
     /// <summary>Slots let go because the caller woke too late for them (throughput lost to a busy machine, for benchmarks and logs).</summary>
     public long LateSlots => Interlocked.Read(ref _lateSlots);
+
+    /// <summary>Late sends kept by moving the later slots back instead (each cost its lateness, not a slot).</summary>
+    public long PostponedSlots => Interlocked.Read(ref _postponed);
+
+    /// <summary>The most requests the provider may see in one second: ⌈R⌉.</summary>
+    private int Window => Math.Max(1, (int)Math.Ceiling(options.RatePerSecond));
 
     public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
@@ -50,9 +63,50 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
                 continue;
             }
             await WaitUntilAsync(at, ct);
-            if (NowMicroseconds() - at <= LateToleranceMicroseconds) return;
+            if (await KeepLateSlotAsync(sender, at, ct)) return;
             Interlocked.Increment(ref _lateSlots);
         }
+    }
+
+    /// <summary>
+    /// True when the send may start now: on time, or late by less than J and the later slots moved
+    /// back by the lateness. Each move makes "now" the slot's new time, so J/2 is again left for the
+    /// move's own commit and the start; a slow commit moves again. Later than J (or than a slot, at
+    /// high rates) the slot is let go: the machine is busy enough that the request itself may take
+    /// longer than usual to reach the provider, and sending less is the safe way to be late.
+    /// </summary>
+    private async Task<bool> KeepLateSlotAsync(string sender, long slot, CancellationToken ct)
+    {
+        var effective = slot;
+        while (true)
+        {
+            var now = NowMicroseconds();
+            if (now - effective <= LateToleranceMicroseconds) return true;
+            if (now - slot >= Math.Min(IntervalMicroseconds, options.RateJitterMilliseconds * 1000L)) return false;
+            if (!await TryPostponeAsync(sender, slot, now - effective, ct)) return false;
+            Interlocked.Increment(ref _postponed);
+            effective = now;
+        }
+    }
+
+    /// <summary>
+    /// Moves every slot not yet handed out back by <paramref name="by"/> µs, for a send that will start
+    /// late for <paramref name="slot"/>. Refused (false) once the slot ⌈R⌉ after it may have been handed
+    /// out: slots are at least one interval apart, so fewer than ⌈R⌉ lie between <paramref name="slot"/>
+    /// and next_us while next_us is under slot + (⌈R⌉ + 1) intervals; the one ⌈R⌉ on then starts at least
+    /// ⌈R⌉ intervals (1000 + J ms) after the moved slot.
+    /// </summary>
+    public async Task<bool> TryPostponeAsync(string sender, long slot, long by, CancellationToken ct)
+    {
+        await using var tx = await database.BeginAsync(ct);
+        const string postpone = """
+            UPDATE sender_schedule SET next_us = next_us + @by
+            WHERE sender = @sender AND next_us < @limit
+            """;
+        var args = new { sender, by, limit = slot + (Window + 1L) * IntervalMicroseconds };
+        var moved = await tx.Connection.ExecuteAsync(new CommandDefinition(postpone, args, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return moved == 1;
     }
 
     /// <summary>
