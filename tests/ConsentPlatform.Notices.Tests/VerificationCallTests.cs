@@ -265,6 +265,24 @@ public sealed class VerificationCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_command_as_directory_writes_it_for_a_landline_opt_out_is_read_out_in_japanese()
+    {
+        await using var notices = new NoticesFactory();
+        var (org, _) = await notices.CreateOrganizationAsync();
+        var landline = PhoneNumbers.Parse("06-6222-3333").Number;
+        Assert.False(landline.CanReceiveSms);
+        // As Directory's OneTimeCodes.IssueAsync writes it: challenge id, E.164, six digits, no language (Japanese by default).
+        var command = new PlaceVerificationCall { RequestId = Guid.NewGuid(), PhoneNumber = landline.E164, Code = "048210", Purpose = "directory_opt_out", OrganizationId = org };
+
+        await notices.Bus.Publish(command);
+
+        await Eventually.AssertAsync(async () => (await RowAsync(notices, command.RequestId))?.Status == VoiceCallQueue.Placed, TimeSpan.FromSeconds(10), "the call is placed");
+        var call = Assert.Single(await DevCallLog.ListAsync(notices.Services.GetRequiredService<NoticesDatabase>(), org, default));
+        Assert.Equal((command.RequestId.ToString(), "ja", landline.FormatMasked()), (call.RequestId, call.Language, call.MaskedTo));
+        Assert.Equal(2, Occurrences(call.SpokenText, "0、 4、 8、 2、 1、 0"));
+    }
+
+    [Fact]
     public void The_voice_caller_id_falls_back_to_an_E164_sms_sender_and_is_otherwise_required_at_start_up()
     {
         static NoticesOptions Read(Dictionary<string, string?> values) => NoticesOptions.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
