@@ -45,6 +45,11 @@ public sealed class NoticesOptions
     /// <summary>How long a message whose outcome is unknown is looked up before it is marked failed (never re-sent).</summary>
     public int LookupGiveUpSeconds { get; init; } = 600;
 
+    /// <summary>The caller id of verification calls (E.164); Sms:Twilio:From when that is a number.</summary>
+    public string? VoiceFrom { get; init; }
+    /// <summary>Calls started per second per provider account, across every instance (Twilio's default CPS is 1).</summary>
+    public double VoiceCallsPerSecond { get; init; } = 1;
+
     /// <summary>How one-time codes for email go out: the dev inbox (embedded default) or SMTP.</summary>
     public Sending.EmailProvider EmailProvider { get; init; } = Sending.EmailProvider.DevInbox;
     public string? SmtpHost { get; init; }
@@ -140,6 +145,9 @@ public sealed class NoticesOptions
             MaxAttempts = Int("Sms:MaxAttempts", 8, 1, 100),
             PollMilliseconds = Int("Sms:PollMilliseconds", 200, 10, 60_000),
             LookupGiveUpSeconds = Int("Sms:LookupGiveUpSeconds", 600, 5, 7 * 24 * 3600),
+            // A call needs a number as caller id (an alphanumeric sender or a messaging service cannot call).
+            VoiceFrom = Clean(config["Voice:Twilio:From"]) ?? (Clean(config["Sms:Twilio:From"]) is { } smsFrom && IsE164(smsFrom) ? smsFrom : null),
+            VoiceCallsPerSecond = (double)Decimal("Voice:CallsPerSecond", 1m, 0.1m, 1_000m),
             EmailProvider = emailProvider,
             SmtpHost = Clean(config["Notices:Smtp:Host"]),
             SmtpPort = Int("Notices:Smtp:Port", 587, 1, 65535),
@@ -172,9 +180,16 @@ public sealed class NoticesOptions
                 errors.Add("Notices:PublicBaseUrl is missing: Sms:Provider is Twilio, which needs it for StatusCallback and to check X-Twilio-Signature.");
             if (options.TwilioFrom is { } from && !(Telephony.PhoneNumbers.TryParse(from, out var parsed) && parsed.E164 == from) && !from.All(c => char.IsAsciiLetterOrDigit(c)))
                 errors.Add($"Sms:Twilio:From: '{from}' is not valid; expected an E.164 number (+81…) or an alphanumeric sender id.");
+            if (options.VoiceFrom is null)
+                errors.Add("Voice:Twilio:From is missing: Sms:Provider is Twilio, verification calls to landlines need a caller id number (E.164, +81…), "
+                    + "and Sms:Twilio:From is not one to fall back on.");
+            else if (!IsE164(options.VoiceFrom))
+                errors.Add($"Voice:Twilio:From: '{options.VoiceFrom}' is not valid; expected an E.164 number (+81…): a verification call needs a number as caller id.");
         }
         return options;
     }
+
+    private static bool IsE164(string value) => Telephony.PhoneNumbers.TryParse(value, out var parsed) && parsed.E164 == value;
 
     private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
@@ -182,6 +197,9 @@ public sealed class NoticesOptions
     public string SenderKey => Provider == SmsProvider.Twilio
         ? $"twilio:{TwilioAccountSid}:{TwilioMessagingServiceSid ?? TwilioFrom}"
         : "devinbox";
+
+    /// <summary>The pacing row of verification calls: Twilio limits calls per second per account, apart from SMS.</summary>
+    public string VoiceSenderKey => Provider == SmsProvider.Twilio ? $"voice:twilio:{TwilioAccountSid}" : "voice:devinbox";
 }
 
 /// <summary>Stops start-up with every Notices setting that is wrong, named by its key.</summary>

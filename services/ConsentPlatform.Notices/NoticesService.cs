@@ -26,6 +26,7 @@ public static class NoticesService
             bus.AddConsumer<OrganizationProfileChangedConsumer<NoticesDatabase>, OrganizationProfileChangedConsumerDefinition<NoticesDatabase>>();
             bus.AddConsumer<ReplicaConsumer, ReplicaConsumerDefinition>();
             bus.AddConsumer<SendVerificationCodeConsumer, SendVerificationCodeConsumerDefinition>();
+            bus.AddConsumer<PlaceVerificationCallConsumer, PlaceVerificationCallConsumerDefinition>();
         },
         MapEndpoints = app =>
         {
@@ -34,10 +35,12 @@ public static class NoticesService
             api.MapNoticesApi();
             api.MapGateCheck();
             app.MapNoticesPages();
+            app.MapDevCallLogPage();
             app.MapTwilioWebhooks();
         },
         Pages = [new PageLink("Calls and notices", "/notices/calls"), new PageLink("Notice templates", "/notices/templates"),
-            new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox")],
+            new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox"),
+            new PageLink("Dev call log (verification calls placed in development)", DevCallLog.PagePath)],
     };
 
     private static void AddServices(IHostApplicationBuilder builder)
@@ -60,15 +63,21 @@ public static class NoticesService
             services.AddHttpClient(TwilioSender.HttpClientName);
             services.AddSingleton<ISmsSender>(sp => new TwilioSender(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TwilioSender.HttpClientName), options,
                 sp.GetRequiredService<ILogger<TwilioSender>>()));
+            services.AddSingleton<IVoiceCaller>(sp => new TwilioVoiceCaller(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TwilioSender.HttpClientName), options,
+                sp.GetRequiredService<ILogger<TwilioVoiceCaller>>()));
         }
         else
         {
             services.AddSingleton<ISmsSender, DevInboxSender>();
+            services.AddSingleton<IVoiceCaller, DevCallLogCaller>();
         }
         if (options.EmailProvider == EmailProvider.Smtp) services.AddSingleton<IEmailSender, SmtpEmailSender>();
         else services.AddSingleton<IEmailSender, DevInboxEmailSender>();
         services.AddSingleton<EmailQueue>();
         services.AddHostedService<EmailWorker>();
+        services.AddSingleton<VoiceCallQueue>();
+        services.AddSingleton<VoicePacing>();
+        services.AddHostedService<VoiceCallWorker>();
         services.AddSingleton<SendWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<SendWorker>());
     }

@@ -45,8 +45,15 @@ public sealed class NoticesFactory(IDictionary<string, string?>? settings = null
         builder.UseSetting("Outbox:PollMilliseconds", "20");
         builder.UseSetting("Sms:PollMilliseconds", "20");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            ConfigureTestServices?.Invoke(services);
+        });
     }
+
+    /// <summary>More test services (a log capture, say), added after the service's own.</summary>
+    public Action<IServiceCollection>? ConfigureTestServices { get; init; }
 
     /// <summary>Set when the factory runs on Kestrel (UseKestrel), so clients go to the real socket.</summary>
     public Uri? KestrelAddress { get; set; }

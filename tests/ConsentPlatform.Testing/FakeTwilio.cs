@@ -26,7 +26,8 @@ public enum FakeFault
 
 /// <summary>
 /// A Twilio stand-in on a real loopback Kestrel server: the Messages API (form POST with basic
-/// auth, JSON with sid/status/code, list by To), signed status callbacks, and faults on demand.
+/// auth, JSON with sid/status/code, list by To), signed status callbacks, the Calls API (create a
+/// call with inline TwiML), and faults on demand.
 /// Its log is the ground truth of what was "delivered". Used by the Notices tests and by the
 /// notices-send benchmark harness.
 /// </summary>
@@ -43,6 +44,14 @@ public sealed class FakeTwilio : IAsyncDisposable
     public sealed record Message(string Sid, string To, string? From, string Body, string? StatusCallback, DateTimeOffset CreatedAt);
 
     public ConcurrentQueue<Message> Accepted { get; } = new();
+
+    /// <summary>A call the Calls API took: what it would dial and the TwiML it would play.</summary>
+    public sealed record Call(string Sid, string To, string From, string Twiml, DateTimeOffset CreatedAt);
+
+    /// <summary>Calls taken by the Calls API (the ground truth of what was "called").</summary>
+    public ConcurrentQueue<Call> Calls { get; } = new();
+    /// <summary>Arrival time (Stopwatch ticks) of every call request, whatever the answer.</summary>
+    public ConcurrentQueue<long> CallArrivals { get; } = new();
     public long AcceptedCount => Accepted.Count;
     /// <summary>Arrival time (Stopwatch ticks) of every send request, whatever the answer.</summary>
     public ConcurrentQueue<long> Arrivals { get; } = new();
@@ -76,6 +85,7 @@ public sealed class FakeTwilio : IAsyncDisposable
         var fake = new FakeTwilio(app, new Uri($"http://127.0.0.1:{port}"));
         app.MapPost("/2010-04-01/Accounts/{account}/Messages.json", (Delegate)fake.CreateAsync);
         app.MapGet("/2010-04-01/Accounts/{account}/Messages.json", (Delegate)fake.List);
+        app.MapPost("/2010-04-01/Accounts/{account}/Calls.json", (Delegate)fake.CreateCallAsync);
         await app.StartAsync();
         return fake;
     }
@@ -89,21 +99,7 @@ public sealed class FakeTwilio : IAsyncDisposable
         if (!Authorized(context, account)) return Results.Json(new { code = 20003, message = "Authenticate", status = 401 }, statusCode: 401);
         var form = await context.Request.ReadFormAsync();
         var fault = NextFault();
-        switch (fault)
-        {
-            case FakeFault.TooManyRequests:
-                return Results.Json(new { code = 20429, message = "Too Many Requests", status = 429 }, statusCode: 429);
-            case FakeFault.ServiceUnavailable:
-                return Results.Json(new { code = 20503, message = "Service Unavailable", status = 503 }, statusCode: 503);
-            case FakeFault.Slow:
-                await Task.Delay(TimeSpan.FromMilliseconds(300));
-                break;
-        }
-        if (fault == FakeFault.HangWithoutAccepting)
-        {
-            await HangAsync(context);
-            return Results.Empty;
-        }
+        if (await RefuseBeforeAcceptingAsync(context, fault) is { } refused) return refused;
         var to = form["To"].ToString();
         if (!to.StartsWith('+')) return Results.Json(new { code = 21211, message = "Invalid 'To' Phone Number", status = 400 }, statusCode: 400);
         var message = new Message($"SM{Interlocked.Increment(ref _sequence):D32}", to, form["From"].FirstOrDefault(), form["Body"].ToString(),
@@ -119,6 +115,59 @@ public sealed class FakeTwilio : IAsyncDisposable
             return Results.Empty;
         }
         return Results.Json(Resource(message, "queued"), statusCode: 201);
+    }
+
+    /// <summary>The faults that leave nothing taken: 429, 503, a hang before accepting (and Slow, which only delays).</summary>
+    private async Task<IResult?> RefuseBeforeAcceptingAsync(HttpContext context, FakeFault fault)
+    {
+        switch (fault)
+        {
+            case FakeFault.TooManyRequests:
+                return Results.Json(new { code = 20429, message = "Too Many Requests", status = 429 }, statusCode: 429);
+            case FakeFault.ServiceUnavailable:
+                return Results.Json(new { code = 20503, message = "Service Unavailable", status = 503 }, statusCode: 503);
+            case FakeFault.Slow:
+                await Task.Delay(TimeSpan.FromMilliseconds(300));
+                break;
+            case FakeFault.HangWithoutAccepting:
+                await HangAsync(context);
+                return Results.Empty;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The Calls API: To, From and inline Twiml (at most 4,000 characters) by form POST; 201 with the
+    /// Call resource (sid CA…, status queued). The same faults as for messages apply.
+    /// </summary>
+    private async Task<IResult> CreateCallAsync(HttpContext context, string account)
+    {
+        CallArrivals.Enqueue(Stopwatch.GetTimestamp());
+        if (!Authorized(context, account)) return Results.Json(new { code = 20003, message = "Authenticate", status = 401 }, statusCode: 401);
+        var form = await context.Request.ReadFormAsync();
+        var fault = NextFault();
+        if (await RefuseBeforeAcceptingAsync(context, fault) is { } refused) return refused;
+        var to = form["To"].ToString();
+        if (!to.StartsWith('+')) return Results.Json(new { code = 21211, message = "Invalid 'To' Phone Number", status = 400 }, statusCode: 400);
+        var from = form["From"].ToString();
+        if (!from.StartsWith('+')) return Results.Json(new { code = 21212, message = "Invalid 'From' Phone Number", status = 400 }, statusCode: 400);
+        var twiml = form["Twiml"].ToString();
+        if (twiml.Length == 0) return Results.Json(new { code = 21200, message = "Url, Twiml or ApplicationSid is required", status = 400 }, statusCode: 400);
+        if (twiml.Length > 4000) return Results.Json(new { code = 32018, message = "Twiml size exceeded maximum allowed value", status = 400 }, statusCode: 400);
+        var call = new Call($"CA{Interlocked.Increment(ref _sequence):D32}", to, from, twiml, DateTimeOffset.UtcNow);
+        Calls.Enqueue(call);
+        if (fault == FakeFault.ErrorAfterAccepting)
+            return Results.Json(new { code = 20500, message = "Internal Server Error", status = 500 }, statusCode: 500);
+        if (fault == FakeFault.HangAfterAccepting)
+        {
+            await HangAsync(context);
+            return Results.Empty;
+        }
+        return Results.Json(new
+        {
+            sid = call.Sid, account_sid = AccountSid, to = call.To, from = call.From, status = "queued", direction = "outbound-api",
+            date_created = call.CreatedAt.ToString("r"), api_version = "2010-04-01",
+        }, statusCode: 201);
     }
 
     private async Task HangAsync(HttpContext context)

@@ -102,12 +102,20 @@ public static class ReplicaStore
             WHERE contact_hash = @contactHash
             """;
         const string devEmails = "DELETE FROM dev_emails WHERE contact_hash = @contactHash";
+        const string voiceCalls = """
+            UPDATE outgoing_calls SET to_number = '', code = '', updated_at = @now,
+                   status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string devCalls = "DELETE FROM dev_calls WHERE contact_hash = @contactHash";
         await tx.Connection.ExecuteAsync(erasure, new { contactHash, now }, tx.Inner);
         await tx.Connection.ExecuteAsync(messages, new { contactHash, now }, tx.Inner);
         await tx.Connection.ExecuteAsync(calls, new { contactHash }, tx.Inner);
         await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
         await tx.Connection.ExecuteAsync(emails, new { contactHash, now }, tx.Inner);
         await tx.Connection.ExecuteAsync(devEmails, new { contactHash }, tx.Inner);
+        await tx.Connection.ExecuteAsync(voiceCalls, new { contactHash, now }, tx.Inner);
+        await tx.Connection.ExecuteAsync(devCalls, new { contactHash }, tx.Inner);
         await RecordChangeAsync(tx, contactHash);
     }
 

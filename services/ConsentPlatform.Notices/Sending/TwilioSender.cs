@@ -28,7 +28,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         [property: JsonPropertyName("body")] string? Body,
         [property: JsonPropertyName("error_code")] int? ErrorCode);
 
-    private sealed record ErrorResource([property: JsonPropertyName("code")] int? Code, [property: JsonPropertyName("message")] string? Message);
+    internal sealed record ErrorResource([property: JsonPropertyName("code")] int? Code, [property: JsonPropertyName("message")] string? Message);
 
     private sealed record MessageList([property: JsonPropertyName("messages")] List<MessageResource>? Messages);
 
@@ -84,7 +84,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         }
     }
 
-    private static SendOutcome Classify(HttpResponseMessage response, ErrorResource? error)
+    internal static SendOutcome Classify(HttpResponseMessage response, ErrorResource? error)
     {
         var code = error?.Code?.ToString() ?? ((int)response.StatusCode).ToString();
         var retryAfter = response.Headers.RetryAfter?.Delta;
@@ -119,7 +119,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         new("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes($"{options.TwilioAccountSid}:{options.TwilioAuthToken}")));
 
     /// <summary>Failures that happen before a byte of the request reached the server.</summary>
-    private static bool NeverReachedServer(HttpRequestException error) =>
+    internal static bool NeverReachedServer(HttpRequestException error) =>
         error.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NetworkUnreachable
             or SocketError.HostUnreachable or SocketError.TryAgain or SocketError.AddressNotAvailable };
 
