@@ -78,6 +78,47 @@ public sealed class SendingTests : IAsyncLifetime
         Assert.Single(_twilio.Accepted);
     }
 
+    [Theory]
+    [InlineData("opted_out")]
+    [InlineData("quiet_hours")]
+    public async Task A_notice_still_queued_when_the_recipient_says_no_or_quiet_hours_begin_is_refused_at_send_time_and_never_sent(string reason)
+    {
+        await using var notices = StartNotices(ratePerSecond: 20);
+        var (org, client) = await notices.CreateOrganizationAsync();
+        await notices.PublishCallingNumberAsync(org, CallingNumber);
+        await notices.RecordSmsConsentAsync(org, "090-3333-0100");
+        // The provider throttles, so the notice waits in the queue for its next attempt.
+        var throttled = true;
+        _twilio.NextFault = () => Volatile.Read(ref throttled) ? FakeFault.TooManyRequests : FakeFault.None;
+
+        var call = await PlanAsync(client, "090-3333-0100");
+        Assert.Null(call.Notices[0].Reason);
+        await Eventually.AssertAsync(async () => (await OutgoingAsync(notices, call.Notices[0].Id)) is ("pending", "20429", _), TimeSpan.FromSeconds(20),
+            "the throttled notice waits for its next attempt");
+
+        if (reason == "opted_out")
+        {
+            await notices.Bus.Publish(new OptOutRequested
+            {
+                RequestId = Guid.NewGuid(), ContactHash = notices.HashOf("090-3333-0100"), OrganizationId = org, Source = "responses", RequestedAt = notices.Clock.Now,
+            });
+            await Eventually.AssertAsync(() => notices.Index.Find(notices.HashOf("090-3333-0100")).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "opt-out replicated");
+            notices.Clock.Now = notices.Clock.Now.AddMinutes(5); // the next attempt is due, still in the afternoon in Tokyo
+        }
+        else
+        {
+            notices.Clock.Now = notices.Clock.Now.AddHours(9.5); // 21:30 in Tokyo: past the default window
+        }
+        Volatile.Write(ref throttled, false);
+
+        await Eventually.AssertAsync(async () => (await OutgoingAsync(notices, call.Notices[0].Id)).Status == "cancelled", TimeSpan.FromSeconds(20),
+            "the queued message is cancelled when its turn comes");
+        Assert.Equal(reason, (await OutgoingAsync(notices, call.Notices[0].Id)).ErrorCode);
+        var notice = (await client.GetFromJsonAsync<CallView>($"/api/notices/calls/{call.Id}", JsonSerializerOptions.Web))!.Notices[0];
+        Assert.Equal(("refused", reason), (notice.Status, notice.Reason));
+        Assert.Empty(_twilio.Accepted);
+    }
+
     private async Task<(string Status, string? ErrorCode, string? Sid)> OutgoingAsync(NoticesFactory notices, Guid noticeId)
     {
         await using var connection = await notices.Services.GetRequiredService<NoticesDatabase>().OpenAsync();

@@ -157,23 +157,46 @@ public sealed class CallPlanner(
         return await DecideAsync(connection, null, organizationId, number, purpose, callingNumber.E164, at, ct);
     }
 
+    /// <summary>
+    /// The gate once more as a queued notice is about to leave (R17): a stop, an erasure, a withdrawn
+    /// consent or calling number, or quiet hours that began while it waited in the queue or for a retry
+    /// refuse it now. The frequency cap is not asked again: this notice is one of those it counts.
+    /// Null when it may go (or is not a call's notice).
+    /// </summary>
+    public async Task<string?> RecheckBeforeSendAsync(string noticeId, string toNumber, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        const string sql = """
+            SELECT c.organization_id AS Item1, c.purpose AS Item2, c.calling_number AS Item3
+            FROM notices n JOIN calls c ON c.id = n.call_id WHERE n.id = @noticeId
+            """;
+        var call = await connection.QuerySingleOrDefaultAsync<(string, string, string)?>(new CommandDefinition(sql, new { noticeId }, cancellationToken: ct));
+        var number = PhoneNumbers.Parse(toNumber);
+        if (call is not var (organizationId, purpose, callingNumber) || !number.IsValid) return null;
+        return await DecideAsync(connection, null, organizationId, number.Number, purpose, callingNumber, time.GetUtcNow(), ct, applyCap: false);
+    }
+
     private Task<string?> DecideAsync(Transaction tx, CallRow call, PhoneNumber number, DateTimeOffset now, CancellationToken ct) =>
         DecideAsync(tx.Connection, tx.Inner, call.OrganizationId, number, call.Purpose, call.CallingNumber, now, ct);
 
     private async Task<string?> DecideAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string organizationId,
-        PhoneNumber number, string purpose, string callingNumber, DateTimeOffset now, CancellationToken ct)
+        PhoneNumber number, string purpose, string callingNumber, DateTimeOffset now, CancellationToken ct, bool applyCap = true)
     {
         if (!index.IsLoaded) return RefusalReasons.GateUnavailable;
         var candidates = hasher.CandidateHashes(number).ToArray();
         var (orgRules, _) = await rules.GetAsync(connection, organizationId, transaction, ct);
-        const string recent = """
-            SELECT COUNT(*) FROM notices
-            WHERE organization_id = @organizationId AND contact_hash IN @candidates AND status <> 'refused' AND created_at >= @since
-            """;
-        var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
+        var count = 0L;
+        if (applyCap)
         {
-            organizationId, candidates, since = now.AddHours(-orgRules.FrequencyHours).ToUnixTimeMilliseconds(),
-        }, transaction, cancellationToken: ct));
+            const string recent = """
+                SELECT COUNT(*) FROM notices
+                WHERE organization_id = @organizationId AND contact_hash IN @candidates AND status <> 'refused' AND created_at >= @since
+                """;
+            count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
+            {
+                organizationId, candidates, since = now.AddHours(-orgRules.FrequencyHours).ToUnixTimeMilliseconds(),
+            }, transaction, cancellationToken: ct));
+        }
         var request = new GateRequest(organizationId, number, purpose, index.IsPublished(organizationId, callingNumber), now, (int)count);
         return GateDecider.Decide(request, index.Find(candidates), orgRules);
     }

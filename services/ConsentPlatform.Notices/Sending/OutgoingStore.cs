@@ -152,6 +152,25 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
         return true;
     }
 
+    /// <summary>
+    /// A claimed message the gate refuses just before it leaves: never sent, its number and text
+    /// dropped, and its notice refused with the reason, as if refused when planned.
+    /// </summary>
+    public async Task RefuseAsync(string id, string noticeId, string reason, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var tx = await database.BeginAsync(ct);
+        const string message = """
+            UPDATE outgoing_messages SET status = 'cancelled', error_code = @reason, to_number = '', body = '',
+                   claimed_by = NULL, claimed_until = NULL, updated_at = @now
+            WHERE id = @id AND status IN ('pending', 'sending')
+            """;
+        const string notice = "UPDATE notices SET status = 'refused', reason = @reason, updated_at = @now WHERE id = @noticeId";
+        if (await tx.Connection.ExecuteAsync(new CommandDefinition(message, new { id, reason, now }, tx.Inner, cancellationToken: ct)) == 1)
+            await tx.Connection.ExecuteAsync(new CommandDefinition(notice, new { noticeId, reason, now }, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
     public async Task<string?> FindIdBySidAsync(string sid, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

@@ -1,3 +1,5 @@
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Gate;
 using Polly;
 using Polly.Retry;
 
@@ -10,7 +12,8 @@ namespace ConsentPlatform.Notices.Sending;
 /// Several workers (and several instances) run at once; the claim keeps each message to one.
 /// </summary>
 public sealed class SendWorker(
-    OutgoingStore store, ISmsSender sender, SenderPacing pacing, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger) : BackgroundService
+    OutgoingStore store, ISmsSender sender, SenderPacing pacing, CallPlanner planner, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger)
+    : BackgroundService
 {
     private readonly string _workerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
     private readonly SemaphoreSlim _wake = new(0);
@@ -83,11 +86,27 @@ public sealed class SendWorker(
     private async Task SendAsync(OutgoingRow row, CancellationToken ct)
     {
         var sms = ToSms(row);
+        string? refused = null;
         var outcome = await _retry.ExecuteAsync(async token =>
         {
             await pacing.WaitForSlotAsync(options.SenderKey, token);
+            // Asked after the slot, the last moment before the request: at a low rate the wait is long.
+            if (row.NoticeId is { } notice && (refused = await planner.RecheckBeforeSendAsync(notice, row.ToNumber, token)) is not null)
+                return SendOutcome.Rejected(refused);
             return await sender.SendAsync(sms, token);
         }, ct);
+        if (refused is not null && row.NoticeId is { } noticeId)
+        {
+            if (refused == RefusalReasons.GateUnavailable)
+                // The replica is still loading: not a refusal, so the message waits rather than be dropped.
+                await store.RescheduleAsync(row.Id, _workerId, refused, TimeSpan.FromSeconds(1), ct);
+            else
+            {
+                await store.RefuseAsync(row.Id, noticeId, refused, ct);
+                logger.LogInformation("Message {MessageId} of notice {NoticeId} not sent: {Reason} since it was queued", row.Id, noticeId, refused);
+            }
+            return;
+        }
 
         switch (outcome.Kind)
         {
