@@ -81,6 +81,11 @@ public static class NoticesEndpoints
             return TypedResults.Created($"/api/notices/calls/{call.Id}", call);
         }).WithSummary("Plan a call: the gate decides and, if allowed, the pre-call notice is queued")
           .WithDescription("The notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer.");
+        api.MapGet("/sending", async (HttpContext context, OutgoingStore store, SenderPacing pacing, NoticesOptions options) =>
+                TypedResults.Ok(await store.StatusAsync(context.User.OrganizationId(), pacing, options.RatePerSecond, context.RequestAborted)))
+            .WithSummary("The send queue: this organization's SMS still to go, the oldest one's age, and about how long a notice queued now would wait")
+            .WithDescription("ceilingPerSecond is Sms:RatePerSecond, the provider's limit; sendingRatePerSecond is what the sender sustains under it (ADR 13). " +
+                             "A dialer planning faster than sendingRatePerSecond makes estimatedWaitSeconds grow: pre-call notices then arrive later before each call.");
         api.MapGet("/calls/{id}", async Task<Results<Ok<CallView>, NotFound>> (string id, HttpContext context, CallPlanner planner) =>
             await planner.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } call ? TypedResults.Ok(call) : TypedResults.NotFound())
             .WithSummary("A call with each of its notices' status or refusal reason");

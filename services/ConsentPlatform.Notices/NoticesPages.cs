@@ -110,9 +110,12 @@ public static class NoticesPages
         PlanCallInput input, string? message, Dictionary<string, string[]> errors)
     {
         var calls = await planner.RecentCallsAsync(context.User.OrganizationId(), 50, context.RequestAborted);
+        var services = context.RequestServices;
+        var sending = await services.GetRequiredService<OutgoingStore>().StatusAsync(context.User.OrganizationId(), services.GetRequiredService<SenderPacing>(),
+            services.GetRequiredService<NoticesOptions>().RatePerSecond, context.RequestAborted);
         return new RazorComponentResult<CallsPage>(new
         {
-            Tokens = antiforgery.GetAndStoreTokens(context), Input = input, Calls = calls.Select(c => c.Call).ToList(), Errors = errors, Message = message,
+            Tokens = antiforgery.GetAndStoreTokens(context), Input = input, Calls = calls.Select(c => c.Call).ToList(), Errors = errors, Message = message, Sending = sending,
             SignedInAs = PlatformPages.SignedInAs(context.User),
         });
     }

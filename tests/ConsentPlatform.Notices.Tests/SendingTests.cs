@@ -119,6 +119,35 @@ public sealed class SendingTests : IAsyncLifetime
         Assert.Empty(_twilio.Accepted);
     }
 
+    [Fact]
+    public async Task The_send_queue_shows_each_organization_its_own_waiting_notices_and_the_wait_at_the_sending_rate()
+    {
+        await using var notices = StartNotices(ratePerSecond: 2);
+        var (org, client) = await notices.CreateOrganizationAsync();
+        var (other, otherClient) = await notices.CreateOrganizationAsync("Other K.K.");
+        await notices.PublishCallingNumberAsync(org, CallingNumber);
+        await notices.PublishCallingNumberAsync(other, CallingNumber);
+        var empty = await client.GetFromJsonAsync<JsonElement>("/api/notices/sending");
+        Assert.Equal((0, JsonValueKind.Null), (empty.GetProperty("waiting").GetInt64(), empty.GetProperty("oldestWaitingSince").ValueKind));
+        // Throttled by the provider, so everything planned stays in the queue.
+        _twilio.NextFault = () => FakeFault.TooManyRequests;
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            await notices.RecordSmsConsentAsync(org, $"090-3333-02{i:00}");
+            await PlanAsync(client, $"090-3333-02{i:00}");
+        }
+        await notices.RecordSmsConsentAsync(other, "090-3333-0299");
+        await PlanAsync(otherClient, "090-3333-0299");
+
+        var status = await client.GetFromJsonAsync<JsonElement>("/api/notices/sending");
+        Assert.Equal(3, status.GetProperty("waiting").GetInt64());
+        Assert.Equal(2, status.GetProperty("ceilingPerSecond").GetDouble());
+        Assert.Equal(Math.Round(2 * 1000.0 / 1010, 2), status.GetProperty("sendingRatePerSecond").GetDouble());
+        Assert.Equal(Math.Round(4 / (2 * 1000.0 / 1010), 1), status.GetProperty("estimatedWaitSeconds").GetDouble(), 1);
+        Assert.Equal(JsonValueKind.String, status.GetProperty("oldestWaitingSince").ValueKind);
+        Assert.Equal(1, (await otherClient.GetFromJsonAsync<JsonElement>("/api/notices/sending")).GetProperty("waiting").GetInt64());
+    }
+
     private async Task<(string Status, string? ErrorCode, string? Sid)> OutgoingAsync(NoticesFactory notices, Guid noticeId)
     {
         await using var connection = await notices.Services.GetRequiredService<NoticesDatabase>().OpenAsync();

@@ -5,6 +5,13 @@ using Dapper;
 
 namespace ConsentPlatform.Notices.Sending;
 
+/// <summary>
+/// How the send queue stands, for a dialer to pace itself and for a rep to know when a notice will
+/// leave: this organization's SMS still to go, since when the oldest waits, and roughly how long a
+/// notice queued now waits for everything ahead of it at the sending rate.
+/// </summary>
+public sealed record SendingStatus(double CeilingPerSecond, double SendingRatePerSecond, long Waiting, DateTimeOffset? OldestWaitingSince, double EstimatedWaitSeconds);
+
 public sealed record OutgoingRow(string Id, string? NoticeId, string? OrganizationId, string ToNumber, string Body, string Status, string? ProviderSid,
     long Attempts, long Lookups, long? FirstSentAt, long CreatedAt);
 
@@ -169,6 +176,21 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
         if (await tx.Connection.ExecuteAsync(new CommandDefinition(message, new { id, reason, now }, tx.Inner, cancellationToken: ct)) == 1)
             await tx.Connection.ExecuteAsync(new CommandDefinition(notice, new { noticeId, reason, now }, tx.Inner, cancellationToken: ct));
         await tx.CommitAsync(ct);
+    }
+
+    public async Task<SendingStatus> StatusAsync(string organizationId, SenderPacing pacing, double ceilingPerSecond, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        // Messages waiting for a retry count too: they take a slot when their turn comes.
+        const string sql = """
+            SELECT COUNT(*) AS Item1,
+                   COALESCE(SUM(CASE WHEN organization_id = @organizationId THEN 1 ELSE 0 END), 0) AS Item2,
+                   MIN(CASE WHEN organization_id = @organizationId THEN created_at END) AS Item3
+            FROM outgoing_messages WHERE status IN ('pending', 'sending')
+            """;
+        var (all, ours, oldest) = await connection.QuerySingleAsync<(long, long, long?)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
+        var rate = pacing.SustainedPerSecond;
+        return new SendingStatus(ceilingPerSecond, Math.Round(rate, 2), ours, oldest is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, Math.Round(all / rate, 1));
     }
 
     public async Task<string?> FindIdBySidAsync(string sid, CancellationToken ct)
