@@ -28,6 +28,9 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         [property: JsonPropertyName("body")] string? Body,
         [property: JsonPropertyName("error_code")] int? ErrorCode);
 
+    /// <summary>What a create answers with, for messages and calls alike.</summary>
+    private sealed record CreatedResource([property: JsonPropertyName("sid")] string? Sid, [property: JsonPropertyName("status")] string? Status);
+
     internal sealed record ErrorResource([property: JsonPropertyName("code")] int? Code, [property: JsonPropertyName("message")] string? Message);
 
     private sealed record MessageList([property: JsonPropertyName("messages")] List<MessageResource>? Messages);
@@ -41,8 +44,20 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         form.Add(options.TwilioMessagingServiceSid is { } service ? new("MessagingServiceSid", service) : new("From", options.TwilioFrom!));
         if (options.PublicBaseUrl is not null) form.Add(new("StatusCallback", StatusCallbackUrl(options, sms.MessageId)));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, MessagesUrl) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Authorization = Basic();
+        return await CreateAsync(http, MessagesUrl, form, options, cancellationToken,
+            error => logger.LogWarning("Twilio request for message {MessageId} ended without an answer: {Error}", sms.MessageId, error.Message));
+    }
+
+    /// <summary>
+    /// POSTs a create request (a message, a call) and says what became of it: accepted with the new
+    /// resource's sid, safe to try again (nothing was taken), rejected, or unknown (it may have been
+    /// taken, so it must be looked up, never sent again).
+    /// </summary>
+    internal static async Task<SendOutcome> CreateAsync(HttpClient http, string url, IEnumerable<KeyValuePair<string, string>> form, NoticesOptions options,
+        CancellationToken cancellationToken, Action<HttpRequestException> noAnswer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Authorization = Basic(options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
         HttpResponseMessage response;
@@ -60,7 +75,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         }
         catch (HttpRequestException error)
         {
-            logger.LogWarning("Twilio request for message {MessageId} ended without an answer: {Error}", sms.MessageId, error.Message);
+            noAnswer(error);
             return SendOutcome.Unknown("no_response");
         }
 
@@ -77,8 +92,8 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
             }
             if (response.IsSuccessStatusCode)
             {
-                var message = TryParse<MessageResource>(text);
-                return message?.Sid is { Length: > 0 } sid ? SendOutcome.Accepted(sid, message.Status) : SendOutcome.Unknown("unreadable_response");
+                var created = TryParse<CreatedResource>(text);
+                return created?.Sid is { Length: > 0 } sid ? SendOutcome.Accepted(sid, created.Status) : SendOutcome.Unknown("unreadable_response");
             }
             return Classify(response, TryParse<ErrorResource>(text));
         }
@@ -105,7 +120,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         var dateSent = sms.FirstAttemptAt.UtcDateTime.AddDays(-1).ToString("yyyy-MM-dd");
         var url = $"{MessagesUrl}?To={Uri.EscapeDataString(sms.To)}&DateSent%3E={dateSent}&PageSize=100";
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = Basic();
+        request.Headers.Authorization = Basic(options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
         using var response = await http.SendAsync(request, timeout.Token);
@@ -115,7 +130,7 @@ public sealed class TwilioSender(HttpClient http, NoticesOptions options, ILogge
         return found?.Sid is null ? new LookupOutcome(false) : new LookupOutcome(true, found.Sid, found.Status);
     }
 
-    private AuthenticationHeaderValue Basic() =>
+    private static AuthenticationHeaderValue Basic(NoticesOptions options) =>
         new("Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes($"{options.TwilioAccountSid}:{options.TwilioAuthToken}")));
 
     /// <summary>Failures that happen before a byte of the request reached the server.</summary>
