@@ -80,7 +80,7 @@ public static class NoticesEndpoints
             worker.Wake();
             return TypedResults.Created($"/api/notices/calls/{call.Id}", call);
         }).WithSummary("Plan a call: the gate decides and, if allowed, the pre-call notice is queued")
-          .WithDescription("The notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer.");
+          .WithDescription("The notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer. A queued notice is asked again just before it leaves and may then be refused too (the same reasons, or call_time_passed).");
         api.MapGet("/sending", async (HttpContext context, OutgoingStore store, SenderPacing pacing, NoticesOptions options) =>
                 TypedResults.Ok(await store.StatusAsync(context.User.OrganizationId(), pacing, options.RatePerSecond, context.RequestAborted)))
             .WithSummary("The send queue: this organization's SMS still to go, the oldest one's age, and about how long a notice queued now would wait")

@@ -13,6 +13,9 @@ public sealed class NoticesOptions
 {
     public string ShortLinkBaseUrl { get; init; } = "http://localhost:5000/r/";
     public int ShortCodeLength { get; init; } = 10;
+
+    /// <summary>How long after its call's planned time a pre-call notice may still go out; later it would announce a call already made.</summary>
+    public int PreCallGraceMinutes { get; init; } = 10;
     /// <summary>Where the provider reaches our webhooks (StatusCallback, signature URL); null: the request's own host.</summary>
     public string? PublicBaseUrl { get; init; }
     public int DefaultWindowStartMinutes { get; init; } = 8 * 60;
@@ -124,6 +127,7 @@ public sealed class NoticesOptions
         {
             ShortLinkBaseUrl = shortLink,
             ShortCodeLength = Int("Notices:ShortCodeLength", 10, 8, 32),
+            PreCallGraceMinutes = Int("Notices:PreCallGraceMinutes", 10, 1, 1440),
             PublicBaseUrl = Url("Notices:PublicBaseUrl", null)?.TrimEnd('/'),
             DefaultWindowStartMinutes = Time("Notices:QuietHours:AllowedFrom", 8 * 60),
             DefaultWindowEndMinutes = Time("Notices:QuietHours:AllowedUntil", 21 * 60),

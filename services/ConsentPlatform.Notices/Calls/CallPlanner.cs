@@ -160,20 +160,25 @@ public sealed class CallPlanner(
     /// <summary>
     /// The gate once more as a queued notice is about to leave (R17): a stop, an erasure, a withdrawn
     /// consent or calling number, or quiet hours that began while it waited in the queue or for a retry
-    /// refuse it now. The frequency cap is not asked again: this notice is one of those it counts.
+    /// refuse it now, and so does a pre-call notice more than Notices:PreCallGraceMinutes after its
+    /// call's planned time. The frequency cap is not asked again: this notice is one of those it counts.
     /// Null when it may go (or is not a call's notice).
     /// </summary>
     public async Task<string?> RecheckBeforeSendAsync(string noticeId, string toNumber, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         const string sql = """
-            SELECT c.organization_id AS Item1, c.purpose AS Item2, c.calling_number AS Item3
+            SELECT c.organization_id AS Item1, c.purpose AS Item2, c.calling_number AS Item3, n.kind AS Item4, c.planned_at AS Item5
             FROM notices n JOIN calls c ON c.id = n.call_id WHERE n.id = @noticeId
             """;
-        var call = await connection.QuerySingleOrDefaultAsync<(string, string, string)?>(new CommandDefinition(sql, new { noticeId }, cancellationToken: ct));
+        var call = await connection.QuerySingleOrDefaultAsync<(string, string, string, string, long)?>(new CommandDefinition(sql, new { noticeId }, cancellationToken: ct));
         var number = PhoneNumbers.Parse(toNumber);
-        if (call is not var (organizationId, purpose, callingNumber) || !number.IsValid) return null;
-        return await DecideAsync(connection, null, organizationId, number.Number, purpose, callingNumber, time.GetUtcNow(), ct, applyCap: false);
+        if (call is not var (organizationId, purpose, callingNumber, kind, plannedAt) || !number.IsValid) return null;
+        var now = time.GetUtcNow();
+        var refused = await DecideAsync(connection, null, organizationId, number.Number, purpose, callingNumber, now, ct, applyCap: false);
+        if (refused is null && kind == NoticeKinds.PreCall && now > DateTimeOffset.FromUnixTimeMilliseconds(plannedAt).AddMinutes(options.PreCallGraceMinutes))
+            return RefusalReasons.CallTimePassed;
+        return refused;
     }
 
     private Task<string?> DecideAsync(Transaction tx, CallRow call, PhoneNumber number, DateTimeOffset now, CancellationToken ct) =>

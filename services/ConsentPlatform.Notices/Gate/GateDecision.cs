@@ -15,6 +15,8 @@ public static class RefusalReasons
     public const string ConsentExpired = "consent_expired";
     public const string CallingNumberUnpublished = "calling_number_unpublished";
     public const string QuietHours = "quiet_hours";
+    /// <summary>A pre-call notice still queued well after its call's planned time: it would announce a call already made.</summary>
+    public const string CallTimePassed = "call_time_passed";
     public const string FrequencyCap = "frequency_cap";
     public const string MessageTooLong = "message_too_long";
     /// <summary>The replica could not be read: the gate fails closed (R11).</summary>
