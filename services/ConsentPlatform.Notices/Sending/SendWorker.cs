@@ -89,11 +89,10 @@ public sealed class SendWorker(
         string? refused = null;
         var outcome = await _retry.ExecuteAsync(async token =>
         {
-            await pacing.WaitForSlotAsync(options.SenderKey, token);
-            // Asked after the slot, the last moment before the request: at a low rate the wait is long.
-            if (row.NoticeId is { } notice && (refused = await planner.RecheckBeforeSendAsync(notice, row.ToNumber, token)) is not null)
-                return SendOutcome.Rejected(refused);
-            return await sender.SendAsync(sms, token);
+            // Asked once the slot is reserved, at most a second before the request: at a low rate the wait for a slot is long.
+            var wanted = await pacing.WaitForSlotAsync(options.SenderKey, token, row.NoticeId is not { } notice ? null
+                : async t => (refused = await planner.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is null);
+            return wanted ? await sender.SendAsync(sms, token) : SendOutcome.Rejected(refused!);
         }, ct);
         if (refused is not null && row.NoticeId is { } noticeId)
         {

@@ -52,8 +52,13 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
 
     public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
-    /// <summary>Waits until this caller may start one send under <paramref name="sender"/>'s limit.</summary>
-    public async Task WaitForSlotAsync(string sender, CancellationToken ct)
+    /// <summary>
+    /// Waits until this caller may start one send under <paramref name="sender"/>'s limit. With
+    /// <paramref name="stillWanted"/>, asks it once a slot is reserved, while waiting for the slot (at
+    /// most a second before the send, and without eating into the slot's J/2): false gives the slot up
+    /// unused and returns false.
+    /// </summary>
+    public async Task<bool> WaitForSlotAsync(string sender, CancellationToken ct, Func<CancellationToken, Task<bool>>? stillWanted = null)
     {
         while (true)
         {
@@ -62,8 +67,9 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(IntervalMicroseconds / 1000, 1, 200)), ct);
                 continue;
             }
+            if (stillWanted is not null && !await stillWanted(ct)) return false;
             await WaitUntilAsync(at, ct);
-            if (await KeepLateSlotAsync(sender, at, ct)) return;
+            if (await KeepLateSlotAsync(sender, at, ct)) return true;
             Interlocked.Increment(ref _lateSlots);
         }
     }
