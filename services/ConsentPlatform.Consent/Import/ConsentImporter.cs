@@ -103,6 +103,9 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         var errors = new List<ImportError>();
         await using (var transaction = await database.BeginAsync(cancellationToken))
         {
+            var held = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
             await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
             {
                 var registration = ImportValidation.Validate(raw, form, now, errors)
@@ -123,6 +126,11 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
                 now = now.ToUnixTimeMilliseconds(),
             }, transaction.Inner, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
+            }
+            finally
+            {
+                ImportMetrics.RecordWriteTransaction(held);
+            }
         }
         ledger.Apply(written);
         return new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations, written.Count, now);
