@@ -22,9 +22,12 @@ public abstract record ImportOutcome
 
 /// <summary>
 /// Loads registrations collected elsewhere into the ledger, all or nothing. The upload is spooled to
-/// a temporary file and read twice: first every row is validated (so the answer can list every bad
-/// row), then, only if all are good, written in one transaction. Neither pass holds the file in
-/// memory, and the write transaction never waits on a slow client.
+/// a temporary file (the write transaction never waits on a slow client) and read once: every row is
+/// validated, so the answer can list every bad row. Only when all are good are the ledger rows, hashes
+/// and announcements built — still outside any transaction — and then written in one transaction that
+/// does nothing but insert: on SQLite it holds the database's only writer, and every opt-out waits
+/// behind it (docs/decisions/0005). The good rows are held in memory between the two steps; the
+/// file size limit (Consent:ImportMaxBytes) bounds them.
 /// </summary>
 public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger, PhoneNumberHasher hasher, ConsentOptions options, TimeProvider time, ILogger<ConsentImporter> logger)
 {
@@ -38,22 +41,26 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         if (tooLarge) return new ImportOutcome.TooLarge($"The file is larger than {options.ImportMaxBytes:N0} bytes (Consent:ImportMaxBytes); split it into smaller files.");
 
         var now = time.GetUtcNow();
+        List<ValidRegistration> registrations;
         try
         {
             file.Position = 0;
-            var check = await CheckAsync(file, format, form, now, cancellationToken);
-            if (check is not null) return check;
-
-            file.Position = 0;
-            var view = await WriteAsync(organizationId, form, file, format, fileName, sha256, now, cancellationToken);
-            logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
-                view.Id, form.Id, organizationId, view.Registrations, view.LedgerRows);
-            return new ImportOutcome.Imported(view);
+            var (refusal, valid) = await CheckAsync(file, format, form, now, cancellationToken);
+            if (refusal is not null) return refusal;
+            registrations = valid;
         }
         catch (ImportFileException e)
         {
             return new ImportOutcome.Unreadable(e.Field, e.Message);
         }
+
+        var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var batch = LedgerBatch.Prepare(registrations.SelectMany(r => Rows(r, organizationId, form, importId, now)).ToList(), now);
+        var view = new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations.Count, batch.Rows.Count, now);
+        await WriteAsync(organizationId, view, batch, cancellationToken);
+        logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
+            view.Id, form.Id, organizationId, view.Registrations, view.LedgerRows);
+        return new ImportOutcome.Imported(view);
     }
 
     private async Task<(string Sha256, bool TooLarge)> SpoolAsync(Stream body, Stream file, CancellationToken cancellationToken)
@@ -74,66 +81,63 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         return ("sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset()), false);
     }
 
-    /// <summary>First pass: every row checked, nothing written. Null when every row is good.</summary>
-    private async Task<ImportOutcome?> CheckAsync(Stream file, ImportFormat format, EventView form, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Every row checked, nothing written: a refusal, or every registration validated.</summary>
+    private async Task<(ImportOutcome? Refusal, List<ValidRegistration> Valid)> CheckAsync(Stream file, ImportFormat format, EventView form, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
+        var valid = new List<ValidRegistration>();
         var errors = new List<ImportError>();
         var listed = new List<ImportError>();
         int rows = 0, badRows = 0;
         await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
         {
             if (++rows > options.ImportMaxRows)
-                return new ImportOutcome.TooLarge($"The file holds more than {options.ImportMaxRows:N0} registrations (Consent:ImportMaxRows); split it into smaller files.");
+                return (new ImportOutcome.TooLarge($"The file holds more than {options.ImportMaxRows:N0} registrations (Consent:ImportMaxRows); split it into smaller files."), []);
             errors.Clear();
-            if (ImportValidation.Validate(raw, form, now, errors) is not null) continue;
+            if (ImportValidation.Validate(raw, form, now, errors) is { } registration)
+            {
+                // Once one row is bad nothing will be written: keep only the errors from then on.
+                if (badRows == 0) valid.Add(registration);
+                continue;
+            }
             badRows++;
+            valid.Clear();
             listed.AddRange(errors.Take(MaxListedErrors - listed.Count));
         }
-        if (rows == 0) return new ImportOutcome.Unreadable("file", "The file holds no registrations.");
-        return badRows > 0 ? new ImportOutcome.Invalid(listed, badRows, rows) : null;
+        if (rows == 0) return (new ImportOutcome.Unreadable("file", "The file holds no registrations."), []);
+        return badRows > 0 ? (new ImportOutcome.Invalid(listed, badRows, rows), []) : (null, valid);
     }
 
-    /// <summary>Second pass: the same rows, now known good, written in one transaction; the gate learns them after commit.</summary>
-    private async Task<ImportView> WriteAsync(string organizationId, EventView form, Stream file, ImportFormat format, string? fileName, string sha256,
-        DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one write transaction: the prepared rows, their announcements and the import's own row, all or
+    /// nothing; no reads, nothing computed. The gate learns the rows after commit.
+    /// </summary>
+    private async Task WriteAsync(string organizationId, ImportView view, LedgerBatch batch, CancellationToken cancellationToken)
     {
-        var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
-        var written = new List<LedgerRow>();
-        var registrations = 0;
-        var errors = new List<ImportError>();
+        const string sql = """
+            INSERT INTO consent_imports (id, organization_id, event_id, format, file_name, file_sha256, registrations, ledger_rows, created_at)
+            VALUES (@Id, @organizationId, @EventId, @Format, @FileName, @FileSha256, @Registrations, @LedgerRows, @createdAt)
+            """;
         await using (var transaction = await database.BeginAsync(cancellationToken))
         {
             var held = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-            await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
-            {
-                var registration = ImportValidation.Validate(raw, form, now, errors)
-                    ?? throw new InvalidOperationException($"Import {importId}: row {raw.Row} changed between the check and the write.");
-                var rows = Rows(registration, organizationId, form, importId, now);
-                await ledger.AppendAsync(transaction, rows, cancellationToken);
-                // The gate index needs only the keys and dates; the texts stay in the database.
-                written.AddRange(rows.Select(r => r with { TextShown = null, Evidence = null, UserAgent = null }));
-                registrations++;
-            }
-            const string sql = """
-                INSERT INTO consent_imports (id, organization_id, event_id, format, file_name, file_sha256, registrations, ledger_rows, created_at)
-                VALUES (@importId, @organizationId, @eventId, @format, @fileName, @sha256, @registrations, @ledgerRows, @now)
-                """;
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
-            {
-                importId, organizationId, eventId = form.Id, format = Format(format), fileName, sha256, registrations, ledgerRows = written.Count,
-                now = now.ToUnixTimeMilliseconds(),
-            }, transaction.Inner, cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
+                await batch.AppendAsync(transaction, cancellationToken);
+                await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+                {
+                    view.Id, organizationId, view.EventId, view.Format, view.FileName, view.FileSha256, view.Registrations, view.LedgerRows,
+                    createdAt = view.ImportedAt.ToUnixTimeMilliseconds(),
+                }, transaction.Inner, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
             }
             finally
             {
                 ImportMetrics.RecordWriteTransaction(held);
             }
         }
-        ledger.Apply(written);
-        return new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations, written.Count, now);
+        database.OutboxSignal.Notify();
+        ledger.Apply(batch.Rows);
     }
 
     public static string Format(ImportFormat format) => format == ImportFormat.Csv ? "csv" : "json";
