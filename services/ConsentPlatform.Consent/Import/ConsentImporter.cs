@@ -55,7 +55,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         }
 
         var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
-        var batch = LedgerBatch.Prepare(registrations.SelectMany(r => Rows(r, organizationId, form, importId, now)).ToList(), now);
+        var batch = LedgerBatch.Prepare(Rows(registrations, organizationId, form, importId, now), now);
         var view = new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations.Count, batch.Rows.Count, now);
         await WriteAsync(organizationId, view, batch, cancellationToken);
         logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
@@ -142,27 +142,61 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
 
     public static string Format(ImportFormat format) => format == ImportFormat.Csv ? "csv" : "json";
 
-    /// <summary>Exactly what a form submission writes — one row per consented channel — plus the provenance and evidence of the import.</summary>
-    private List<LedgerRow> Rows(ValidRegistration registration, string organizationId, EventView form, string importId, DateTimeOffset now)
+    private sealed record Hashed(ValidRegistration Registration, string? PhoneHash, string? EmailHash);
+
+    /// <summary>
+    /// Every registration's ledger rows, in file order. The ledger's unique index on id and its index on
+    /// receipt_id take random keys: inserted one by one, each row dirtied pages all over both indexes
+    /// (twice the CPU of ordered keys with 100,000 rows already there). So the random row and receipt ids
+    /// are drawn first and handed out in ascending order: each index takes this import's keys in order and
+    /// touches each of its pages once. The ids stay as random as before. (phone_hash is random too;
+    /// writing in its order would save a little more but would no longer keep the file's order in the ledger.)
+    /// </summary>
+    private List<LedgerRow> Rows(List<ValidRegistration> registrations, string organizationId, EventView form, string importId, DateTimeOffset now)
     {
-        var phoneHash = registration.Phone.IsEmpty ? null : hasher.Hash(registration.Phone);
-        var emailHash = registration.Email is null ? null : hasher.HashEmail(registration.Email);
-        var receiptId = "rcpt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+        var receipts = Ascending(registrations.Count, () => "rcpt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10)));
+        var ids = Ascending(registrations.Sum(r => r.Channels.Count + r.ThirdParties.Count), () => Guid.NewGuid().ToString());
+        var rows = new List<LedgerRow>(ids.Length);
+        var next = 0;
+        for (var i = 0; i < registrations.Count; i++)
+        {
+            var registration = registrations[i];
+            var hashed = new Hashed(registration, registration.Phone.IsEmpty ? null : hasher.Hash(registration.Phone),
+                registration.Email is null ? null : hasher.HashEmail(registration.Email));
+            rows.AddRange(Rows(hashed, receipts[i], () => ids[next++], organizationId, form, importId, now));
+        }
+        return rows;
+    }
+
+    private static string[] Ascending(int count, Func<string> random)
+    {
+        var values = new string[count];
+        for (var i = 0; i < count; i++) values[i] = random();
+        Array.Sort(values, StringComparer.Ordinal);
+        return values;
+    }
+
+    /// <summary>Exactly what a form submission writes — one row per consented channel — plus the provenance and evidence of the import.</summary>
+    private static List<LedgerRow> Rows(Hashed hashed, string receiptId, Func<string> nextId, string organizationId, EventView form, string importId, DateTimeOffset now)
+    {
+        var (registration, phoneHash, emailHash) = hashed;
         var subjectId = "sub_" + Guid.NewGuid().ToString("N");
         // Consent lasts from when it was given, not from when the file was loaded: an old registration may already be expired (R7).
         var expires = registration.CollectedAt.AddMonths(form.LifetimeMonths).ToUnixTimeMilliseconds();
-        var rows = registration.Channels.Select(channel => channel == Channels.Email
-            ? Row(channel, null, registration.Email, emailHash!)
-            : Row(channel, null, registration.Phone.E164, phoneHash!)).ToList();
+        var rows = new List<LedgerRow>(registration.Channels.Count + registration.ThirdParties.Count);
+        foreach (var channel in registration.Channels)
+            rows.Add(channel == Channels.Email ? Row(channel, null, registration.Email, emailHash!) : Row(channel, null, registration.Phone.E164, phoneHash!));
         // Third-party provisions (R9) as the form records them: one "share" row per named recipient.
-        rows.AddRange(registration.ThirdParties.Select(recipient => registration.Phone.IsEmpty
-            ? Row(FormSubmission.ShareChannel, recipient, registration.Email, emailHash!)
-            : Row(FormSubmission.ShareChannel, recipient, registration.Phone.E164, phoneHash!)));
+        foreach (var recipient in registration.ThirdParties)
+            rows.Add(registration.Phone.IsEmpty
+                ? Row(FormSubmission.ShareChannel, recipient, registration.Email, emailHash!)
+                : Row(FormSubmission.ShareChannel, recipient, registration.Phone.E164, phoneHash!));
         return rows;
 
+        // nextId is read as each row is added, so the ids ascend in the order the rows are written.
         LedgerRow Row(string channel, string? thirdParty, string? contact, string contactHash) => new()
         {
-            Id = Guid.NewGuid().ToString(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = organizationId, EventId = form.Id,
+            Id = nextId(), ReceiptId = receiptId, SubjectId = subjectId, OrganizationId = organizationId, EventId = form.Id,
             Action = LedgerRow.Granted, Channel = channel, ThirdParty = thirdParty, Purpose = form.Purpose, Contact = contact,
             ContactHash = contactHash, PhoneHash = phoneHash, EmailHash = emailHash,
             TextVersion = null, TextHash = registration.TextShown is { } shown ? EventStore.HashText(shown) : null, Language = registration.Language,

@@ -55,18 +55,26 @@ public sealed class LedgerBatch
 
     public IReadOnlyList<LedgerRow> Rows { get; }
 
-    /// <summary>Builds every announcement now, outside any transaction: one per row of a known channel, as <see cref="LedgerStore.AppendAsync"/> writes them.</summary>
+    /// <summary>
+    /// Builds every announcement now, outside any transaction: one per row of a known channel, as <see cref="LedgerStore.AppendAsync"/> writes them.
+    /// The rows are written in the given order.
+    /// </summary>
     public static LedgerBatch Prepare(IReadOnlyList<LedgerRow> rows, DateTimeOffset now)
     {
+        // The outbox's unique index on message_id takes them in ascending order, like the ledger's ids (see ConsentImporter).
+        var messageIds = new string[rows.Count(r => Channels.IsKnown(r.Channel))];
+        for (var i = 0; i < messageIds.Length; i++) messageIds[i] = Guid.NewGuid().ToString();
+        Array.Sort(messageIds, StringComparer.Ordinal);
         var announcements = new Announcement?[rows.Count];
+        var next = 0;
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
             if (!Channels.IsKnown(row.Channel)) continue;
             announcements[i] = row.Action == LedgerRow.Granted
-                ? new Announcement(Guid.NewGuid().ToString(), RecordedType, JsonSerializer.Serialize(LedgerStore.Recorded(row), JsonSerializerOptions.Web))
-                : new Announcement(Guid.NewGuid().ToString(), WithdrawnType, JsonSerializer.Serialize(LedgerStore.Withdrawn(row), JsonSerializerOptions.Web));
+                ? new Announcement(messageIds[next++], RecordedType, JsonSerializer.Serialize(LedgerStore.Recorded(row), JsonSerializerOptions.Web))
+                : new Announcement(messageIds[next++], WithdrawnType, JsonSerializer.Serialize(LedgerStore.Withdrawn(row), JsonSerializerOptions.Web));
         }
         return new LedgerBatch(rows, announcements, now.ToUnixTimeMilliseconds());
     }
