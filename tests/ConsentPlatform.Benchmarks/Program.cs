@@ -15,6 +15,7 @@ public static class BenchmarkProgram
         ["http-load", ..] => await Http.PacedLoad.RunAsync(args[1..]),
         ["notices-send", ..] => await Notices.NoticesSendBenchmark.RunAsync(args[1..]),
         ["consent-scrub", ..] => Consent.ConsentScrubRun.Run(args[1..]),
+        ["consent-import", ..] => await Consent.ConsentImportBenchmark.RunAsync(args[1..]),
         _ => Run(args),
     };
 

@@ -31,44 +31,46 @@ public sealed class LedgerStore(GateIndex index)
         text_reference AS TextReference, text_shown AS TextShown, evidence AS Evidence, import_id AS ImportId
         """;
 
+    /// <summary>One ledger row; its parameters are named after <see cref="LedgerRow"/>'s properties (see <see cref="LedgerBatch"/>).</summary>
+    internal const string InsertSql = """
+        INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, third_party, contact,
+            contact_hash, phone_hash, email_hash, text_version, text_hash, language, form_version, method, recorded_at, expires_at,
+            source_event, page_url, ip, user_agent, jurisdiction, withdraws, collected_at, capture_method, text_reference, text_shown,
+            evidence, import_id)
+        VALUES (@Id, @ReceiptId, @SubjectId, @OrganizationId, @EventId, @Action, @Channel, @Purpose, @ThirdParty, @Contact,
+            @ContactHash, @PhoneHash, @EmailHash, @TextVersion, @TextHash, @Language, @FormVersion, @Method, @RecordedAt, @ExpiresAt,
+            @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws, @CollectedAt, @CaptureMethod, @TextReference, @TextShown,
+            @Evidence, @ImportId)
+        """;
+
     public async Task AppendAsync(Transaction transaction, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
     {
-        const string sql = """
-            INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, third_party, contact,
-                contact_hash, phone_hash, email_hash, text_version, text_hash, language, form_version, method, recorded_at, expires_at,
-                source_event, page_url, ip, user_agent, jurisdiction, withdraws, collected_at, capture_method, text_reference, text_shown,
-                evidence, import_id)
-            VALUES (@Id, @ReceiptId, @SubjectId, @OrganizationId, @EventId, @Action, @Channel, @Purpose, @ThirdParty, @Contact,
-                @ContactHash, @PhoneHash, @EmailHash, @TextVersion, @TextHash, @Language, @FormVersion, @Method, @RecordedAt, @ExpiresAt,
-                @SourceEvent, @PageUrl, @Ip, @UserAgent, @Jurisdiction, @Withdraws, @CollectedAt, @CaptureMethod, @TextReference, @TextShown,
-                @Evidence, @ImportId)
-            """;
         foreach (var row in rows)
         {
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, row, transaction.Inner, cancellationToken: cancellationToken));
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, transaction.Inner, cancellationToken: cancellationToken));
             // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
             if (!Channels.IsKnown(row.Channel)) continue;
-            if (row.Action == LedgerRow.Granted)
-            {
-                await Outbox.WriteAsync(transaction, new ConsentRecorded
-                {
-                    ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
-                    // The message's RecordedAt is the "on {date}" of provenance (R6): for an import, the day the
-                    // person gave the consent, not the day the file was loaded.
-                    ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CollectedAt ?? row.RecordedAt),
-                    ExpiresAt = row.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null, SourceEvent = row.SourceEvent,
-                }, cancellationToken);
-            }
-            else
-            {
-                await Outbox.WriteAsync(transaction, new ConsentWithdrawn
-                {
-                    ConsentId = Guid.Parse(row.Withdraws!), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
-                    ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
-                }, cancellationToken);
-            }
+            if (row.Action == LedgerRow.Granted) await Outbox.WriteAsync(transaction, Recorded(row), cancellationToken);
+            else await Outbox.WriteAsync(transaction, Withdrawn(row), cancellationToken);
         }
     }
+
+    /// <summary>How a granted row is announced.</summary>
+    internal static ConsentRecorded Recorded(LedgerRow row) => new()
+    {
+        ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
+        // The message's RecordedAt is the "on {date}" of provenance (R6): for an import, the day the
+        // person gave the consent, not the day the file was loaded.
+        ContactHash = row.ContactHash, RecordedAt = DateTimeOffset.FromUnixTimeMilliseconds(row.CollectedAt ?? row.RecordedAt),
+        ExpiresAt = row.ExpiresAt is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null, SourceEvent = row.SourceEvent,
+    };
+
+    /// <summary>How a withdrawal row is announced.</summary>
+    internal static ConsentWithdrawn Withdrawn(LedgerRow row) => new()
+    {
+        ConsentId = Guid.Parse(row.Withdraws!), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
+        ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+    };
 
     /// <summary>
     /// Appends a withdrawal row for every active grant of this contact that the scope covers
