@@ -10,7 +10,8 @@ namespace ConsentPlatform.Notices.Sending;
 /// The rule is the provider's: never more than R requests in any one-second window, sliding, as
 /// the provider sees them. Slots are spaced (1000 + J) / R ms apart, J being
 /// <see cref="NoticesOptions.RateJitterMilliseconds"/>; a send starts no earlier than its slot and
-/// no later than J/2 after it (or moves the later slots, below), which leaves J/2 for the network. So any R + 1
+/// no later than min(J/2, 2 ms) after it (or moves the later slots, below), which leaves the rest of J for
+/// the way to the provider. So any R + 1
 /// requests reach the provider at least 1000 ms apart, and the sender sustains R × 1000 / (1000 + J)
 /// per second (99% of R with the default J = 10 ms). No sender can sustain exactly R and also keep
 /// every sliding window at R once arrival times jitter: R sends per second put R + 1 requests exactly
@@ -19,7 +20,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// </para>
 /// For a fractional rate the window holds at most ⌈R⌉ (a rate below 1 means one send per 1/R s).
 /// <para>
-/// A send that wakes later than J/2 after its slot (a busy machine, a pause) would crowd the slot
+/// A send that wakes later than that after its slot (a busy machine, a pause) would crowd the slot
 /// ⌈R⌉ places on. Rather than let its slot go (a whole 1/R of the second lost), a send late by less
 /// than J moves every slot not yet handed out back by its lateness, which keeps that distance, as long
 /// as the slot ⌈R⌉ on has not been handed out yet and the move costs less than a slot.
@@ -38,8 +39,12 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     /// <summary>The most this sender sends per second while it has a backlog.</summary>
     public double SustainedPerSecond => 1_000_000.0 / IntervalMicroseconds;
 
-    /// <summary>How late a send may start after its slot: half the jitter allowance, the other half is the network's.</summary>
-    public long LateToleranceMicroseconds => options.RateJitterMilliseconds * 1000L / 2;
+    /// <summary>
+    /// How late a send may start after its slot: a timer's granularity (2 ms), or half of J when that is
+    /// less; the rest of J is for the way to the provider. A later start moves the later slots (cheap),
+    /// so the allowance goes where nothing else can absorb it: a pause between our start and the provider.
+    /// </summary>
+    public long LateToleranceMicroseconds => Math.Min(options.RateJitterMilliseconds * 1000L / 2, 2_000);
 
     /// <summary>Slots let go because the caller woke too late for them (throughput lost to a busy machine, for benchmarks and logs).</summary>
     public long LateSlots => Interlocked.Read(ref _lateSlots);
@@ -55,7 +60,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     /// <summary>
     /// Waits until this caller may start one send under <paramref name="sender"/>'s limit. With
     /// <paramref name="stillWanted"/>, asks it once a slot is reserved, while waiting for the slot (at
-    /// most a second before the send, and without eating into the slot's J/2): false gives the slot up
+    /// most a second before the send, and without eating into the slot's tolerance): false gives the slot up
     /// unused and returns false.
     /// </summary>
     public async Task<bool> WaitForSlotAsync(string sender, CancellationToken ct, Func<CancellationToken, Task<bool>>? stillWanted = null)
@@ -76,7 +81,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
 
     /// <summary>
     /// True when the send may start now: on time, or late by less than J and the later slots moved
-    /// back by the lateness. Each move makes "now" the slot's new time, so J/2 is again left for the
+    /// back by the lateness. Each move makes "now" the slot's new time, so the tolerance is again left for the
     /// move's own commit and the start; a slow commit moves again. Later than J (or than a slot, at
     /// high rates) the slot is let go: the machine is busy enough that the request itself may take
     /// longer than usual to reach the provider, and sending less is the safe way to be late.
@@ -116,16 +121,20 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     }
 
     /// <summary>
-    /// Never before <paramref name="at"/>: the timer may fire up to a millisecond early, so the clock is checked again.
-    /// Rounded up to whole milliseconds rather than spun out: a millisecond late is well inside the tolerance.
+    /// Never before <paramref name="at"/>, and as little after it as can be had: a timer wakes up to a
+    /// couple of milliseconds late, so it is set to wake about 2 ms early and the rest is spun out
+    /// (yielding the core each turn). Spinning costs at most those 2 ms of one thread per send; a late
+    /// start costs rate (the later slots move) or, at worst, the slot.
     /// </summary>
     private static async Task WaitUntilAsync(long at, CancellationToken ct)
     {
-        while (true)
+        const long spin = 2_000;
+        while (at - NowMicroseconds() is var remaining && remaining > spin)
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Floor((remaining - spin) / 1_000.0) + 1), ct);
+        while (NowMicroseconds() < at)
         {
-            var remaining = at - NowMicroseconds();
-            if (remaining <= 0) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining / 1_000.0)), ct);
+            ct.ThrowIfCancellationRequested();
+            Thread.Yield();
         }
     }
 
