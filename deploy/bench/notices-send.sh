@@ -3,7 +3,8 @@
 #   1. gate decisions in process (BenchmarkDotNet, in-process toolchain) against a replica of 1M
 #      suppressed and 1M consented contacts; target >= 500k decisions/s on one core;
 #   2. the `notices-send` harness: the Notices module in process against a fake Twilio on loopback,
-#      notices offered over the HTTP API at Sms:RatePerSecond and above it; prints offered/sent rate
+#      notices offered over the HTTP API at the sending rate S = R·1000/(1000+J), at the ceiling R
+#      (Sms:RatePerSecond) and above it; prints offered/sent rate
 #      and backlog per second, the backlog's last-third slope, the busiest sliding one-second window
 #      at the provider, a PASS/FAIL verdict (exit code), and the most one instance sustains.
 # Usage: deploy/bench/notices-send.sh [rate, default 20] [seconds per run, default 20]

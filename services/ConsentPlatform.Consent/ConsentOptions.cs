@@ -12,7 +12,7 @@ public sealed class ConsentOptions
     /// <summary>Most registrations one import file may hold (one transaction writes them all).</summary>
     /// <summary>
     /// An import is one write transaction (all or nothing), and SQLite has one writer: opt-outs wait
-    /// behind it. 20,000 rows keep that wait to seconds; larger lists go in several files.
+    /// behind it. 20,000 rows keep that wait to about a second; larger lists go in several files.
     /// </summary>
     public int ImportMaxRows { get; init; } = 20_000;
     /// <summary>Largest import upload accepted, in bytes.</summary>

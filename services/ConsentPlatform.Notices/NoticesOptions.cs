@@ -40,7 +40,7 @@ public sealed class NoticesOptions
     /// spaced (1000 + this) / RatePerSecond apart so the provider never sees more than RatePerSecond in a sliding second;
     /// the sender sustains RatePerSecond × 1000 / (1000 + this).
     /// </summary>
-    public int RateJitterMilliseconds { get; init; } = 10;
+    public int RateJitterMilliseconds { get; init; } = 20;
     /// <summary>Sends in flight per instance. Each holds at most one reserved rate slot, so too few cannot fill the rate when the database is slow.</summary>
     public int SendConcurrency { get; init; } = 8;
     public int MaxAttempts { get; init; } = 8;
@@ -144,7 +144,7 @@ public sealed class NoticesOptions
             TwilioBaseUrl = Url("Sms:Twilio:BaseUrl", "https://api.twilio.com")!.TrimEnd('/'),
             RequestTimeoutSeconds = Int("Sms:RequestTimeoutSeconds", 10, 1, 120),
             RatePerSecond = (double)Decimal("Sms:RatePerSecond", 10m, 0.1m, 10_000m),
-            RateJitterMilliseconds = Int("Sms:RateJitterMilliseconds", 10, 2, 500),
+            RateJitterMilliseconds = Int("Sms:RateJitterMilliseconds", 20, 2, 500),
             SendConcurrency = Int("Sms:SendConcurrency", 8, 1, 64),
             MaxAttempts = Int("Sms:MaxAttempts", 8, 1, 100),
             PollMilliseconds = Int("Sms:PollMilliseconds", 200, 10, 60_000),

@@ -13,7 +13,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// no later than min(J/2, 2 ms) after it (or moves the later slots, below), which leaves the rest of J for
 /// the way to the provider. So any R + 1
 /// requests reach the provider at least 1000 ms apart, and the sender sustains R × 1000 / (1000 + J)
-/// per second (99% of R with the default J = 10 ms). No sender can sustain exactly R and also keep
+/// per second (98% of R with the default J = 20 ms). No sender can sustain exactly R and also keep
 /// every sliding window at R once arrival times jitter: R sends per second put R + 1 requests exactly
 /// 1000 ms apart on average, so any jitter puts some of them inside one second. J is that price, made
 /// explicit and small (it was a fixed 10%).
