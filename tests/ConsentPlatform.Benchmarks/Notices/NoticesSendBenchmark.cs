@@ -54,7 +54,7 @@ public static class NoticesSendBenchmark
         public double SendingRate => new SenderPacing(null!, new NoticesOptions { RatePerSecond = Rate, RateJitterMilliseconds = JitterMs }).SustainedPerSecond;
     }
 
-    private sealed record RunResult(double Offered, double Sustained, double SentRate, double Slope, bool Bounded, int Worst);
+    private sealed record RunResult(double Offered, double Sustained, double SentRate, double Slope, bool Bounded, int Worst, long NotPlanned);
 
     private sealed record Sample(double At, long Offered, long Planned, long Sent, long Backlog, long InFlight);
 
@@ -90,7 +90,9 @@ public static class NoticesSendBenchmark
             Console.WriteLine($"  offered {above.Offered.ToString("0.0", Inv)}/s (above the ceiling): sent {above.SentRate.ToString("0.00", Inv)}/s, backlog slope " +
                               $"{above.Slope.ToString("0.00", Inv)} msg/s → {(above.Bounded ? "bounded" : "grows, as it must")}; {Ceiling(above)}");
         var runs = new[] { atRate, atCeiling, above }.OfType<RunResult>().ToList();
-        var verdict = atRate.Bounded && fullRate && runs.All(r => r.Worst <= settings.Rate);
+        // A refused or failed plan is not a notice offered: such a run measures nothing.
+        if (runs.Sum(r => r.NotPlanned) is > 0 and var notPlanned) Console.WriteLine($"  {notPlanned} offers were refused or failed: the runs are not valid");
+        var verdict = atRate.Bounded && fullRate && runs.All(r => r.Worst <= settings.Rate && r.NotPlanned == 0);
         Console.WriteLine($"verdict: {(verdict ? "PASS" : "FAIL")} (backlog bounded at the configured sending rate, the sender at its full rate at the ceiling, " +
                           "and the ceiling never exceeded in any sliding one-second window)");
         if (!settings.SkipMax) await RunClosedLoopAsync(settings);
@@ -190,7 +192,7 @@ public static class NoticesSendBenchmark
                           $"max backlog {samples.Select(s => s.Backlog + s.InFlight).DefaultIfEmpty(0).Max()}; drained {drained:0.0} s after the offer stopped");
         Console.WriteLine($"most requests at the provider in any 1 s window: {worst} (limit {limit.ToString(Inv)}) → {(worst <= limit ? "within the limit" : "LIMIT EXCEEDED")}; " +
                           $"late wake-ups kept by moving the later slots: {instance.PostponedSlots}, slots let go: {instance.LateSlots}");
-        return new RunResult(offered, instance.Sustained, sentRate, slope, bounded, worst);
+        return new RunResult(offered, instance.Sustained, sentRate, slope, bounded, worst, Interlocked.Read(ref refused) + Interlocked.Read(ref errors));
     }
 
     /// <summary>No rate limit, several clients planning as fast as answers come back: the most one instance sustains.</summary>
@@ -371,7 +373,10 @@ public static class NoticesSendBenchmark
                 index.Replace(await ReplicaStore.LoadContactsAsync(connection, null, default));
                 index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, default));
             }
-            await services.GetRequiredService<RulesStore>().SaveAsync(organizationId, new OrganizationRules(new TimeOnly(0, 0), new TimeOnly(23, 59), 1_000, 1), default);
+            // Open all day but one minute twelve hours from now (windows may run over midnight): "00:00–23:59"
+            // refused every notice in the minute before midnight in Tokyo, whenever a run crossed it.
+            var far = TimeOnly.FromTimeSpan(DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(9)).TimeOfDay).Add(TimeSpan.FromHours(12));
+            await services.GetRequiredService<RulesStore>().SaveAsync(organizationId, new OrganizationRules(far.AddMinutes(1), far, 1_000, 1), default);
         }
 
         /// <summary>Null when the pre-call notice was queued; the refusal reason, or "error".</summary>
