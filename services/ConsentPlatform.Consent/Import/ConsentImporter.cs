@@ -55,7 +55,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         }
 
         var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
-        var batch = LedgerBatch.Prepare(Rows(registrations, organizationId, form, importId, now), now);
+        var batch = LedgerBatch.Prepare(Rows(registrations, organizationId, form, importId, now));
         var view = new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations.Count, batch.Rows.Count, now);
         await WriteAsync(organizationId, view, batch, cancellationToken);
         logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
@@ -138,7 +138,6 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
                 await RestorePageCacheAsync(transaction, cache);
             }
         }
-        database.OutboxSignal.Notify();
         ledger.Apply(batch.Rows);
     }
 

@@ -1,8 +1,7 @@
 using System.Data;
-using System.Data.Common;
-using System.Text.Json;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Messaging;
 
 namespace ConsentPlatform.Consent.Ledger;
 
@@ -16,16 +15,6 @@ namespace ConsentPlatform.Consent.Ledger;
 /// </summary>
 public sealed class LedgerBatch
 {
-    // The platform outbox's own row format (ServiceDefaults Outbox.WriteAsync), written here in bulk
-    // with the bodies already serialized; the relay reads these rows exactly like its own.
-    private const string OutboxSql = """
-        INSERT INTO outbox_messages (message_id, message_type, body, created_at)
-        VALUES (@messageId, @messageType, @body, @createdAt)
-        """;
-
-    private static readonly string RecordedType = typeof(ConsentRecorded).FullName!;
-    private static readonly string WithdrawnType = typeof(ConsentWithdrawn).FullName!;
-
     private static readonly (string Name, DbType Type, Func<LedgerRow, object?> Value)[] Columns =
     [
         ("@Id", DbType.String, r => r.Id), ("@ReceiptId", DbType.String, r => r.ReceiptId), ("@SubjectId", DbType.String, r => r.SubjectId),
@@ -41,16 +30,14 @@ public sealed class LedgerBatch
         ("@TextShown", DbType.String, r => r.TextShown), ("@Evidence", DbType.String, r => r.Evidence), ("@ImportId", DbType.String, r => r.ImportId),
     ];
 
-    private sealed record Announcement(string MessageId, string MessageType, string Body);
+    private sealed record Announcement(string MessageId, Outbox.PreparedMessage Message);
 
     private readonly Announcement?[] _announcements;
-    private readonly long _createdAt;
 
-    private LedgerBatch(IReadOnlyList<LedgerRow> rows, Announcement?[] announcements, long createdAt)
+    private LedgerBatch(IReadOnlyList<LedgerRow> rows, Announcement?[] announcements)
     {
         Rows = rows;
         _announcements = announcements;
-        _createdAt = createdAt;
     }
 
     public IReadOnlyList<LedgerRow> Rows { get; }
@@ -59,7 +46,7 @@ public sealed class LedgerBatch
     /// Builds every announcement now, outside any transaction: one per row of a known channel, as <see cref="LedgerStore.AppendAsync"/> writes them.
     /// The rows are written in the given order.
     /// </summary>
-    public static LedgerBatch Prepare(IReadOnlyList<LedgerRow> rows, DateTimeOffset now)
+    public static LedgerBatch Prepare(IReadOnlyList<LedgerRow> rows)
     {
         // The outbox's unique index on message_id takes them in ascending order, like the ledger's ids (see ConsentImporter).
         var messageIds = new string[rows.Count(r => Channels.IsKnown(r.Channel))];
@@ -72,48 +59,32 @@ public sealed class LedgerBatch
             var row = rows[i];
             // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
             if (!Channels.IsKnown(row.Channel)) continue;
-            announcements[i] = row.Action == LedgerRow.Granted
-                ? new Announcement(messageIds[next++], RecordedType, JsonSerializer.Serialize(LedgerStore.Recorded(row), JsonSerializerOptions.Web))
-                : new Announcement(messageIds[next++], WithdrawnType, JsonSerializer.Serialize(LedgerStore.Withdrawn(row), JsonSerializerOptions.Web));
+            announcements[i] = new Announcement(messageIds[next++],
+                row.Action == LedgerRow.Granted ? Outbox.Prepare(LedgerStore.Recorded(row)) : Outbox.Prepare(LedgerStore.Withdrawn(row)));
         }
-        return new LedgerBatch(rows, announcements, now.ToUnixTimeMilliseconds());
+        return new LedgerBatch(rows, announcements);
     }
 
-    /// <summary>
-    /// Inserts the rows and their announcements in the caller's transaction. After commit, call
-    /// <c>transaction.Database.OutboxSignal.Notify()</c> so the relay does not wait for its next poll.
-    /// </summary>
+    /// <summary>Inserts the rows and their announcements in the caller's transaction (the relay is woken when it commits).</summary>
     public async Task AppendAsync(Transaction transaction, CancellationToken cancellationToken)
     {
-        await using var ledger = Command(transaction, LedgerStore.InsertSql, Columns.Select(c => (c.Name, c.Type)));
-        await using var outbox = Command(transaction, OutboxSql,
-            [("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64)]);
-        outbox.Parameters[3].Value = _createdAt;
+        await using var ledger = transaction.Connection.CreateCommand();
+        ledger.Transaction = transaction.Inner;
+        ledger.CommandText = LedgerStore.InsertSql;
+        foreach (var (name, type, _) in Columns)
+        {
+            var parameter = ledger.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = type;
+            ledger.Parameters.Add(parameter);
+        }
+        await using var outbox = new Outbox.BatchWriter(transaction);
         for (var i = 0; i < Rows.Count; i++)
         {
             var row = Rows[i];
             for (var c = 0; c < Columns.Length; c++) ledger.Parameters[c].Value = Columns[c].Value(row) ?? DBNull.Value;
             await ledger.ExecuteNonQueryAsync(cancellationToken);
-            if (_announcements[i] is not { } announcement) continue;
-            outbox.Parameters[0].Value = announcement.MessageId;
-            outbox.Parameters[1].Value = announcement.MessageType;
-            outbox.Parameters[2].Value = announcement.Body;
-            await outbox.ExecuteNonQueryAsync(cancellationToken);
+            if (_announcements[i] is { } announcement) await outbox.WriteAsync(announcement.MessageId, announcement.Message, cancellationToken);
         }
-    }
-
-    private static DbCommand Command(Transaction transaction, string sql, IEnumerable<(string Name, DbType Type)> parameters)
-    {
-        var command = transaction.Connection.CreateCommand();
-        command.Transaction = transaction.Inner;
-        command.CommandText = sql;
-        foreach (var (name, type) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.DbType = type;
-            command.Parameters.Add(parameter);
-        }
-        return command;
     }
 }

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
@@ -13,22 +15,64 @@ public static class Outbox
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    private const string InsertSql = """
+        INSERT INTO outbox_messages (message_id, message_type, body, created_at)
+        VALUES (@messageId, @messageType, @body, @createdAt)
+        """;
+
     public static async Task<Guid> WriteAsync<TMessage>(Transaction transaction, TMessage message, CancellationToken cancellationToken = default)
         where TMessage : class
     {
         var messageId = Guid.NewGuid();
-        const string sql = """
-            INSERT INTO outbox_messages (message_id, message_type, body, created_at)
-            VALUES (@messageId, @messageType, @body, @createdAt)
-            """;
-        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
+        var prepared = Prepare(message);
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
-            messageId = messageId.ToString(),
-            messageType = typeof(TMessage).FullName,
-            body = JsonSerializer.Serialize(message, Json),
+            messageId = messageId.ToString(), messageType = prepared.MessageType, body = prepared.Body,
             createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         }, transaction.Inner, cancellationToken: cancellationToken));
         transaction.WroteOutbox = true;
         return messageId;
+    }
+
+    /// <summary>A message serialized ahead of its transaction, for <see cref="BatchWriter"/>.</summary>
+    public static PreparedMessage Prepare<TMessage>(TMessage message) where TMessage : class =>
+        new(typeof(TMessage).FullName!, JsonSerializer.Serialize(message, Json));
+
+    public readonly record struct PreparedMessage(string MessageType, string Body);
+
+    /// <summary>
+    /// Many prepared messages written in one transaction through one command reused for each (a bulk
+    /// load that must hold the writer as briefly as it can: nothing is serialized or re-prepared per row).
+    /// </summary>
+    public sealed class BatchWriter : IAsyncDisposable
+    {
+        private readonly DbCommand _command;
+
+        public BatchWriter(Transaction transaction)
+        {
+            _command = transaction.Connection.CreateCommand();
+            _command.Transaction = transaction.Inner;
+            _command.CommandText = InsertSql;
+            foreach (var (name, type) in new[] { ("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64) })
+            {
+                var parameter = _command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.DbType = type;
+                _command.Parameters.Add(parameter);
+            }
+            _command.Parameters[3].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            transaction.WroteOutbox = true;
+        }
+
+        /// <summary>Writes one message under <paramref name="messageId"/> (the caller's, so a batch can hand them out in index order).</summary>
+        public async Task WriteAsync(string messageId, PreparedMessage message, CancellationToken cancellationToken)
+        {
+            _command.Parameters[0].Value = messageId;
+            _command.Parameters[1].Value = message.MessageType;
+            _command.Parameters[2].Value = message.Body;
+            await _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
     }
 }
