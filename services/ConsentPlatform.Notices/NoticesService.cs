@@ -57,7 +57,8 @@ public static class NoticesService
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<CallPlanner>();
         services.AddSingleton<OutgoingStore>();
-        services.AddSingleton<SenderPacing>();
+        services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
+            sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));
         if (options.Provider == SmsProvider.Twilio)
         {
             services.AddHttpClient(TwilioSender.HttpClientName);

@@ -16,7 +16,7 @@ public sealed class PacingTests
         // A second instance shares only the database, as another process would.
         var options = notices.Services.GetRequiredService<NoticesOptions>();
         var database = notices.Services.GetRequiredService<NoticesDatabase>();
-        var instances = new[] { new SenderPacing(database, options), new SenderPacing(database, options) };
+        var instances = new[] { new SenderPacing(database, options.RatePerSecond, options.RateJitterMilliseconds), new SenderPacing(database, options.RatePerSecond, options.RateJitterMilliseconds) };
 
         var slots = new List<long>();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
@@ -45,7 +45,7 @@ public sealed class PacingTests
         const int rate = 3;
         const int jitterMs = 10;
         await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}", ["Sms:RateJitterMilliseconds"] = $"{jitterMs}" });
-        var pacing = new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), notices.Services.GetRequiredService<NoticesOptions>());
+        var pacing = Pacing(notices);
         var late = await ReserveAsync(pacing);
         var between = await ReserveAsync(pacing);
         const long by = 120_000;
@@ -65,12 +65,18 @@ public sealed class PacingTests
     {
         const int rate = 3;
         await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}" });
-        var pacing = new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), notices.Services.GetRequiredService<NoticesOptions>());
+        var pacing = Pacing(notices);
         var late = await ReserveAsync(pacing);
         for (var i = 0; i < rate; i++) await ReserveAsync(pacing);
 
         // Moving now could not move that send any more: the late one must give its slot up instead.
         Assert.False(await pacing.TryPostponeAsync("test-sender", late, 20_000, default));
+    }
+
+    private static SenderPacing Pacing(NoticesFactory notices)
+    {
+        var options = notices.Services.GetRequiredService<NoticesOptions>();
+        return new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), options.RatePerSecond, options.RateJitterMilliseconds);
     }
 
     private static async Task<long> ReserveAsync(SenderPacing pacing)
@@ -89,7 +95,7 @@ public sealed class PacingTests
     [InlineData(30, 50)]
     public void The_sender_sustains_the_rate_less_only_the_jitter_allowance(double rate, int jitterMs)
     {
-        var pacing = new SenderPacing(null!, new NoticesOptions { RatePerSecond = rate, RateJitterMilliseconds = jitterMs });
+        var pacing = new SenderPacing(null!, rate, jitterMs);
         var expected = rate * 1000.0 / (1000 + jitterMs);
         // Microsecond slots: rounding costs at most a microsecond per send, not the whole millisecond it cost before.
         Assert.InRange(pacing.SustainedPerSecond, expected * 0.9999, expected);

@@ -26,7 +26,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// as the slot ⌈R⌉ on has not been handed out yet and the move costs less than a slot.
 /// </para>
 /// </summary>
-public sealed class SenderPacing(NoticesDatabase database, NoticesOptions options)
+public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond, int jitterMilliseconds)
 {
     /// <summary>How far ahead a slot may be reserved: further than this, the caller polls instead of holding a slot.</summary>
     private const long HorizonMicroseconds = 1_000_000;
@@ -34,7 +34,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     private long _lateSlots;
     private long _postponed;
 
-    public long IntervalMicroseconds => (long)Math.Ceiling((1000.0 + options.RateJitterMilliseconds) * 1000.0 / options.RatePerSecond);
+    public long IntervalMicroseconds => (long)Math.Ceiling((1000.0 + jitterMilliseconds) * 1000.0 / ratePerSecond);
 
     /// <summary>The most this sender sends per second while it has a backlog.</summary>
     public double SustainedPerSecond => 1_000_000.0 / IntervalMicroseconds;
@@ -44,7 +44,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     /// less; the rest of J is for the way to the provider. A later start moves the later slots (cheap),
     /// so the allowance goes where nothing else can absorb it: a pause between our start and the provider.
     /// </summary>
-    public long LateToleranceMicroseconds => Math.Min(options.RateJitterMilliseconds * 1000L / 2, 2_000);
+    public long LateToleranceMicroseconds => Math.Min(jitterMilliseconds * 1000L / 2, 2_000);
 
     /// <summary>Slots let go because the caller woke too late for them (throughput lost to a busy machine, for benchmarks and logs).</summary>
     public long LateSlots => Interlocked.Read(ref _lateSlots);
@@ -53,7 +53,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
     public long PostponedSlots => Interlocked.Read(ref _postponed);
 
     /// <summary>The most requests the provider may see in one second: ⌈R⌉.</summary>
-    private int Window => Math.Max(1, (int)Math.Ceiling(options.RatePerSecond));
+    private int Window => Math.Max(1, (int)Math.Ceiling(ratePerSecond));
 
     public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
 
@@ -93,7 +93,7 @@ public sealed class SenderPacing(NoticesDatabase database, NoticesOptions option
         {
             var now = NowMicroseconds();
             if (now - effective <= LateToleranceMicroseconds) return true;
-            if (now - slot >= Math.Min(IntervalMicroseconds, options.RateJitterMilliseconds * 1000L)) return false;
+            if (now - slot >= Math.Min(IntervalMicroseconds, jitterMilliseconds * 1000L)) return false;
             if (!await TryPostponeAsync(sender, slot, now - effective, ct)) return false;
             Interlocked.Increment(ref _postponed);
             effective = now;

@@ -97,10 +97,7 @@ public sealed class VoiceCallWorker(VoiceCallQueue queue, IVoiceCaller caller, V
 /// </summary>
 public sealed class VoicePacing(NoticesDatabase database, NoticesOptions options)
 {
-    private readonly SenderPacing _pacing = new(database, new NoticesOptions
-    {
-        RatePerSecond = options.VoiceCallsPerSecond, RateJitterMilliseconds = options.RateJitterMilliseconds,
-    });
+    private readonly SenderPacing _pacing = new(database, options.VoiceCallsPerSecond, options.RateJitterMilliseconds);
 
     public Task WaitForSlotAsync(CancellationToken ct) => _pacing.WaitForSlotAsync(options.VoiceSenderKey, ct);
 }

@@ -51,7 +51,7 @@ public static class NoticesSendBenchmark
     private sealed record Settings(double Rate, int Seconds, double Over, int MaxSeconds, int MaxClients, bool SkipMax, bool SkipOver, bool SkipCeiling, double Throttle, int Concurrency, int JitterMs)
     {
         /// <summary>The sending rate S the ceiling R and the allowance J give: what the sender is configured to send at.</summary>
-        public double SendingRate => new SenderPacing(null!, new NoticesOptions { RatePerSecond = Rate, RateJitterMilliseconds = JitterMs }).SustainedPerSecond;
+        public double SendingRate => new SenderPacing(null!, Rate, JitterMs).SustainedPerSecond;
     }
 
     private sealed record RunResult(double Offered, double Sustained, double SentRate, double Slope, bool Bounded, int Worst, long NotPlanned);
