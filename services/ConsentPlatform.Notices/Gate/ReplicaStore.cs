@@ -81,6 +81,10 @@ public static class ReplicaStore
         await RecordChangeAsync(tx, contactHash);
     }
 
+    /// <summary>Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.</summary>
+    public static async Task<bool> IsErasedAsync(Transaction tx, IReadOnlyCollection<string> candidates) =>
+        await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner) > 0;
+
     public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
         var now = at.ToUnixTimeMilliseconds();

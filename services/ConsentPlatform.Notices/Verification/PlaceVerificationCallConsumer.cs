@@ -3,7 +3,6 @@ using ConsentPlatform.Notices.Gate;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.Telephony;
-using Dapper;
 using MassTransit;
 
 namespace ConsentPlatform.Notices.Verification;
@@ -36,7 +35,7 @@ public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, Phon
         var candidates = hasher.CandidateHashes(number).ToArray();
         await database.HandleOnceAsync(context, Name, async tx =>
         {
-            if (await IsErasedAsync(tx, candidates))
+            if (await ReplicaStore.IsErasedAsync(tx, candidates))
             {
                 logger.LogInformation("Verification call {RequestId} not placed: {Reason}", m.RequestId, RefusalReasons.Erased);
                 return;
@@ -50,10 +49,6 @@ public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, Phon
 
     /// <summary>Digits only: the call reads them one by one.</summary>
     private static bool IsReadable(string? code) => code is { Length: >= 4 and <= 12 } && code.All(char.IsAsciiDigit);
-
-    /// <summary>Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.</summary>
-    private static async Task<bool> IsErasedAsync(ServiceDefaults.Data.Transaction tx, string[] candidates) =>
-        await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner) > 0;
 }
 
 public sealed class PlaceVerificationCallConsumerDefinition : ConsumerDefinition<PlaceVerificationCallConsumer>

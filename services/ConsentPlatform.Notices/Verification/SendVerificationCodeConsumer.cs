@@ -83,12 +83,11 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
         });
     }
 
-    /// <summary>Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.</summary>
     private async Task<bool> IsErasedAsync(ServiceDefaults.Data.Transaction tx, string[] candidates)
     {
-        var erased = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner);
-        if (erased > 0) logger.LogInformation("Verification code not sent: {Reason}", RefusalReasons.Erased);
-        return erased > 0;
+        var erased = await ReplicaStore.IsErasedAsync(tx, candidates);
+        if (erased) logger.LogInformation("Verification code not sent: {Reason}", RefusalReasons.Erased);
+        return erased;
     }
 }
 
