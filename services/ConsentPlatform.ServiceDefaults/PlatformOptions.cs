@@ -80,6 +80,12 @@ public sealed class PlatformOptions
         }
         if (string.IsNullOrWhiteSpace(keyId)) keyId = "k1";
 
+        // MassTransit reads this variable after our configuration and lets it switch its usage
+        // reporting back on; nothing in this product may report to a third party.
+        if (config["MASSTRANSIT_USAGE_TELEMETRY"] is { Length: > 0 } usage
+            && (usage.Trim() == "1" || (bool.TryParse(usage.Trim(), out var on) && on)))
+            errors.Add($"MASSTRANSIT_USAGE_TELEMETRY: '{usage}' would send usage reports to MassTransit's vendor; ConsentPlatform never calls home, so unset it or set it to false.");
+
         var options = new PlatformOptions
         {
             DatabaseProvider = provider,

@@ -15,6 +15,7 @@ public sealed class StartupFailureTests
         { "ConsentPlatform.Host", "Database__DataFolder=/proc/consentplatform", "Database:DataFolder" },
         { "ConsentPlatform.Directory", "Hashing__Key=", "Hashing:Key" },
         { "ConsentPlatform.Notices", "Database__Provider=SqlServer", "ConnectionStrings:Notices" },
+        { "ConsentPlatform.Responses", "MASSTRANSIT_USAGE_TELEMETRY=true", "MASSTRANSIT_USAGE_TELEMETRY" },
         { "ConsentPlatform.Consent", "Bus__Transport=RabbitMq;Bus__RabbitMq__Port={free};Bus__StartTimeoutSeconds=3", "Bus:RabbitMq:Host" },
     };
 

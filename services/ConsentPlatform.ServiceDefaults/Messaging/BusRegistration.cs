@@ -9,6 +9,9 @@ internal static class BusRegistration
     {
         services.AddMassTransit(x =>
         {
+            // MassTransit 8.4+ reports usage to its vendor from every bus unless told not to; a
+            // privacy product never calls home (MASSTRANSIT_USAGE_TELEMETRY=true is refused at start-up).
+            x.DisableUsageTelemetry();
             x.SetKebabCaseEndpointNameFormatter();
             foreach (var module in modules) module.AddConsumers(x);
 
