@@ -47,12 +47,13 @@ public sealed class StartupFailureTests
         using var process = Process.Start(startInfo)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         try { await process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { process.Kill(entireProcessTree: true); Assert.Fail($"{project} kept running with {settings}; output: {await stdout}"); }
 
         var error = (await stderr).Trim();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
+        // Generous for a loaded CI machine, still far below anything that looks like a hang.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
         Assert.Equal(2, process.ExitCode);
         Assert.StartsWith("ConsentPlatform could not start:", error);
         Assert.Contains(key, error);

@@ -16,7 +16,7 @@ namespace ConsentPlatform.Testing;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private const string ReadinessPath = "/health/ready";
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     // Last resort if the test host ends without disposing: a service left running would keep
