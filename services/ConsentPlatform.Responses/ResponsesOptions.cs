@@ -18,6 +18,11 @@ public sealed class ResponsesOptions
     public TimeSpan CrmTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan CrmPoll { get; init; } = TimeSpan.FromMilliseconds(500);
     public int CrmBatchSize { get; init; } = 50;
+    /// <summary>
+    /// Hosts a connector may reach whatever they resolve to, over http too: for a CRM fake on this
+    /// machine in development and tests (ADR 0016). Empty in production.
+    /// </summary>
+    public IReadOnlyList<string> CrmAllowedHosts { get; init; } = [];
 
     public static ResponsesOptions Read(IConfiguration config)
     {
@@ -37,6 +42,10 @@ public sealed class ResponsesOptions
             CrmTimeout = Seconds("Responses:Crm:TimeoutSeconds", defaults.CrmTimeout),
             CrmPoll = Seconds("Responses:Crm:PollSeconds", defaults.CrmPoll),
             CrmBatchSize = Int("Responses:Crm:BatchSize", defaults.CrmBatchSize),
+            CrmAllowedHosts = (config["Responses:Crm:AllowedHosts"] ?? "")
+                .Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Concat(config.GetSection("Responses:Crm:AllowedHosts").GetChildren().Select(c => c.Value ?? "").Where(v => v.Length > 0))
+                .ToList(),
         };
     }
 }

@@ -60,7 +60,16 @@ public static class ResponsesService
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<SalesforceSender>();
-        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = options.CrmTimeout + TimeSpan.FromSeconds(5));
+        services.AddSingleton<OutboundUrlPolicy>();
+        // Every connection a delivery opens goes through the policy (ADR 0016); no proxy, so the
+        // address checked is the address reached, and no redirects to somewhere else.
+        services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = options.CrmTimeout + TimeSpan.FromSeconds(5))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                ConnectCallback = sp.GetRequiredService<OutboundUrlPolicy>().ConnectAsync,
+                UseProxy = false,
+                AllowAutoRedirect = false,
+            });
         services.AddSingleton<DeliveryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryWorker>());
     }

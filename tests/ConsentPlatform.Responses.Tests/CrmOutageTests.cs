@@ -46,6 +46,8 @@ public sealed class CrmOutageTests(RabbitMqFixture rabbit) : IDisposable
         environment["Responses__Crm__TimeoutSeconds"] = "5";
         environment["Responses__Crm__PollSeconds"] = "0.1";
         environment["Responses__Crm__MaxAttempts"] = "10000";
+        // The fake CRM listens on loopback over http, which only an allow-listed host may be.
+        environment["Responses__Crm__AllowedHosts"] = "127.0.0.1";
         return environment;
     }
 

@@ -9,6 +9,8 @@ public sealed class OrganizationPagesTests : IAsyncLifetime
 {
     private readonly ResponsesFactory _factory = new(new()
     {
+        // The fake CRM listens on loopback over http, which only an allow-listed host may be.
+        ["Responses:Crm:AllowedHosts"] = "127.0.0.1",
         ["Responses:Crm:FirstRetrySeconds"] = "0.1",
         ["Responses:Crm:MaxBackoffSeconds"] = "0.2",
         ["Responses:Crm:MaxAttempts"] = "2",

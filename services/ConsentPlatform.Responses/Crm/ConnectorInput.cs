@@ -17,7 +17,24 @@ public sealed record ConnectorInput
     public string? ExternalIdField { get; init; }
     public string? ApiVersion { get; init; }
 
-    public Dictionary<string, string[]> Validate(bool creating)
+    /// <summary>
+    /// Everything wrong with the input for a new connector (<paramref name="existing"/> null) or a
+    /// change to one: the fields, where the URL leads (ADR 0016), and a changed URL without its
+    /// secret — the stored secret is never sent to an address other than the one it was given for.
+    /// </summary>
+    public async Task<Dictionary<string, string[]>> ValidateAsync(Connector? existing, OutboundUrlPolicy policy, CancellationToken ct)
+    {
+        var input = existing is null ? this : this with { Kind = existing.Kind };
+        var errors = input.Validate(creating: existing is null, policy);
+        if (existing is not null && !errors.ContainsKey("secret") && string.IsNullOrWhiteSpace(Secret)
+            && !string.Equals(Url?.Trim(), existing.Url, StringComparison.Ordinal))
+            errors["secret"] = ["Give the secret again when you change the URL: the stored one is never sent to a new address."];
+        if (!errors.ContainsKey("url") && await policy.RefusalAsync(Url!, ct) is { } refused)
+            errors["url"] = [refused];
+        return errors;
+    }
+
+    private Dictionary<string, string[]> Validate(bool creating, OutboundUrlPolicy policy)
     {
         var errors = new Dictionary<string, string[]>();
         void Fail(string field, string message) => errors[field] = [message];
@@ -26,10 +43,10 @@ public sealed record ConnectorInput
             Fail("kind", $"The kind must be one of: {string.Join(", ", ConnectorKinds.All)}. (The pull feed needs no connector: GET /api/responses/feed.)");
         if (string.IsNullOrWhiteSpace(Name)) Fail("name", "A name is required.");
         else if (Name.Trim().Length > 100) Fail("name", "The name must be at most 100 characters.");
-        if (string.IsNullOrWhiteSpace(Url) || Url.Trim().Length > 400 || !Uri.TryCreate(Url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
-            Fail("url", "The URL must be an absolute http(s) URL of at most 400 characters.");
-        else if (uri.Scheme == "http" && !uri.IsLoopback)
-            Fail("url", "Use https: responses carry personal data. (http is accepted only for loopback addresses, for testing.)");
+        if (string.IsNullOrWhiteSpace(Url) || Url.Trim().Length > 400)
+            Fail("url", "The URL must be an absolute https URL of at most 400 characters.");
+        else if (policy.FormRefusal(Url) is { } refused)
+            Fail("url", refused);
         if (Secret is { Length: > 0 } secret && (secret.Length < 16 || secret.Length > 400))
             Fail("secret", "The secret must be 16 to 400 characters.");
         if (Kind == ConnectorKinds.Salesforce)

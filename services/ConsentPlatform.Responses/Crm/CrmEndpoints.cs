@@ -47,30 +47,32 @@ public static class CrmEndpoints
                 TypedResults.Ok<IReadOnlyList<ConnectorInfo>>((await store.ListAsync(context.User.OrganizationId(), context.RequestAborted)).Select(ConnectorInfo.From).ToList()))
             .WithSummary("The organization's CRM connectors (secrets are never returned)");
 
-        api.MapPost("/connectors", async Task<Results<Created<ConnectorCreated>, ValidationProblem>> (ConnectorInput input, HttpContext context, ConnectorStore store) =>
+        api.MapPost("/connectors", async Task<Results<Created<ConnectorCreated>, ValidationProblem>> (
+                ConnectorInput input, HttpContext context, ConnectorStore store, OutboundUrlPolicy policy) =>
             {
-                var errors = input.Validate(creating: true);
+                var errors = await input.ValidateAsync(null, policy, context.RequestAborted);
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
                 var generated = input.Kind == ConnectorKinds.Webhook && string.IsNullOrWhiteSpace(input.Secret);
                 var secret = generated ? NewSecret() : input.Secret!.Trim();
                 var connector = await store.CreateAsync(context.User.OrganizationId(), input, secret, context.RequestAborted);
                 return TypedResults.Created($"/api/responses/connectors/{connector.ConnectorId}",
-                    new ConnectorCreated(ConnectorInfo.From(connector), input.Kind == ConnectorKinds.Webhook ? secret : null));
+                    new ConnectorCreated(ConnectorInfo.From(connector), generated ? secret : null));
             })
             .WithSummary("Add a webhook or Salesforce connector; every later response is delivered to it")
-            .WithDescription("Webhook: the signing secret is returned once (generated when not given). Salesforce: url is the org's My Domain URL.");
+            .WithDescription("The url must be https and lead to a public address. Webhook: a signing secret generated for you is returned once; " +
+                "a secret you give is never returned. Salesforce: url is the org's My Domain URL.");
 
         api.MapPut("/connectors/{connectorId}", async Task<Results<Ok<ConnectorInfo>, ValidationProblem, NotFound>> (
-                string connectorId, ConnectorInput input, HttpContext context, ConnectorStore store) =>
+                string connectorId, ConnectorInput input, HttpContext context, ConnectorStore store, OutboundUrlPolicy policy) =>
             {
                 var existing = (await store.ListAsync(context.User.OrganizationId(), context.RequestAborted)).FirstOrDefault(c => c.ConnectorId == connectorId);
                 if (existing is null) return TypedResults.NotFound();
-                var errors = (input with { Kind = existing.Kind }).Validate(creating: false);
+                var errors = await input.ValidateAsync(existing, policy, context.RequestAborted);
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
                 var updated = await store.UpdateAsync(context.User.OrganizationId(), connectorId, input, ConnectorInput.Clean(input.Secret), context.RequestAborted);
                 return updated is null ? TypedResults.NotFound() : TypedResults.Ok(ConnectorInfo.From(updated));
             })
-            .WithSummary("Change a connector (name, url, enabled, credentials; an empty secret keeps the stored one)");
+            .WithSummary("Change a connector (name, url, enabled, credentials; an empty secret keeps the stored one, unless the url changes: then the secret is required)");
 
         api.MapGet("/deliveries", async Task<Results<Ok<IReadOnlyList<DeliveryInfo>>, ValidationProblem>> (
                 string? status, string? connectorId, long? before, int? take, HttpContext context, DeliveryStore store) =>

@@ -13,7 +13,7 @@ namespace ConsentPlatform.Responses.Crm;
 /// </summary>
 public sealed class DeliveryWorker(
     DeliveryStore deliveries, ConnectorStore connectors, ResponseStore responses, WebhookSender webhook, SalesforceSender salesforce,
-    ResponsesOptions options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
+    OutboundUrlPolicy policy, ResponsesOptions options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (long Version, ResiliencePipeline Pipeline)> _pipelines = new();
 
@@ -61,6 +61,12 @@ public sealed class DeliveryWorker(
         if (connector is null || response is null)
         {
             await deliveries.MarkFailedAsync(delivery, connector is null ? "The connector was deleted" : "The response no longer exists", time.GetUtcNow(), 1, ct);
+            return;
+        }
+        // Saved before the policy existed (or allowed by a setting since removed): never sent.
+        if (policy.FormRefusal(connector.Url) is { } refused)
+        {
+            await deliveries.MarkFailedAsync(delivery, refused, time.GetUtcNow(), 1, ct);
             return;
         }
         if (!connector.Enabled)

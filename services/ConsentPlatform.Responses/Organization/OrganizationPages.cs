@@ -33,9 +33,9 @@ public static class OrganizationPages
         pages.MapGet("/connectors", async (HttpContext context, ConnectorStore store, IAntiforgery antiforgery) =>
             await ConnectorsPage(context, store, antiforgery, new ConnectorInput { Kind = ConnectorKinds.Webhook }, null, null));
 
-        pages.MapPost("/connectors", async (HttpContext context, ConnectorStore store, IAntiforgery antiforgery, [FromForm] ConnectorInput input) =>
+        pages.MapPost("/connectors", async (HttpContext context, ConnectorStore store, IAntiforgery antiforgery, OutboundUrlPolicy policy, [FromForm] ConnectorInput input) =>
         {
-            var errors = input.Validate(creating: true);
+            var errors = await input.ValidateAsync(null, policy, context.RequestAborted);
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
