@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Builder;
@@ -51,6 +52,7 @@ public static class Extensions
         // service are accepted by the others when they run as separate processes.
         services.AddSingleton<FormTokens>();
         services.AddSingleton<PublicRequestLimiter>();
+        services.AddSingleton<RecipientLimit>();
         services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
         services.AddRazorComponents();
         services.AddProblemDetails();

@@ -32,6 +32,8 @@ public sealed class PlatformOptions
     public byte[]? HashKey { get; init; }
 
     public int PublicRequestsPerMinute { get; init; } = 120;
+    public int CodesPerRecipientPerHour { get; init; } = 3;
+    public int CodesPerRecipientPerDay { get; init; } = 10;
     public int IdentityCacheSeconds { get; init; } = 5;
 
     public int OutboxPollMilliseconds { get; init; } = 100;
@@ -105,6 +107,8 @@ public sealed class PlatformOptions
             HashKeyId = keyId,
             HashKey = key,
             PublicRequestsPerMinute = Parse("RateLimiting:PublicRequestsPerMinute", 120, s => IntIn(s, 1, 10_000_000), "a whole number ≥ 1"),
+            CodesPerRecipientPerHour = Parse("RateLimiting:CodesPerRecipientPerHour", 3, s => IntIn(s, 1, 1_000), "a whole number 1-1000"),
+            CodesPerRecipientPerDay = Parse("RateLimiting:CodesPerRecipientPerDay", 10, s => IntIn(s, 1, 10_000), "a whole number 1-10000"),
             IdentityCacheSeconds = Parse("Identity:CacheSeconds", 5, s => IntIn(s, 0, 300), "seconds 0-300"),
             OutboxPollMilliseconds = Parse("Outbox:PollMilliseconds", 100, s => IntIn(s, 10, 60_000), "milliseconds 10-60000"),
             OutboxBatchSize = Parse("Outbox:BatchSize", 200, s => IntIn(s, 1, 5_000), "a whole number 1-5000"),

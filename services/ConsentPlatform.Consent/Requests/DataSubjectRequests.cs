@@ -5,6 +5,7 @@ using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 using Dapper;
 
@@ -21,7 +22,7 @@ public sealed record RequestView(string RequestId, string Kind, string Status, D
 /// again, and asks the other services to erase too (one ErasureRequested per contact).
 /// </summary>
 public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
-    PhoneNumberHasher hasher, TimeProvider time, ILogger<DataSubjectRequests> logger)
+    PhoneNumberHasher hasher, RecipientLimit recipients, TimeProvider time, ILogger<DataSubjectRequests> logger)
 {
     public const string StopUse = "stop_use";
     public const string Erasure = "erasure";
@@ -36,22 +37,30 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
     public const string ByPhone = "phone";
     public const string ByEmail = "email";
 
-    public Task<RequestView> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken) =>
+    /// <summary>A request opened (View), or, when the contact has had its share of codes for now, none and how long to wait.</summary>
+    public sealed record Opened(RequestView? View, TimeSpan RetryAfter);
+
+    public Task<Opened> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken) =>
         OpenAsync(kind, ByPhone, number.E164, hasher.Hash(number), cancellationToken);
 
     /// <summary>A request by email: the code goes to the address; the ledger is matched by the email's keyed hash.</summary>
-    public Task<RequestView> OpenByEmailAsync(string kind, string email, CancellationToken cancellationToken)
+    public Task<Opened> OpenByEmailAsync(string kind, string email, CancellationToken cancellationToken)
     {
         var normalized = PhoneNumberHasher.NormalizeEmail(email);
         return OpenAsync(kind, ByEmail, normalized, hasher.HashEmail(normalized), cancellationToken);
     }
 
-    private async Task<RequestView> OpenAsync(string kind, string contactKind, string contact, string contactHash, CancellationToken cancellationToken)
+    private async Task<Opened> OpenAsync(string kind, string contactKind, string contact, string contactHash, CancellationToken cancellationToken)
     {
         var id = "dsr_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
         var now = time.GetUtcNow();
         await using var transaction = await database.BeginAsync(cancellationToken);
+        if (await recipients.TryTakeAsync(transaction, contactHash, cancellationToken) is { } wait)
+        {
+            logger.LogInformation("Data-subject request (by {ContactKind}) refused: the contact's code limit is reached", contactKind);
+            return new Opened(null, wait);
+        }
         const string sql = """
             INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
             VALUES (@id, @kind, @contactKind, @contactHash, @contact, @codeHash, 0, @status, @now, @codeExpires, @due)
@@ -67,7 +76,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
         await Outbox.WriteAsync(transaction, command, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Data-subject request {RequestId} ({Kind}, by {ContactKind}) opened, pending verification", id, kind, contactKind);
-        return new RequestView(id, kind, Pending, now, now + Deadline, null);
+        return new Opened(new RequestView(id, kind, Pending, now, now + Deadline, null), TimeSpan.Zero);
     }
 
     private sealed record Row(string Id, string Kind, string? ContactKind, string ContactHash, string CodeHash, long Attempts, string Status, long CreatedAt, long CodeExpiresAt, long DueAt, long? CompletedAt)

@@ -1,5 +1,6 @@
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -17,7 +18,7 @@ public static class RequestEndpoints
         var requests = app.MapGroup("/api/public/consent/requests").WithGroupName("consent").WithTags("Consent data-subject requests")
             .RequireRateLimiting(Extensions.PublicRateLimit).AllowAnonymous();
 
-        requests.MapPost("/", async Task<Results<Accepted<RequestView>, ValidationProblem>> (OpenRequestInput input, DataSubjectRequests service, HttpContext context) =>
+        requests.MapPost("/", async Task<Results<Accepted<RequestView>, ValidationProblem, ProblemHttpResult>> (OpenRequestInput input, DataSubjectRequests service, HttpContext context) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 if (input.Kind is not (DataSubjectRequests.StopUse or DataSubjectRequests.Erasure)) errors["kind"] = ["The kind must be stop_use or erasure."];
@@ -42,11 +43,13 @@ public static class RequestEndpoints
                     else if (!parsed.Number.CanReceiveSms) errors["phoneNumber"] = ["A one-time code is sent by SMS; this number cannot receive one."];
                 }
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-                var view = byEmail
+                var opened = byEmail
                     ? await service.OpenByEmailAsync(input.Kind!, input.Email!.Trim(), context.RequestAborted)
                     : await service.OpenAsync(input.Kind!, parsed.Number, context.RequestAborted);
+                if (opened.View is not { } view) return RecipientLimit.Refused(context, opened.RetryAfter, byEmail ? "email" : "phoneNumber");
                 return TypedResults.Accepted($"/api/public/consent/requests/{view.RequestId}", view);
             })
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Ask to stop use of, or erase, the data of a phone number or an email (exactly one); a one-time code is sent to it (status pending_verification until entered)");
 
         requests.MapGet("/{id}", async Task<Results<Ok<RequestView>, NotFound>> (string id, DataSubjectRequests service, HttpContext context) =>

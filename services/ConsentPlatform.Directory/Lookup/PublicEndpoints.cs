@@ -1,5 +1,6 @@
 using ConsentPlatform.Directory.Feeds;
 using ConsentPlatform.Directory.OptOut;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -91,6 +92,7 @@ public static class PublicEndpoints
         {
             var outcome = await optOut.StartAsync(callerNumber, phoneNumber, context.RequestAborted);
             if (outcome.Kind != OptOutOutcomeKind.CodeSent) context.Response.StatusCode = StatusOf(outcome.Kind);
+            SetRetryAfter(context, outcome);
             return new RazorComponentResult<OptOutPage>(new
             {
                 Tokens = antiforgery.GetAndStoreTokens(context), CallerNumber = callerNumber, Outcome = outcome,
@@ -140,10 +142,15 @@ public static class PublicEndpoints
 
     private static ProblemHttpResult Problem(HttpContext context, OptOutOutcome outcome)
     {
-        if (outcome.LockedUntil is { } until)
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SetRetryAfter(context, outcome);
         return TypedResults.Problem(statusCode: StatusOf(outcome.Kind), title: outcome.Describe(),
             extensions: new Dictionary<string, object?> { ["reason"] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(outcome.Kind.ToString()) });
+    }
+
+    private static void SetRetryAfter(HttpContext context, OptOutOutcome outcome)
+    {
+        if (outcome.LockedUntil is { } until)
+            context.Response.Headers.RetryAfter = RecipientLimit.RetryAfterSeconds(until - context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
     }
 
     private static int StatusOf(OptOutOutcomeKind kind) => kind switch

@@ -2,6 +2,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 
 namespace ConsentPlatform.Directory.OptOut;
@@ -19,7 +20,7 @@ public sealed record OptOutOutcome(OptOutOutcomeKind Kind)
     public string Describe() => Kind switch
     {
         OptOutOutcomeKind.Locked => $"Too many wrong codes for this number; try again after {LockedUntil:u}.",
-        OptOutOutcomeKind.SendCapReached => "Too many codes were sent to this number in the last hour; try again later.",
+        OptOutOutcomeKind.SendCapReached => "Too many codes were sent to this number; try again later.",
         OptOutOutcomeKind.NoPendingCode => "This code request is unknown, expired or already used; start again from the entry.",
         OptOutOutcomeKind.WrongCode => $"The code is wrong. {AttemptsLeft} attempt(s) left.",
         _ => Kind.ToString(),
@@ -34,7 +35,7 @@ public sealed record OptOutOutcome(OptOutOutcomeKind Kind)
 /// command that delivers the code.
 /// </summary>
 public sealed class EntryOptOut(DirectoryDatabase database, OneTimeCodes codes, PublishedDirectory published, PhoneNumberHasher hasher,
-    TimeProvider time, ILogger<EntryOptOut> logger)
+    RecipientLimit recipients, TimeProvider time, ILogger<EntryOptOut> logger)
 {
     public const string Source = "directory";
 
@@ -56,6 +57,8 @@ public sealed class EntryOptOut(DirectoryDatabase database, OneTimeCodes codes, 
             return new OptOutOutcome(OptOutOutcomeKind.Locked) { LockedUntil = locked };
         if (await codes.SendCapReachedAsync(transaction, CodePurposes.OptOut, contactHash, cancellationToken))
             return new OptOutOutcome(OptOutOutcomeKind.SendCapReached);
+        if (await recipients.TryTakeAsync(transaction, contactHash, cancellationToken) is { } wait)
+            return new OptOutOutcome(OptOutOutcomeKind.SendCapReached) { LockedUntil = time.GetUtcNow() + wait };
         var issued = await codes.IssueAsync(transaction, CodePurposes.OptOut, contactHash, entry!.Organization.Id, own.Number, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Opt-out code {RequestId} sent by {Method} for organization {OrganizationId}", issued.ChallengeId, issued.Method, entry.Organization.Id);

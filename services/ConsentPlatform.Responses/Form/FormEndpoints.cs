@@ -1,5 +1,6 @@
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -83,7 +84,14 @@ public static class FormEndpoints
                 var message = texts.Lang == "ja" ? "電話番号を正しく入力してください。" : $"The phone number is not valid: {parsed.ErrorMessage}";
                 return Refused(context, tokens, texts, new() { ["phoneNumber"] = [message] });
             }
-            var challenge = await optOut.StartAsync(parsed.Number, context.RequestAborted);
+            var (challenge, wait) = await optOut.StartAsync(parsed.Number, context.RequestAborted);
+            if (challenge is null)
+            {
+                var message = texts.Lang == "ja" ? "この番号には確認コードを送りすぎました。しばらくしてからお試しください。" : "Enough codes went to this number for now; try again later.";
+                context.Response.Headers.RetryAfter = RecipientLimit.RetryAfterSeconds(wait);
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Unknown(context, tokens, texts, new() { ["phoneNumber"] = [message] });
+            }
             return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), ChallengeId = challenge.ToString() });
         }).DisableAntiforgery();
 

@@ -3,6 +3,7 @@ using System.Text;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 using Dapper;
 
@@ -13,31 +14,39 @@ namespace ConsentPlatform.Responses.Form;
 /// one-time code sent to it (Notices sends it), then every organization that reached that number
 /// through this service gets an OptOutRequested. Codes are stored only as hashes.
 /// </summary>
-public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, PhoneNumberHasher hasher, TimeProvider time, ILogger<GenericOptOut> logger)
+public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, PhoneNumberHasher hasher, RecipientLimit recipients, TimeProvider time,
+    ILogger<GenericOptOut> logger)
 {
     public const string Purpose = "responses_opt_out";
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
     public const int MaxAttempts = 5;
 
-    public async Task<Guid> StartAsync(PhoneNumber number, CancellationToken ct)
+    /// <summary>The challenge whose code went out, or none and how long until the number may have another.</summary>
+    public async Task<(Guid? ChallengeId, TimeSpan RetryAfter)> StartAsync(PhoneNumber number, CancellationToken ct)
     {
         var challengeId = Guid.NewGuid();
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
         var now = time.GetUtcNow();
+        var contactHash = hasher.Hash(number);
         await using var tx = await database.BeginAsync(ct);
+        if (await recipients.TryTakeAsync(tx, contactHash, ct) is { } wait)
+        {
+            logger.LogInformation("Generic opt-out code not sent: the number's code limit is reached");
+            return (null, wait);
+        }
         const string sql = """
             INSERT INTO opt_out_challenges (challenge_id, contact_hash, code_hash, attempts, expires_at, created_at)
             VALUES (@challengeId, @contactHash, @codeHash, 0, @expiresAt, @now)
             """;
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            challengeId = challengeId.ToString(), contactHash = hasher.Hash(number), codeHash = HashCode(challengeId, code),
+            challengeId = challengeId.ToString(), contactHash, codeHash = HashCode(challengeId, code),
             expiresAt = now.Add(CodeLifetime).ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
         await Outbox.WriteAsync(tx, new SendVerificationCode { RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = Purpose }, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Generic opt-out challenge {ChallengeId} started", challengeId);
-        return challengeId;
+        return (challengeId, TimeSpan.Zero);
     }
 
     public enum Outcome { WrongCode, Expired, Stopped, NothingToStop }

@@ -37,4 +37,13 @@ public sealed class SqlDialect
           UPDATE batch SET claimed_by = @relay, claimed_until = @until, attempts = attempts + 1
           OUTPUT inserted.id AS Id, inserted.message_id AS MessageId, inserted.message_type AS MessageType, inserted.body AS Body;
           """;
+
+    /// <summary>
+    /// The send times of the codes to @contactHash since @since. SQL Server holds a range lock on
+    /// them to the end of the transaction, so two requests at once cannot both take the last place;
+    /// SQLite has one writer, which already orders them.
+    /// </summary>
+    public string RecipientCodesSince => Provider == DatabaseProvider.Sqlite
+        ? "SELECT sent_at FROM recipient_codes WHERE contact_hash = @contactHash AND sent_at > @since"
+        : "SELECT sent_at FROM recipient_codes WITH (UPDLOCK, HOLDLOCK) WHERE contact_hash = @contactHash AND sent_at > @since";
 }
