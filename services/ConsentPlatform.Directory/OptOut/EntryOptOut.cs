@@ -55,8 +55,8 @@ public sealed class EntryOptOut(DirectoryDatabase database, OneTimeCodes codes, 
         await using var transaction = await database.BeginAsync(cancellationToken);
         if (await codes.LockedUntilAsync(transaction, LockTarget(contactHash), cancellationToken) is { } locked)
             return new OptOutOutcome(OptOutOutcomeKind.Locked) { LockedUntil = locked };
-        if (await codes.SendCapReachedAsync(transaction, CodePurposes.OptOut, contactHash, cancellationToken))
-            return new OptOutOutcome(OptOutOutcomeKind.SendCapReached);
+        // The platform's per-recipient cap, not Directory's per-number verification cap: a person's
+        // number gets the same few codes an hour whichever public form asked for them.
         if (await recipients.TryTakeAsync(transaction, contactHash, cancellationToken) is { } wait)
             return new OptOutOutcome(OptOutOutcomeKind.SendCapReached) { LockedUntil = time.GetUtcNow() + wait };
         var issued = await codes.IssueAsync(transaction, CodePurposes.OptOut, contactHash, entry!.Organization.Id, own.Number, cancellationToken);
