@@ -29,7 +29,14 @@ internal static class JapanNumberingPlan
         }
         if (a == '5' && b == '7' && c == '0')
         {
-            return Length(nsn, 9, PhoneNumberType.SharedCost, "0570 numbers have 10 digits.", out type, out message);
+            // ナビダイヤル: one number routed to many lines, the caller pays; nothing there reads SMS.
+            return Length(nsn, 9, PhoneNumberType.Uan, "0570 numbers have 10 digits.", out type, out message);
+        }
+        if (a == '6' && b == '0' && nsn.Length == 9)
+        {
+            // 060 is shared: personal (UPT) numbers 060-XXX-XXXX, mobile numbers 060-XXXX-XXXX.
+            type = PhoneNumberType.PersonalNumber;
+            return PhoneParseError.None;
         }
         if (a == '9' && b == '9' && c == '0')
         {
@@ -44,7 +51,8 @@ internal static class JapanNumberingPlan
                 case '5':
                     return Length(nsn, 10, PhoneNumberType.Voip, "IP phone numbers (050) have 11 digits.", out type, out message);
                 case '2':
-                    return Length(nsn, 10, PhoneNumberType.M2M, "M2M numbers (020) have 11 digits.", out type, out message);
+                    // 0204 stays with radio paging (無線呼出し); the rest of 020 is M2M.
+                    return Length(nsn, 10, c == '4' ? PhoneNumberType.Pager : PhoneNumberType.M2M, "020 numbers have 11 digits.", out type, out message);
                 default:
                     // 010 is the international prefix, 030/040 are not allocated.
                     message = "Japanese numbers do not start with 010, 030 or 040 (010 is the international prefix).";
@@ -85,9 +93,10 @@ internal static class JapanNumberingPlan
     /// <summary>Group sizes of the national significant number: 90|1234|5678, 3|1234|5678, 120|123|456.</summary>
     internal static int[] Groups(ReadOnlySpan<char> nsn, PhoneNumberType type) => type switch
     {
-        PhoneNumberType.Mobile or PhoneNumberType.Voip or PhoneNumberType.M2M => [2, 4, 4],
+        PhoneNumberType.Mobile or PhoneNumberType.Voip or PhoneNumberType.M2M or PhoneNumberType.Pager => [2, 4, 4],
         PhoneNumberType.TollFree when nsn.Length == 10 => [3, 3, 4],
-        PhoneNumberType.TollFree or PhoneNumberType.SharedCost or PhoneNumberType.Premium => [3, 3, 3],
+        PhoneNumberType.TollFree or PhoneNumberType.Uan or PhoneNumberType.Premium => [3, 3, 3],
+        PhoneNumberType.PersonalNumber => [2, 3, 4],
         _ => AreaCodeLength(nsn) switch
         {
             1 => [1, 4, 4],

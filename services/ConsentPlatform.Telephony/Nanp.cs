@@ -1,23 +1,11 @@
 namespace ConsentPlatform.Telephony;
 
 /// <summary>
-/// North American Numbering Plan (+1). Rules from the NANPA NANP Administration Guidelines:
-/// NPA (area code) and NXX (central office code) are [2-9]XX; N11 codes are service codes,
-/// never area codes. Area code assignments from NANPA's NPA database (planning letters).
+/// Time zones of North American (+1) area codes, for the contact window. Which area codes are in
+/// service, and where, is libphonenumber's to say (<see cref="WorldNumbers"/>).
 /// </summary>
 internal static class Nanp
 {
-    private static readonly (string Region, string Npas)[] RegionsByNpa =
-    [
-        ("CA", "204 226 236 249 250 257 263 289 306 343 354 365 367 368 382 387 403 416 418 428 431 437 438 450 460 468 " +
-               "474 506 514 519 548 579 581 584 587 600 604 613 622 639 647 672 683 705 709 742 753 778 780 782 807 819 " +
-               "825 867 873 879 902 905 942"),
-        ("BS", "242"), ("BB", "246"), ("AI", "264"), ("AG", "268"), ("VG", "284"), ("VI", "340"), ("KY", "345"),
-        ("BM", "441"), ("GD", "473"), ("TC", "649"), ("JM", "658 876"), ("MS", "664"), ("MP", "670"), ("GU", "671"),
-        ("AS", "684"), ("SX", "721"), ("LC", "758"), ("DM", "767"), ("VC", "784"), ("PR", "787 939"),
-        ("DO", "809 829 849"), ("TT", "868"), ("KN", "869"),
-    ];
-
     // Main IANA zone(s) per US/CA area code. An area code split by a zone line lists every zone it
     // touches, so quiet hours hold on both sides of the line.
     private static readonly (string Zone, string Npas)[] ZonesByNpa =
@@ -59,21 +47,7 @@ internal static class Nanp
         ("America/Whitehorse", "867"),
     ];
 
-    private static readonly string?[] RegionTable = BuildRegions();
     private static readonly string[]?[] ZoneTable = BuildZones();
-
-    private static string?[] BuildRegions()
-    {
-        var table = new string?[1000];
-        foreach (var (region, npas) in RegionsByNpa)
-        {
-            foreach (var npa in npas.Split(' '))
-            {
-                table[int.Parse(npa, System.Globalization.CultureInfo.InvariantCulture)] = region;
-            }
-        }
-        return table;
-    }
 
     private static string[]?[] BuildZones()
     {
@@ -94,44 +68,4 @@ internal static class Nanp
 
     /// <summary>IANA zones for a US/CA area code, or null when the code is not geographic or not known.</summary>
     internal static string[]? ZonesFor(int npa) => (uint)npa < 1000 ? ZoneTable[npa] : null;
-
-    internal static PhoneParseError Classify(ReadOnlySpan<char> n, out PhoneNumberType type, out string region, out string? message)
-    {
-        type = PhoneNumberType.Unknown;
-        region = "US";
-        message = null;
-        if (n.Length != 10)
-        {
-            message = "NANP numbers have 10 digits after the country code.";
-            return n.Length < 10 ? PhoneParseError.TooShort : PhoneParseError.TooLongForRegion;
-        }
-        if (n[0] is '0' or '1')
-        {
-            message = "NANP area codes cannot start with 0 or 1.";
-            return PhoneParseError.InvalidNumber;
-        }
-        if (n[1] == '1' && n[2] == '1')
-        {
-            message = "N11 codes (211 … 911) are service codes, not area codes.";
-            return PhoneParseError.InvalidNumber;
-        }
-        if (n[3] is '0' or '1')
-        {
-            message = "NANP exchange codes cannot start with 0 or 1.";
-            return PhoneParseError.InvalidNumber;
-        }
-        var npa = (n[0] - '0') * 100 + (n[1] - '0') * 10 + (n[2] - '0');
-        region = RegionTable[npa] ?? "US";
-        type = npa switch
-        {
-            800 or 833 or 844 or 855 or 866 or 877 or 888 => PhoneNumberType.TollFree,
-            900 => PhoneNumberType.Premium,
-            // 5XX personal communications services; 530, 531, 534 … in between are geographic.
-            500 or (>= 521 and <= 529) or 532 or 533 or 535 or 538 or (>= 542 and <= 547) or 549 or 550
-                or (>= 552 and <= 554) or 556 or 558 or 566 or 569 or 577 or 578 or 588 or 589 => PhoneNumberType.PersonalNumber,
-            600 or 622 => PhoneNumberType.Unknown,
-            _ => PhoneNumberType.FixedOrMobile,
-        };
-        return PhoneParseError.None;
-    }
 }

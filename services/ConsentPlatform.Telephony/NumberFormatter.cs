@@ -6,27 +6,25 @@ internal static class NumberFormatter
 {
     internal static string National(PhoneNumber number)
     {
-        var nsn = number.NationalSpan;
-        var groups = NationalPlans.Groups(number.CountryCode, nsn, number.Type);
-        var builder = new StringBuilder(24);
-        if (number.CountryCode == 1)
+        if (number.CountryCode != 81)
         {
-            // NANP national style: (212) 555-0123.
-            builder.Append('(').Append(nsn[..3]).Append(") ").Append(nsn[3..6]).Append('-').Append(nsn[6..]);
-            return builder.ToString();
+            return WorldNumbers.FormatNational(number);
         }
-        builder.Append(NationalPlans.NationalPrefix(number.CountryCode, nsn, number.Type));
-        AppendGroups(builder, nsn, groups, NationalPlans.Separator(number.CountryCode));
+        var nsn = number.NationalSpan;
+        var builder = new StringBuilder(16).Append('0');
+        AppendGroups(builder, nsn, JapanNumberingPlan.Groups(nsn, number.Type));
         return builder.ToString();
     }
 
     internal static string International(PhoneNumber number)
     {
+        if (number.CountryCode != 81)
+        {
+            return WorldNumbers.FormatInternational(number);
+        }
         var nsn = number.NationalSpan;
-        var groups = NationalPlans.Groups(number.CountryCode, nsn, number.Type);
-        var builder = new StringBuilder(24);
-        builder.Append('+').Append(number.CountryCode).Append(' ');
-        AppendGroups(builder, nsn, groups, NationalPlans.Separator(number.CountryCode));
+        var builder = new StringBuilder(20).Append("+81 ");
+        AppendGroups(builder, nsn, JapanNumberingPlan.Groups(nsn, number.Type));
         return builder.ToString();
     }
 
@@ -74,14 +72,14 @@ internal static class NumberFormatter
         return new string(chars);
     }
 
-    private static void AppendGroups(StringBuilder builder, ReadOnlySpan<char> nsn, int[] groups, char separator)
+    private static void AppendGroups(StringBuilder builder, ReadOnlySpan<char> nsn, int[] groups)
     {
         var at = 0;
         for (var g = 0; g < groups.Length && at < nsn.Length; g++)
         {
             if (g > 0)
             {
-                builder.Append(separator);
+                builder.Append('-');
             }
             var take = g == groups.Length - 1 ? nsn.Length - at : Math.Min(groups[g], nsn.Length - at);
             builder.Append(nsn.Slice(at, take));

@@ -25,9 +25,9 @@ public readonly record struct PhoneNumber
     public bool IsEmpty => E164 is null;
 
     /// <summary>Digits after the country code ("9012345678").</summary>
-    public string NationalSignificantNumber => IsEmpty ? string.Empty : E164[(1 + CountryCallingCodes.DigitCount(CountryCode))..];
+    public string NationalSignificantNumber => IsEmpty ? string.Empty : E164[(1 + CountryCodeDigits)..];
 
-    internal ReadOnlySpan<char> NationalSpan => IsEmpty ? default : E164.AsSpan(1 + CountryCallingCodes.DigitCount(CountryCode));
+    internal ReadOnlySpan<char> NationalSpan => IsEmpty ? default : E164.AsSpan(1 + CountryCodeDigits);
 
     /// <summary>As dialled inside the country: "090-1234-5678", "(212) 555-0123", "020 7946 0018".</summary>
     public string FormatNational() => IsEmpty ? string.Empty : NumberFormatter.National(this);
@@ -37,6 +37,8 @@ public readonly record struct PhoneNumber
 
     /// <summary>National format with all but the leading group and the last four digits hidden: "090-****-5678".</summary>
     public string FormatMasked() => IsEmpty ? string.Empty : NumberFormatter.Masked(this);
+
+    private int CountryCodeDigits => CountryCode < 10 ? 1 : CountryCode < 100 ? 2 : 3;
 
     public override string ToString() => E164 ?? string.Empty;
 }

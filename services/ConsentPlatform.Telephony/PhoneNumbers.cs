@@ -71,48 +71,28 @@ public static class PhoneNumbers
 
     private static PhoneParseResult National(ReadOnlySpan<char> digits, string? defaultRegion)
     {
-        if (defaultRegion is null || !CountryCallingCodes.TryGetRegionCode(defaultRegion, out var regionCode))
+        if (!WorldNumbers.TryGetRegion(defaultRegion, out var region))
         {
             return PhoneParseResult.Fail(PhoneParseError.UnsupportedRegion);
         }
-        foreach (var prefix in InternationalPrefixes(regionCode))
+        if (region != "JP")
         {
-            if (digits.Length > prefix.Length && digits.StartsWith(prefix)
-                && CountryCallingCodes.TryMatch(digits[prefix.Length..], out _, out _))
+            return WorldNumbers.Parse(digits, region);
+        }
+        // 010 is Japan's international prefix; "0081 …" is how many people write +81, so 00 is read too.
+        foreach (var prefix in JapanInternationalPrefixes)
+        {
+            if (digits.Length > prefix.Length && digits.StartsWith(prefix) && WorldNumbers.StartsWithCountryCode(digits[prefix.Length..]))
             {
                 return International(digits[prefix.Length..], null);
             }
         }
-
-        CountryCallingCodes.TryGet(regionCode, out var entry);
-        if (regionCode == 1)
-        {
-            var nsn = digits.Length == 11 && digits[0] == '1' ? digits[1..] : digits;
-            return Build(entry, nsn, null);
-        }
-        if (regionCode == 65)
-        {
-            return Build(entry, digits, null);
-        }
         if (digits[0] == '0')
         {
-            return Build(entry, digits[1..], null);
+            return Japanese(digits[1..], null);
         }
-        if (regionCode == 86 && digits[0] == '1' && digits.Length > 1 && digits[1] != '0')
-        {
-            // Chinese mobiles (13x–19x) are written without the trunk 0; let length errors speak for them.
-            return Build(entry, digits, null);
-        }
-
-        // No trunk 0: only service numbers dialled without it (AU 13/1300/1800, KR 15xx, CN 400/800),
-        // or the country code typed without '+' ("81 90 …").
-        var ccText = regionCode.ToString(CultureInfo.InvariantCulture);
-        if (NationalPlans.Classify(entry, digits, out var type, out _, out _) == PhoneParseError.None
-            && NationalPlans.NationalPrefix(regionCode, digits, type).Length == 0)
-        {
-            return Build(entry, digits, null);
-        }
-        if (digits.StartsWith(ccText))
+        // The country code typed without '+' ("81 90 …").
+        if (digits.StartsWith("81"))
         {
             var asInternational = International(digits, null);
             if (asInternational.IsValid)
@@ -123,69 +103,44 @@ public static class PhoneNumbers
         return PhoneParseResult.Fail(PhoneParseError.InvalidNumber, "National numbers are written with a leading 0 (or the +country code form).");
     }
 
-    // 010 is Japan's international prefix; "0081 …" is how many people write +81, so 00 is read too.
-    private static readonly string[] JapanPrefixes = ["010", "00"];
-    private static readonly string[] NanpPrefixes = ["011"];
-    private static readonly string[] KoreaPrefixes = ["00700", "001", "002", "005", "006", "008"];
-    private static readonly string[] TaiwanPrefixes = ["002", "005", "006", "007", "009"];
-    private static readonly string[] SingaporePrefixes = ["001", "002", "008", "012", "013", "018", "019"];
-    private static readonly string[] AustraliaPrefixes = ["0011"];
-    private static readonly string[] EuropeanPrefixes = ["00"];
-
-    private static string[] InternationalPrefixes(int regionCode) => regionCode switch
-    {
-        81 => JapanPrefixes,
-        1 => NanpPrefixes,
-        82 => KoreaPrefixes,
-        886 => TaiwanPrefixes,
-        65 => SingaporePrefixes,
-        61 => AustraliaPrefixes,
-        _ => EuropeanPrefixes,
-    };
+    private static readonly string[] JapanInternationalPrefixes = ["010", "00"];
 
     /// <summary>digits start with the country code.</summary>
     private static PhoneParseResult International(ReadOnlySpan<char> digits, string? original)
     {
-        if (!CountryCallingCodes.TryMatch(digits, out var entry, out var consumed))
+        if (!digits.StartsWith("81"))
         {
-            return digits.Length == 0
-                ? PhoneParseResult.Fail(PhoneParseError.TooShort)
-                : PhoneParseResult.Fail(PhoneParseError.UnknownCountryCode);
+            return WorldNumbers.Parse(digits, null);
         }
-        var nsn = digits[consumed..];
-        if (!nsn.IsEmpty && nsn[0] == '0' && NationalPlans.HasTrunkZero(entry.Code))
+        var nsn = digits[2..];
+        if (!nsn.IsEmpty && nsn[0] == '0')
         {
-            // "+81 090 …": the trunk 0 is not part of the international number.
-            nsn = nsn[1..];
-            original = null;
+            // "+81 090 …", "+81 (0)90 …": the trunk 0 is not part of the international number.
+            return Japanese(nsn[1..], null);
         }
-        return Build(entry, nsn, original);
+        return Japanese(nsn, original);
     }
 
-    private static PhoneParseResult Build(in CountryCallingCodes.Entry entry, ReadOnlySpan<char> nsn, string? original)
+    /// <summary>A Japanese national significant number (no trunk 0); <paramref name="original"/> is
+    /// the caller's E.164 string when it can be handed back as is.</summary>
+    internal static PhoneParseResult Japanese(ReadOnlySpan<char> nsn, string? original)
     {
-        var error = NationalPlans.Classify(entry, nsn, out var type, out var region, out var message);
+        var error = JapanNumberingPlan.Classify(nsn, out var type, out var message);
         if (error != PhoneParseError.None)
         {
             return PhoneParseResult.Fail(error, message);
         }
-        var ccDigits = CountryCallingCodes.DigitCount(entry.Code);
-        if (1 + ccDigits + nsn.Length > 16)
+        var e164 = original ?? string.Create(3 + nsn.Length, nsn, static (span, digits) =>
         {
-            return PhoneParseResult.Fail(PhoneParseError.TooLongForRegion, "E.164 numbers have at most 15 digits.");
-        }
-        var e164 = original ?? ToE164(entry.Code, ccDigits, nsn);
-        return PhoneParseResult.Ok(new PhoneNumber(e164, entry.Code, region, type, NationalPlans.CanReceiveSms(type)));
+            "+81".CopyTo(span);
+            digits.CopyTo(span[3..]);
+        });
+        return PhoneParseResult.Ok(new PhoneNumber(e164, 81, "JP", type, CanReceiveSms(type)));
     }
 
-    private static string ToE164(int countryCode, int ccDigits, ReadOnlySpan<char> nsn)
-    {
-        Span<char> e164 = stackalloc char[1 + ccDigits + nsn.Length];
-        e164[0] = '+';
-        countryCode.TryFormat(e164[1..], out _, default, CultureInfo.InvariantCulture);
-        nsn.CopyTo(e164[(1 + ccDigits)..]);
-        return new string(e164);
-    }
+    /// <summary>Mobile lines take SMS; lines the plan cannot tell from mobile ones (NANP geographic
+    /// numbers) may be mobile and carriers route SMS to them. Nothing else is texted.</summary>
+    internal static bool CanReceiveSms(PhoneNumberType type) => type is PhoneNumberType.Mobile or PhoneNumberType.FixedOrMobile;
 
     private static PhoneParseError ExtractDigits(ReadOnlySpan<char> text, Span<char> buffer, out int count, out bool plus)
     {
@@ -209,16 +164,6 @@ public static class PhoneNumbers
                 plus = true;
                 continue;
             }
-            if (c is '(' or '（')
-            {
-                // "+81 (0)90 …": a bracketed 0 after the country code is the trunk prefix, not a digit.
-                var close = TrunkZeroGroupEnd(text, i);
-                if (close > 0 && count > 0)
-                {
-                    i = close;
-                }
-                continue;
-            }
             if (IsSeparator(c))
             {
                 continue;
@@ -226,25 +171,6 @@ public static class PhoneNumbers
             return count > 0 && IsExtension(text[i..]) ? PhoneParseError.Extension : PhoneParseError.InvalidCharacters;
         }
         return PhoneParseError.None;
-    }
-
-    private static int TrunkZeroGroupEnd(ReadOnlySpan<char> text, int open)
-    {
-        var i = open + 1;
-        while (i < text.Length && IsSpace(text[i]))
-        {
-            i++;
-        }
-        if (i >= text.Length || DigitValue(text[i]) != 0)
-        {
-            return -1;
-        }
-        i++;
-        while (i < text.Length && IsSpace(text[i]))
-        {
-            i++;
-        }
-        return i < text.Length && text[i] is ')' or '）' ? i : -1;
     }
 
     internal static int DigitValue(char c)
@@ -268,7 +194,8 @@ public static class PhoneNumbers
 
     private static bool IsSeparator(char c) => c switch
     {
-        '-' or '.' or '/' or ')' or '）' => true,
+        // "(0)" after a country code is read as a 0: the plan then drops it where it is a trunk prefix.
+        '-' or '.' or '/' or '(' or '（' or ')' or '）' => true,
         // Dashes and the long-vowel marks Japanese keyboards produce for a hyphen.
         '‐' or '‑' or '‒' or '–' or '—' or '―' or '−' or 'ー' or '－' or 'ｰ' or '﹣' => true,
         '．' or '／' or '・' or '･' => true,
