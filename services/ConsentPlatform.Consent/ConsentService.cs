@@ -25,7 +25,7 @@ public static class ConsentService
         {
             var services = builder.Services;
             services.AddServiceDatabase<ConsentDatabase>();
-            services.AddSingleton(sp => ConsentOptions.Read(sp.GetRequiredService<IConfiguration>()));
+            services.AddCheckedSettings(ConsentOptions.Read(builder.Configuration));
             services.AddSingleton<GateIndex>();
             services.AddSingleton(sp => ContactHasher.From(sp.GetRequiredService<PlatformOptions>()));
             services.AddSingleton<ContactHoursStore>();

@@ -3,7 +3,7 @@ using ConsentPlatform.ServiceDefaults;
 namespace ConsentPlatform.Directory;
 
 /// <summary>Directory's own settings (section "Directory"). Invalid values stop start-up with a message naming the key.</summary>
-public sealed class DirectoryOptions
+public sealed class DirectoryOptions : ICheckedSettings
 {
     /// <summary>How long a one-time code can be entered.</summary>
     public TimeSpan CodeLifetime { get; init; } = TimeSpan.FromMinutes(10);
@@ -22,35 +22,16 @@ public sealed class DirectoryOptions
 
     public static DirectoryOptions Read(IConfiguration config)
     {
-        var errors = new List<string>();
-        int Int(string key, int fallback, int min, int max)
-        {
-            var raw = config[key];
-            if (string.IsNullOrWhiteSpace(raw)) return fallback;
-            if (int.TryParse(raw.Trim(), out var value) && value >= min && value <= max) return value;
-            errors.Add($"{key}: '{raw}' is not valid; expected a whole number {min}-{max}.");
-            return fallback;
-        }
-
+        var read = new SettingsReader(config);
         return new DirectoryOptions
         {
-            CodeLifetime = TimeSpan.FromMinutes(Int("Directory:Verification:CodeMinutes", 10, 1, 60)),
-            MaxCodeFailures = Int("Directory:Verification:MaxFailures", 5, 1, 100),
-            LockDuration = TimeSpan.FromMinutes(Int("Directory:Verification:LockMinutes", 30, 1, 7 * 24 * 60)),
-            MaxCodesPerHour = Int("Directory:Verification:MaxCodesPerHour", 5, 1, 1000),
-            RefreshInterval = TimeSpan.FromSeconds(Int("Directory:RefreshSeconds", 30, 1, 3600)),
-            FeedMaxAgeSeconds = Int("Directory:FeedMaxAgeSeconds", 300, 0, 86_400),
-            Errors = errors,
+            CodeLifetime = TimeSpan.FromMinutes(read.Int("Directory:Verification:CodeMinutes", 10, 1, 60)),
+            MaxCodeFailures = read.Int("Directory:Verification:MaxFailures", 5, 1, 100),
+            LockDuration = TimeSpan.FromMinutes(read.Int("Directory:Verification:LockMinutes", 30, 1, 7 * 24 * 60)),
+            MaxCodesPerHour = read.Int("Directory:Verification:MaxCodesPerHour", 5, 1, 1000),
+            RefreshInterval = TimeSpan.FromSeconds(read.Int("Directory:RefreshSeconds", 30, 1, 3600)),
+            FeedMaxAgeSeconds = read.Int("Directory:FeedMaxAgeSeconds", 300, 0, 86_400),
+            Errors = read.Errors,
         };
     }
-}
-
-/// <summary>Reports invalid Directory settings the way the platform reports its own: one clear line, exit code 2.</summary>
-internal sealed class DirectoryOptionsCheck(DirectoryOptions options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => options.Errors.Count > 0
-        ? throw new PlatformStartupException(string.Join(Environment.NewLine, options.Errors))
-        : Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

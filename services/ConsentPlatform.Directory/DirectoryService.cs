@@ -20,8 +20,7 @@ public static class DirectoryService
         AddServices = builder =>
         {
             builder.Services.AddServiceDatabase<DirectoryDatabase>();
-            builder.Services.AddSingleton(DirectoryOptions.Read(builder.Configuration));
-            builder.Services.AddHostedService<DirectoryOptionsCheck>();
+            builder.Services.AddCheckedSettings(DirectoryOptions.Read(builder.Configuration));
             builder.Services.AddSingleton<ProfilePublisher>();
             builder.Services.AddSingleton<OneTimeCodes>();
             builder.Services.AddSingleton<NumberRegistry>();

@@ -47,8 +47,7 @@ public static class NoticesService
     {
         var services = builder.Services;
         var options = NoticesOptions.Read(builder.Configuration);
-        services.AddSingleton(options);
-        services.AddHostedService<NoticesOptionsCheck>();
+        services.AddCheckedSettings(options);
         services.AddServiceDatabase<NoticesDatabase>();
         services.AddSingleton<ReplicaIndex>();
         services.AddSingleton<ReplicaRefresher>();

@@ -1,7 +1,9 @@
+using ConsentPlatform.ServiceDefaults;
+
 namespace ConsentPlatform.Responses;
 
-/// <summary>The Responses service's own settings (section "Responses"). Missing or non-positive values fall back to the defaults below.</summary>
-public sealed class ResponsesOptions
+/// <summary>The Responses service's own settings (section "Responses"). Missing values take the defaults below; wrong ones stop start-up naming the key.</summary>
+public sealed class ResponsesOptions : ICheckedSettings
 {
     /// <summary>How long a short link's page data (link, profile, provenance) is served from memory before it is read again.</summary>
     public TimeSpan LinkCacheTtl { get; init; } = TimeSpan.FromSeconds(60);
@@ -24,28 +26,25 @@ public sealed class ResponsesOptions
     /// </summary>
     public IReadOnlyList<string> CrmAllowedHosts { get; init; } = [];
 
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
     public static ResponsesOptions Read(IConfiguration config)
     {
-        TimeSpan Seconds(string key, TimeSpan fallback) =>
-            double.TryParse(config[key], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0
-                ? TimeSpan.FromSeconds(s) : fallback;
-        int Int(string key, int fallback) => int.TryParse(config[key], out var v) && v > 0 ? v : fallback;
+        var read = new SettingsReader(config);
         var defaults = new ResponsesOptions();
         return new ResponsesOptions
         {
-            LinkCacheTtl = Seconds("Responses:LinkCacheSeconds", defaults.LinkCacheTtl),
-            LinkCacheSize = Int("Responses:LinkCacheSize", defaults.LinkCacheSize),
-            CrmMaxAttempts = Int("Responses:Crm:MaxAttempts", defaults.CrmMaxAttempts),
-            CrmFirstRetry = Seconds("Responses:Crm:FirstRetrySeconds", defaults.CrmFirstRetry),
-            CrmMaxBackoff = Seconds("Responses:Crm:MaxBackoffSeconds", defaults.CrmMaxBackoff),
-            CrmBreakDuration = Seconds("Responses:Crm:BreakSeconds", defaults.CrmBreakDuration),
-            CrmTimeout = Seconds("Responses:Crm:TimeoutSeconds", defaults.CrmTimeout),
-            CrmPoll = Seconds("Responses:Crm:PollSeconds", defaults.CrmPoll),
-            CrmBatchSize = Int("Responses:Crm:BatchSize", defaults.CrmBatchSize),
-            CrmAllowedHosts = (config["Responses:Crm:AllowedHosts"] ?? "")
-                .Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Concat(config.GetSection("Responses:Crm:AllowedHosts").GetChildren().Select(c => c.Value ?? "").Where(v => v.Length > 0))
-                .ToList(),
+            LinkCacheTtl = read.Seconds("Responses:LinkCacheSeconds", defaults.LinkCacheTtl, 0.1, 86_400),
+            LinkCacheSize = read.Int("Responses:LinkCacheSize", defaults.LinkCacheSize, 1, 10_000_000),
+            CrmMaxAttempts = read.Int("Responses:Crm:MaxAttempts", defaults.CrmMaxAttempts, 1, 1_000),
+            CrmFirstRetry = read.Seconds("Responses:Crm:FirstRetrySeconds", defaults.CrmFirstRetry, 0.01, 3_600),
+            CrmMaxBackoff = read.Seconds("Responses:Crm:MaxBackoffSeconds", defaults.CrmMaxBackoff, 0.01, 86_400),
+            CrmBreakDuration = read.Seconds("Responses:Crm:BreakSeconds", defaults.CrmBreakDuration, 0.01, 3_600),
+            CrmTimeout = read.Seconds("Responses:Crm:TimeoutSeconds", defaults.CrmTimeout, 0.1, 300),
+            CrmPoll = read.Seconds("Responses:Crm:PollSeconds", defaults.CrmPoll, 0.01, 3_600),
+            CrmBatchSize = read.Int("Responses:Crm:BatchSize", defaults.CrmBatchSize, 1, 5_000),
+            CrmAllowedHosts = read.List("Responses:Crm:AllowedHosts"),
+            Errors = read.Errors,
         };
     }
 }

@@ -46,7 +46,7 @@ public static class ResponsesService
     {
         var services = builder.Services;
         var options = ResponsesOptions.Read(builder.Configuration);
-        services.AddSingleton(options);
+        services.AddCheckedSettings(options);
         services.AddServiceDatabase<ResponsesDatabase>();
         services.AddSingleton<LinkStore>();
         services.AddSingleton<LinkCache>();

@@ -30,7 +30,7 @@ public static class Extensions
     {
         var options = PlatformOptions.Read(builder.Configuration);
         var services = builder.Services;
-        services.AddSingleton(options);
+        services.AddCheckedSettings(options);
         services.AddSingleton(new PlatformModules(modules));
         services.TryAddTimeProvider();
 

@@ -8,14 +8,25 @@ public sealed class StartupFailureTests
 {
     private static readonly string ValidKey = Convert.ToBase64String(new byte[32]);
 
+    /// <summary>Project, settings, the key the message must name. At least one bad value per settings section of every service.</summary>
     public static TheoryData<string, string, string> Cases => new()
     {
         { "ConsentPlatform.Host", "Database__Provider=Oracle", "Database:Provider" },
         { "ConsentPlatform.Host", "Bus__Transport=Kafka", "Bus:Transport" },
         { "ConsentPlatform.Host", "Database__DataFolder=/proc/consentplatform", "Database:DataFolder" },
+        { "ConsentPlatform.Host", "Outbox__BatchSize=0", "Outbox:BatchSize" },
+        { "ConsentPlatform.Host", "Identity__CacheSeconds=-1", "Identity:CacheSeconds" },
+        { "ConsentPlatform.Host", "RateLimiting__PublicRequestsPerMinute=lots", "RateLimiting:PublicRequestsPerMinute" },
+        { "ConsentPlatform.Host", "Responses__Crm__BatchSize=-5", "Responses:Crm:BatchSize" },
         { "ConsentPlatform.Directory", "Hashing__Key=", "Hashing:Key" },
+        { "ConsentPlatform.Directory", "Directory__RefreshSeconds=0", "Directory:RefreshSeconds" },
         { "ConsentPlatform.Notices", "Database__Provider=SqlServer", "ConnectionStrings:Notices" },
+        { "ConsentPlatform.Notices", "Notices__QuietHours__AllowedFrom=8am", "Notices:QuietHours:AllowedFrom" },
+        { "ConsentPlatform.Notices", "Sms__RatePerSecond=fast", "Sms:RatePerSecond" },
+        { "ConsentPlatform.Notices", "Voice__CallsPerSecond=0", "Voice:CallsPerSecond" },
         { "ConsentPlatform.Responses", "MASSTRANSIT_USAGE_TELEMETRY=true", "MASSTRANSIT_USAGE_TELEMETRY" },
+        { "ConsentPlatform.Responses", "Responses__LinkCacheSize=abc", "Responses:LinkCacheSize" },
+        { "ConsentPlatform.Consent", "Consent__ImportMaxRows=abc", "Consent:ImportMaxRows" },
         { "ConsentPlatform.Consent", "Bus__Transport=RabbitMq;Bus__RabbitMq__Port={free};Bus__StartTimeoutSeconds=3", "Bus:RabbitMq:Host" },
     };
 
@@ -58,5 +69,10 @@ public sealed class StartupFailureTests
         Assert.StartsWith("ConsentPlatform could not start:", error);
         Assert.Contains(key, error);
         Assert.DoesNotContain("   at ", error); // a sentence, not a stack trace
+        Assert.DoesNotContain('\n', error);    // and nothing after it
+        // Settings are checked before anything is written: a bad value leaves no database behind.
+        // (The broker is the one thing that can only be found missing after migration.)
+        if (key != "Bus:RabbitMq:Host")
+            Assert.Empty(System.IO.Directory.Exists(folder.Combine("data")) ? System.IO.Directory.GetFiles(folder.Combine("data"), "*.db*") : []);
     }
 }

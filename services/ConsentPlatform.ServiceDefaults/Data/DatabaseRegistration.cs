@@ -44,11 +44,11 @@ public static class DatabaseRegistration
 }
 
 /// <summary>
-/// Runs before the bus and the relays (it is registered first): checks the configuration, then
+/// Runs before the bus and the relays (it is registered first): checks every service's settings, then
 /// applies the platform's and each service's scripts. Any failure stops start-up with a message
 /// that names the setting.
 /// </summary>
-internal sealed class StartupPreparation(IServiceProvider services, PlatformOptions options, ILogger<StartupPreparation> logger) : IHostedService
+internal sealed class StartupPreparation(IServiceProvider services, PlatformOptions options, IEnumerable<ICheckedSettings> settings, ILogger<StartupPreparation> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -67,7 +67,7 @@ internal sealed class StartupPreparation(IServiceProvider services, PlatformOpti
                 errors.Add($"Database:DataFolder '{Path.GetFullPath(options.DataFolder)}' is not writable ({e.Message}).");
             }
         }
-        errors.AddRange(options.Errors);
+        errors.AddRange(settings.SelectMany(s => s.Errors));
         if (errors.Count > 0)
             throw new PlatformStartupException(string.Join(Environment.NewLine, errors));
 
