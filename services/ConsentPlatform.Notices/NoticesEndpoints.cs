@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Gate;
 using ConsentPlatform.Notices.Sending;
@@ -10,6 +11,7 @@ namespace ConsentPlatform.Notices;
 
 public sealed record TemplateInput
 {
+    [MultilineText]
     public string? Body { get; init; }
     public int? MaxSegments { get; init; }
 }
@@ -19,6 +21,7 @@ public sealed record PreviewInput
     public string? Kind { get; init; }
     public string? Language { get; init; }
     /// <summary>Text to preview; the saved (or default) template of Kind/Language when omitted.</summary>
+    [MultilineText]
     public string? Body { get; init; }
     public int? MaxSegments { get; init; }
 }

@@ -75,7 +75,7 @@ public static class NoticesPages
 
         // Preview and save are both POSTs of the same form, so the page works without JavaScript; only "save" writes.
         pages.MapPost("/templates/{kind}/{language}", async Task<IResult> (string kind, string language, HttpContext context, IAntiforgery antiforgery,
-            TemplateStore templates, NoticesOptions options, [FromForm] string? body, [FromForm] string? maxSegments, [FromForm] string? action) =>
+            TemplateStore templates, NoticesOptions options, [FromForm, MultilineText] string? body, [FromForm] string? maxSegments, [FromForm] string? action) =>
         {
             if (!NoticeKinds.All.Contains(kind) || !Languages.All.Contains(language)) return Results.NotFound();
             var organizationId = context.User.OrganizationId();

@@ -89,9 +89,13 @@ public static class Extensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapPlatformPages();
+        // Every endpoint a caller reaches is mapped inside this group, so the text rule (and the
+        // names in its errors) hold for each of them without any endpoint opting in.
+        var edge = app.MapGroup("");
+        edge.AddEndpointFilterFactory(FreeTextFilter.Create);
+        edge.MapPlatformPages();
         foreach (var module in app.Services.GetRequiredService<PlatformModules>().All)
-            module.MapEndpoints(app);
+            module.MapEndpoints(edge);
         return app;
     }
 

@@ -4,18 +4,22 @@ using ConsentPlatform.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.Host.Tests;
 
 /// <summary>The all-in-one host in process, on its own temporary data folder.</summary>
-public sealed class HostFactory : WebApplicationFactory<HostAssembly>
+public class HostFactory : WebApplicationFactory<HostAssembly>
 {
     private readonly TempDirectory _data = new("cp-host-");
 
     public string DataFolder => _data.Path;
 
+    protected virtual string EnvironmentName => Environments.Development;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Database:DataFolder", _data.Path);
         builder.UseSetting("Identity:CacheSeconds", "1");
         builder.UseSetting("RateLimiting:PublicRequestsPerMinute", "100000");
@@ -45,4 +49,10 @@ public sealed class HostFactory : WebApplicationFactory<HostAssembly>
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (disposing) _data.Dispose();
     }
+}
+
+/// <summary>The host as `dotnet run` starts it without launch settings: what an attacker meets.</summary>
+public sealed class ProductionHostFactory : HostFactory
+{
+    protected override string EnvironmentName => Environments.Production;
 }

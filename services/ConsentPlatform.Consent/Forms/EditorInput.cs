@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using ConsentPlatform.Contracts;
 
@@ -13,20 +14,30 @@ public sealed record EditorInput
     public string? StartsOn { get; init; }
     public string? EndsOn { get; init; }
     public string? Purpose { get; init; }
+    [MultilineText]
     public string? PurposeJa { get; init; }
+    [MultilineText]
     public string? PurposeEn { get; init; }
     public string[]? Channels { get; init; }
+    [MultilineText]
     public string? CallJa { get; init; }
+    [MultilineText]
     public string? CallEn { get; init; }
+    [MultilineText]
     public string? SmsJa { get; init; }
+    [MultilineText]
     public string? SmsEn { get; init; }
+    [MultilineText]
     public string? EmailJa { get; init; }
+    [MultilineText]
     public string? EmailEn { get; init; }
     public string? SenderLegalName { get; init; }
     public string? LifetimeMonths { get; init; }
     /// <summary>One origin per line.</summary>
+    [MultilineText]
     public string? AllowedOrigins { get; init; }
     /// <summary>One named recipient per line.</summary>
+    [MultilineText]
     public string? ThirdParties { get; init; }
     /// <summary>"save" or "preview" (the button pressed).</summary>
     public string? Action { get; init; }

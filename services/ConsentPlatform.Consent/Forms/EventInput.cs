@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 
@@ -6,7 +7,9 @@ namespace ConsentPlatform.Consent.Forms;
 /// <summary>Words in both languages the form offers.</summary>
 public sealed record LocalizedText
 {
+    [MultilineText]
     public string? Ja { get; init; }
+    [MultilineText]
     public string? En { get; init; }
 
     public string? For(string language) => language == "ja" ? Ja : En;

@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using ConsentPlatform.Telephony;
 
@@ -62,6 +63,7 @@ public sealed record CallerNumberForm
 {
     public string? PhoneNumber { get; init; }
     public string? Department { get; init; }
+    [MultilineText]
     public string? Purposes { get; init; }
     public string? CallingHoursStart { get; init; }
     public string? CallingHoursEnd { get; init; }

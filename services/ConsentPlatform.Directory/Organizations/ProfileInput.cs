@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using System.Net.Mail;
 using ConsentPlatform.Telephony;
 
@@ -13,6 +14,7 @@ public sealed record ProfileInput
     public string? WebsiteUrl { get; init; }
     public string? PrivacyPolicyUrl { get; init; }
     /// <summary>Names the organization trades under (brands, shop names); a page sends one textarea, one name per line.</summary>
+    [MultilineText]
     public string[]? TradeNames { get; init; }
 
     public const int MaxTradeNames = 10;

@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using System.Net.Mail;
 
@@ -18,6 +19,7 @@ public sealed record ResponseInput
     public string? ContactAfter { get; init; }
     public string? Reason { get; init; }
     public string? ReasonText { get; init; }
+    [MultilineText]
     public string? Comments { get; init; }
     public string? Lang { get; init; }
 
