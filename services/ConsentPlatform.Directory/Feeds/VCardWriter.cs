@@ -25,20 +25,23 @@ public static class VCardWriter
     {
         var profile = organization.Profile;
         void Line(string line) => WriteFolded(output, line);
+        // Every value goes through Escape, so no value can end its line and start a property or a card of its own.
+        void Property(string name, string value) => Line(name + ":" + Escape(value));
 
         Line("BEGIN:VCARD");
         Line("VERSION:4.0");
         Line("KIND:org");
-        Line("UID:urn:uuid:" + StableUuid(organization.Id));
-        Line("FN:" + Escape(profile.LegalName));
-        Line("ORG:" + Escape(profile.LegalName));
+        Property("UID", "urn:uuid:" + StableUuid(organization.Id));
+        Property("FN", profile.LegalName);
+        Property("ORG", profile.LegalName);
+        // NICKNAME is a comma-separated list: the items are escaped, the separators are not.
         if (profile.TradeNames.Count > 0) Line("NICKNAME:" + string.Join(",", profile.TradeNames.Select(Escape)));
         foreach (var number in organization.Numbers)
-            Line("TEL;TYPE=work,voice;VALUE=uri:tel:" + number.E164);
-        if (profile.ContactEmail is { } email) Line("EMAIL;TYPE=work:" + Escape(email));
-        if (profile.WebsiteUrl is { } url) Line("URL:" + url);
-        Line("NOTE:" + Escape(Note(organization)));
-        Line("REV:" + organization.LastModified.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
+            Property("TEL;TYPE=work,voice;VALUE=uri", "tel:" + number.E164);
+        if (profile.ContactEmail is { } email) Property("EMAIL;TYPE=work", email);
+        if (profile.WebsiteUrl is { } url) Property("URL", url);
+        Property("NOTE", Note(organization));
+        Property("REV", organization.LastModified.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
         Line("END:VCARD");
     }
 
@@ -47,7 +50,11 @@ public static class VCardWriter
         "Verified caller numbers (ConsentPlatform directory):\n" + string.Join("\n", organization.Numbers.Select(n =>
             $"{n.Number.FormatNational()}{(n.Department is { } d ? " " + d : "")}: {string.Join(", ", n.Purposes)} ({n.HoursStart}-{n.HoursEnd})"));
 
-    /// <summary>TEXT value escaping (RFC 6350 §3.4): backslash, comma, semicolon and newline.</summary>
+    /// <summary>
+    /// Value escaping (RFC 6350 §3.4) for every property: backslash, comma, semicolon and newline
+    /// are escaped; CR and any other control character are dropped, since a raw one would end or
+    /// corrupt the content line.
+    /// </summary>
     public static string Escape(string value)
     {
         var text = new StringBuilder(value.Length + 8);
@@ -59,8 +66,9 @@ public static class VCardWriter
                 case ',': text.Append(@"\,"); break;
                 case ';': text.Append(@"\;"); break;
                 case '\n': text.Append(@"\n"); break;
-                case '\r': break;
-                default: text.Append(c); break;
+                default:
+                    if (!char.IsControl(c)) text.Append(c);
+                    break;
             }
         }
         return text.ToString();
