@@ -54,7 +54,7 @@ public static class ContactExport
     private static string Csv(IReadOnlyList<LedgerRow> rows, IReadOnlyList<SuppressionStore.Row> suppressions)
     {
         using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
-        using (var csv = new CsvHelper.CsvWriter(text, System.Globalization.CultureInfo.InvariantCulture))
+        using (var csv = new GuardedCsvWriter(text))
         {
             csv.WriteField("record");
             LedgerExport.WriteCsvHeader(csv, "suppression_reason", "lifted_at");

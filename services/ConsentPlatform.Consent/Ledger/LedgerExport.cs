@@ -119,7 +119,7 @@ public static class LedgerExport
             if (format == ExportFormat.Csv)
             {
                 var text = new StringWriter(CultureInfo.InvariantCulture);
-                await using var csv = new CsvWriter(text, CultureInfo.InvariantCulture, leaveOpen: true);
+                await using var csv = new GuardedCsvWriter(text, leaveOpen: true);
                 WriteCsvHeader(csv);
                 await foreach (var row in rows(cancellationToken))
                 {

@@ -43,7 +43,7 @@ public sealed class ScrubEngine(PermissionGate gate)
         };
         using var reader = new StreamReader(input, leaveOpen: true);
         using var parser = new CsvParser(reader, configuration);
-        await using var writer = new CsvWriter(output, CultureInfo.InvariantCulture, leaveOpen: true);
+        await using var writer = new GuardedCsvWriter(output, leaveOpen: true);
         try
         {
             if (!await parser.ReadAsync()) throw new ScrubInputException("The file is empty: the first row must name the columns, one of them phone.");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Numbers;
+using ConsentPlatform.ServiceDefaults.Web;
 
 namespace ConsentPlatform.Directory.Feeds;
 
@@ -116,8 +117,8 @@ public static class CsvFeedWriter
             var feed = FeedNumber.From(number);
             AppendRow(text,
             [
-                organization.Id, Text(organization.Profile.LegalName), Text(string.Join(" / ", organization.Profile.TradeNames)),
-                feed.PhoneNumber, feed.NationalFormat, Text(feed.Department ?? ""), Text(string.Join(" / ", feed.Purposes)),
+                organization.Id, organization.Profile.LegalName, string.Join(" / ", organization.Profile.TradeNames),
+                feed.PhoneNumber, feed.NationalFormat, feed.Department ?? "", string.Join(" / ", feed.Purposes),
                 feed.CallingHours.Start, feed.CallingHours.End, feed.CallingHours.TimeZone ?? "",
                 feed.VerifiedSince.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                 feed.ValidUntil?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "",
@@ -126,18 +127,12 @@ public static class CsvFeedWriter
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
     }
 
-    /// <summary>
-    /// Free text an organization typed must not run as a spreadsheet formula (CSV injection):
-    /// a leading = + - @ tab or CR gets a quote mark in front.
-    /// </summary>
-    public static string Text(string value) => value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
-
     private static void AppendRow(StringBuilder text, IReadOnlyList<string> cells)
     {
         for (var i = 0; i < cells.Count; i++)
         {
             if (i > 0) text.Append(',');
-            var cell = cells[i];
+            var cell = CsvCell.Guard(cells[i]);
             if (cell.AsSpan().IndexOfAny(",\"\r\n") >= 0) text.Append('"').Append(cell.Replace("\"", "\"\"")).Append('"');
             else text.Append(cell);
         }
