@@ -47,7 +47,12 @@ public static class Extensions
         services.AddPlatformBus(options, modules);
 
         services.AddPlatformAuthentication();
-        services.AddAntiforgery(o => o.Cookie.Name = "cp_af");
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "cp_af";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        services.AddEdgeHeaders(options);
         // One key ring for every service, so a sign-in cookie and an antiforgery token made by one
         // service are accepted by the others when they run as separate processes.
         services.AddSingleton<FormTokens>();
@@ -74,11 +79,17 @@ public static class Extensions
 
         // The host's own failure log repeats the stack trace; RunPlatformAsync prints one clear line instead.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // Its request lines print full URLs, query strings included; RequestLog logs the route instead.
+        builder.Logging.AddFilter(RequestLog.FrameworkCategory, LogLevel.Warning);
         return builder;
     }
 
     public static WebApplication MapServiceDefaults(this WebApplication app)
     {
+        app.UseEdgeHeaders();
+        app.UseRequestLog();
+        // Explicit, so the two above run before it: a short-circuited endpoint skips what follows.
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRateLimiter();

@@ -33,6 +33,8 @@ public sealed class PlatformOptions : ICheckedSettings
     public int PublicRequestsPerMinute { get; init; } = 120;
     public int CodesPerRecipientPerHour { get; init; } = 3;
     public int CodesPerRecipientPerDay { get; init; } = 10;
+    /// <summary>Reverse proxies whose X-Forwarded-For/-Proto are believed; none by default.</summary>
+    public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
     public int IdentityCacheSeconds { get; init; } = 5;
 
     public int OutboxPollMilliseconds { get; init; } = 100;
@@ -63,6 +65,13 @@ public sealed class PlatformOptions : ICheckedSettings
         if (read.Text("MASSTRANSIT_USAGE_TELEMETRY") is { } usage && (usage == "1" || (bool.TryParse(usage, out var on) && on)))
             read.Fail($"MASSTRANSIT_USAGE_TELEMETRY: '{usage}' would send usage reports to MassTransit's vendor; ConsentPlatform never calls home, so unset it or set it to false.");
 
+        var proxies = new List<System.Net.IPAddress>();
+        foreach (var raw in (read.Text("ForwardedHeaders:KnownProxies") ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (System.Net.IPAddress.TryParse(raw, out var proxy)) proxies.Add(proxy);
+            else read.Fail($"ForwardedHeaders:KnownProxies: '{raw}' is not an IP address; list the proxies' addresses, comma-separated.");
+        }
+
         var dataFolder = read.Text("Database:DataFolder") ?? "data";
         return new PlatformOptions
         {
@@ -82,6 +91,7 @@ public sealed class PlatformOptions : ICheckedSettings
             BusStartTimeoutSeconds = read.Int("Bus:StartTimeoutSeconds", 15, 1, 600),
             HashKeyId = keyId,
             HashKey = key,
+            KnownProxies = proxies,
             PublicRequestsPerMinute = read.Int("RateLimiting:PublicRequestsPerMinute", 120, 1, 10_000_000),
             CodesPerRecipientPerHour = read.Int("RateLimiting:CodesPerRecipientPerHour", 3, 1, 1_000),
             CodesPerRecipientPerDay = read.Int("RateLimiting:CodesPerRecipientPerDay", 10, 1, 10_000),

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConsentPlatform.ServiceDefaults.Web;
+
+/// <summary>
+/// One line per request naming the route template, never the URL: paths and query strings carry
+/// phone numbers and emails (<c>/lookup?number=…</c>, <c>?email=…</c>), and logs must not (issue 12,
+/// finding 10). ASP.NET's own request lines, which print the full URL, are filtered out in
+/// <see cref="Extensions.AddServiceDefaults"/>.
+/// </summary>
+public static partial class RequestLog
+{
+    /// <summary>The framework category whose "Request starting/finished" lines carry the full URL.</summary>
+    public const string FrameworkCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    public static void UseRequestLog(this WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ConsentPlatform.Requests");
+        app.Use(async (context, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                if (logger.IsEnabled(LogLevel.Information))
+                    Finished(logger, context.Request.Method, RouteOf(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        });
+    }
+
+    /// <summary>The matched endpoint's template (<c>/r/{code}</c>); a path that matched nothing is not repeated.</summary>
+    private static string RouteOf(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template } ? template : "(no route)";
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "HTTP {Method} {Route} responded {StatusCode} in {ElapsedMilliseconds:0.0} ms")]
+    private static partial void Finished(ILogger logger, string method, string route, int statusCode, double elapsedMilliseconds);
+}
