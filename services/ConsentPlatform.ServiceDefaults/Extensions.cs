@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -62,6 +63,9 @@ public static class Extensions
         services.AddRazorComponents();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
+        // In every environment, so input that does not bind reaches BadRequestHandler and is named
+        // there (by default only Development throws; Production answered a bare "Bad Request").
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddHealthChecks();
         foreach (var module in modules)
             services.AddOpenApi(module.Name, o => o.ShouldInclude = d => d.GroupName == module.Name);
