@@ -1,3 +1,4 @@
+using ConsentPlatform.Directory.Erasure;
 using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Numbers;
 using ConsentPlatform.Directory.OptOut;
@@ -6,6 +7,7 @@ using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
+using MassTransit;
 
 namespace ConsentPlatform.Directory;
 
@@ -28,6 +30,7 @@ public static class DirectoryService
             builder.Services.AddSingleton<EntryOptOut>();
             builder.Services.AddHostedService<DirectoryRefresher>();
         },
+        AddConsumers = bus => bus.AddConsumer<ErasureRequestedConsumer, ErasureRequestedConsumerDefinition>(),
         MapEndpoints = app =>
         {
             var api = app.MapGroup("/api/directory").WithGroupName("directory").WithTags("Directory").RequireAuthorization(Scopes.Directory);

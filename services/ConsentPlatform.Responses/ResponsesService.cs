@@ -1,4 +1,5 @@
 using ConsentPlatform.Responses.Crm;
+using ConsentPlatform.Responses.Erasure;
 using ConsentPlatform.Responses.Form;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.Responses.Organization;
@@ -25,6 +26,7 @@ public static class ResponsesService
             bus.AddConsumer<ResponseLinkIssuedConsumer, ResponseLinkIssuedConsumerDefinition>();
             bus.AddConsumer<ConsentRecordedConsumer, ConsentRecordedConsumerDefinition>();
             bus.AddConsumer<CallNoticeSentConsumer, CallNoticeSentConsumerDefinition>();
+            bus.AddConsumer<ErasureRequestedConsumer, ErasureRequestedConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

@@ -1,15 +1,22 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using ConsentPlatform.Host;
+using ConsentPlatform.Notices;
+using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.Host.Tests;
 
 /// <summary>The all-in-one host in process, on its own temporary data folder.</summary>
-public class HostFactory : WebApplicationFactory<HostAssembly>
+public partial class HostFactory : WebApplicationFactory<HostAssembly>
 {
     private readonly TempDirectory _data = new("cp-host-");
 
@@ -42,6 +49,42 @@ public class HostFactory : WebApplicationFactory<HostAssembly>
         client.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
         return client;
     }
+
+    /// <summary>
+    /// Publishes <paramref name="landline"/> as the organization's calling number the way a company
+    /// does: profile, number, and the code read out by the verification call (dev call log).
+    /// </summary>
+    public async Task PublishCallingNumberAsync(HttpClient company, string legalName, string landline)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await company.PutAsJsonAsync("/api/directory/organization", new
+        {
+            legalName, contactEmail = "privacy@company.example", privacyPolicyUrl = "https://company.example/privacy",
+        })).StatusCode);
+        var added = await company.PostAsJsonAsync("/api/directory/numbers", new
+        {
+            phoneNumber = landline, department = "Sales", purposes = new[] { "Seminar follow-up" }, callingHoursStart = "09:00", callingHoursEnd = "18:00",
+        });
+        Assert.True(added.StatusCode == HttpStatusCode.Created, await added.Content.ReadAsStringAsync());
+        var numberId = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var started = await company.PostAsync($"/api/directory/numbers/{numberId}/verification", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var request = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString();
+        string? spoken = null;
+        await Eventually.AssertAsync(async () => (spoken = await QueryAsync<NoticesDatabase, string?>("SELECT spoken_text FROM dev_calls WHERE request_id = @request", new { request })) is not null,
+            TimeSpan.FromSeconds(15), "the company's landline hears its code");
+        var code = new string(SpokenCode().Match(spoken!).Groups[1].Value.Where(char.IsAsciiDigit).ToArray());
+        Assert.Equal(HttpStatusCode.OK, (await company.PostAsJsonAsync($"/api/directory/numbers/{numberId}/verification/code", new { code })).StatusCode);
+    }
+
+    /// <summary>One value read from a service's database.</summary>
+    public async Task<T> QueryAsync<TDatabase, T>(string sql, object? parameters = null) where TDatabase : ServiceDatabase
+    {
+        await using var connection = await Services.GetRequiredService<TDatabase>().OpenAsync();
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    [GeneratedRegex("確認コードは、 ([0-9、 ]+)です")]
+    private static partial Regex SpokenCode();
 
     protected override void Dispose(bool disposing)
     {

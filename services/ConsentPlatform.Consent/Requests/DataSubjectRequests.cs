@@ -146,6 +146,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             await SetStatusAsync(transaction, id, Completed, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+        if (erasedHashes.Count > 0) await database.ForgetErasedAsync(cancellationToken);
         foreach (var hash in erasedHashes)
             if (ContactKey.TryParse(hash, out var key)) index.RemoveConsents(key);
         suppressions.Apply(written);

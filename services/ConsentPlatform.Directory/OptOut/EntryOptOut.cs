@@ -95,5 +95,5 @@ public sealed class EntryOptOut(DirectoryDatabase database, OneTimeCodes codes, 
         return outcome with { OrganizationName = name };
     }
 
-    private static string LockTarget(string contactHash) => "optout:" + contactHash;
+    public static string LockTarget(string contactHash) => "optout:" + contactHash;
 }

@@ -175,6 +175,15 @@ public sealed class OneTimeCodes(PlatformOptions platform, DirectoryOptions opti
         return row.Subject is null ? null : row;
     }
 
+    /// <summary>Codes' part of an erasure: the challenges about the contact and the failures counted against it go.</summary>
+    public static async Task EraseAsync(Transaction transaction, string subject, string target, CancellationToken cancellationToken)
+    {
+        await transaction.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM code_challenges WHERE subject = @subject", new { subject },
+            transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM code_failures WHERE target = @target", new { target },
+            transaction.Inner, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Voids every open challenge of a subject (after a lock).</summary>
     public async Task VoidOpenAsync(Transaction transaction, string purpose, string subject, CancellationToken cancellationToken)
     {

@@ -18,6 +18,10 @@ public sealed class CallPlanner(
     NoticesDatabase database, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
     PhoneNumberHasher hasher, NoticesOptions options, TimeProvider time, ILogger<CallPlanner> logger)
 {
+    /// <summary>Calls' part of an erasure: planned calls keep the keyed hash, not the number.</summary>
+    public static Task EraseAsync(Transaction tx, string contactHash) =>
+        tx.Connection.ExecuteAsync("UPDATE calls SET phone_number = '', masked_number = '' WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
+
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private sealed record CallRow(string Id, string OrganizationId, string ContactHash, string PhoneNumber, string MaskedNumber, string CallerName,

@@ -1,4 +1,6 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -59,8 +61,11 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
         await database.HandleOnceAsync(context, "notices.erasure-requested", async tx =>
         {
             await ReplicaStore.EraseAsync(tx, m.ContactHash, m.RequestedAt);
+            await OutgoingStore.EraseAsync(tx, m.ContactHash, time.GetUtcNow());
+            await CallPlanner.EraseAsync(tx, m.ContactHash);
             await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "notices", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
         });
+        await database.ForgetErasedAsync(context.CancellationToken);
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
 

@@ -85,41 +85,16 @@ public static class ReplicaStore
     public static async Task<bool> IsErasedAsync(Transaction tx, IReadOnlyCollection<string> candidates) =>
         await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner) > 0;
 
+    /// <summary>The gate's part of an erasure: the contact is marked erased (keyed hash only) and its consent replica goes.</summary>
     public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
-        var now = at.ToUnixTimeMilliseconds();
         const string erasure = """
             INSERT INTO erasures (contact_hash, erased_at) SELECT @contactHash, @now
             WHERE NOT EXISTS (SELECT 1 FROM erasures WHERE contact_hash = @contactHash)
             """;
-        // Keep only the keyed hash: numbers and texts go, and nothing still queued is sent.
-        const string messages = """
-            UPDATE outgoing_messages SET to_number = '', body = '', updated_at = @now,
-                   status = CASE WHEN status IN ('pending', 'sending', 'unknown') THEN 'cancelled' ELSE status END
-            WHERE contact_hash = @contactHash
-            """;
-        const string calls = "UPDATE calls SET phone_number = '', masked_number = '' WHERE contact_hash = @contactHash";
         const string consents = "DELETE FROM consents WHERE contact_hash = @contactHash";
-        const string emails = """
-            UPDATE outgoing_emails SET to_address = '', body = '', updated_at = @now,
-                   status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END
-            WHERE contact_hash = @contactHash
-            """;
-        const string devEmails = "DELETE FROM dev_emails WHERE contact_hash = @contactHash";
-        const string voiceCalls = """
-            UPDATE outgoing_calls SET to_number = '', code = '', updated_at = @now,
-                   status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END
-            WHERE contact_hash = @contactHash
-            """;
-        const string devCalls = "DELETE FROM dev_calls WHERE contact_hash = @contactHash";
-        await tx.Connection.ExecuteAsync(erasure, new { contactHash, now }, tx.Inner);
-        await tx.Connection.ExecuteAsync(messages, new { contactHash, now }, tx.Inner);
-        await tx.Connection.ExecuteAsync(calls, new { contactHash }, tx.Inner);
+        await tx.Connection.ExecuteAsync(erasure, new { contactHash, now = at.ToUnixTimeMilliseconds() }, tx.Inner);
         await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
-        await tx.Connection.ExecuteAsync(emails, new { contactHash, now }, tx.Inner);
-        await tx.Connection.ExecuteAsync(devEmails, new { contactHash }, tx.Inner);
-        await tx.Connection.ExecuteAsync(voiceCalls, new { contactHash, now }, tx.Inner);
-        await tx.Connection.ExecuteAsync(devCalls, new { contactHash }, tx.Inner);
         await RecordChangeAsync(tx, contactHash);
     }
 

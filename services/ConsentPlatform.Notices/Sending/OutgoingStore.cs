@@ -37,6 +37,36 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
     }
 
     /// <summary>
+    /// Sending's part of an erasure: every SMS, email and verification call to the contact keeps only
+    /// its keyed hash and status (numbers, addresses, texts and codes go; nothing still queued is
+    /// sent), and the dev inbox and call log forget them.
+    /// </summary>
+    public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
+    {
+        const string devInbox = "DELETE FROM dev_inbox WHERE message_id IN (SELECT id FROM outgoing_messages WHERE contact_hash = @contactHash)";
+        const string messages = """
+            UPDATE outgoing_messages SET to_number = '', body = '', updated_at = @now,
+                   status = CASE WHEN status IN ('pending', 'sending', 'unknown') THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string emails = """
+            UPDATE outgoing_emails SET to_address = '', body = '', updated_at = @now,
+                   status = CASE WHEN status IN ('pending', 'sending') THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string devEmails = "DELETE FROM dev_emails WHERE contact_hash = @contactHash";
+        const string voiceCalls = """
+            UPDATE outgoing_calls SET to_number = '', code = '', updated_at = @now,
+                   status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END
+            WHERE contact_hash = @contactHash
+            """;
+        const string devCalls = "DELETE FROM dev_calls WHERE contact_hash = @contactHash";
+        var args = new { contactHash, now = at.ToUnixTimeMilliseconds() };
+        foreach (var sql in new[] { devInbox, messages, emails, devEmails, voiceCalls, devCalls })
+            await tx.Connection.ExecuteAsync(sql, args, tx.Inner);
+    }
+
+    /// <summary>
     /// Claims one due message for this worker. A pending one becomes 'sending' in the same
     /// statement, before any request leaves: if the process dies mid-send, the row is found in
     /// 'sending' and resolved by lookup, never sent again.

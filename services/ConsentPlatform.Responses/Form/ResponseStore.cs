@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
 
 namespace ConsentPlatform.Responses.Form;
@@ -36,6 +37,10 @@ public sealed class ResponseStore(ResponsesDatabase database)
         reason AS Reason, reason_text AS ReasonText, comments AS Comments, opt_out_flagged AS OptOutIntentFlagged, opt_out_phrase AS OptOutPhrase,
         language AS Language, responded_at AS RespondedAtMs
         """;
+
+    /// <summary>The form's part of an erasure: the contact's responses (email typed, comments, reasons) go.</summary>
+    public static Task EraseAsync(Transaction tx, string contactHash) =>
+        tx.Connection.ExecuteAsync("DELETE FROM responses WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
 
     public async Task<ResponseRecord?> FindAsync(string responseId, CancellationToken ct)
     {

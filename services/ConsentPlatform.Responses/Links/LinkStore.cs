@@ -61,6 +61,18 @@ public sealed class LinkStore(ResponsesDatabase database)
         }, tx.Inner);
     }
 
+    /// <summary>
+    /// Links' part of an erasure: the contact's links keep their code (a link that stops working would
+    /// look like a fault) but not the masked number, and the provenance shown on them goes. Returns the codes.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> EraseAsync(Transaction tx, string contactHash)
+    {
+        var codes = (await tx.Connection.QueryAsync<string>("SELECT code FROM response_links WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner)).ToList();
+        await tx.Connection.ExecuteAsync("UPDATE response_links SET masked_number = '' WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
+        await tx.Connection.ExecuteAsync("DELETE FROM consent_provenance WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
+        return codes;
+    }
+
     public async Task<LinkView?> FindViewAsync(string code, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);

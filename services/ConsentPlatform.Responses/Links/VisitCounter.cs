@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
 
 namespace ConsentPlatform.Responses.Links;
@@ -60,6 +61,10 @@ public sealed class VisitCounter(ResponsesDatabase database, TimeProvider time, 
         }
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>Visits' part of an erasure: when the person's links were opened goes with them.</summary>
+    public static Task EraseAsync(Transaction tx, IReadOnlyList<string> codes) =>
+        tx.Connection.ExecuteAsync("DELETE FROM link_visits WHERE code IN @codes", new { codes }, tx.Inner);
 
     public async Task<(long Visits, long Previews)> CountsAsync(string code, CancellationToken ct)
     {

@@ -64,7 +64,7 @@ public abstract class ServiceDatabase
                 await using var pragma = connection.CreateCommand();
                 // busy_timeout: writers in other processes sharing the file (the identity database)
                 // wait in SQLite's own short steps rather than failing or sleeping 150 ms.
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;";
+                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; " + Dialect.ConnectionSettings;
                 await pragma.ExecuteNonQueryAsync(cancellationToken);
             }
             return connection;
@@ -73,6 +73,30 @@ public abstract class ServiceDatabase
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Call once an erasure has committed: leaves no copy of the erased rows in the database's
+    /// files (<see cref="SqlDialect.EraseResidue"/>). Holds this process's write gate meanwhile, so
+    /// no write of ours lands in the log while it is being emptied.
+    /// </summary>
+    public async Task ForgetErasedAsync(CancellationToken cancellationToken = default)
+    {
+        if (Dialect.EraseResidue is not { } sql) return;
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            // The first column says whether a reader kept the log from being emptied; such a reader ends within milliseconds.
+            for (var attempt = 1; await command.ExecuteScalarAsync(cancellationToken) is long and not 0L && attempt < 50; attempt++)
+                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

@@ -46,4 +46,14 @@ public sealed class SqlDialect
     public string RecipientCodesSince => Provider == DatabaseProvider.Sqlite
         ? "SELECT sent_at FROM recipient_codes WHERE contact_hash = @contactHash AND sent_at > @since"
         : "SELECT sent_at FROM recipient_codes WITH (UPDLOCK, HOLDLOCK) WHERE contact_hash = @contactHash AND sent_at > @since";
+
+    /// <summary>
+    /// Run after an erasure has committed, so no copy of the erased values stays readable in the
+    /// files: SQLite copies the write-ahead log into the database and truncates it (deleted rows
+    /// were already zeroed by <c>secure_delete</c>). Null where the server keeps its own files.
+    /// </summary>
+    public string? EraseResidue => Provider == DatabaseProvider.Sqlite ? "PRAGMA wal_checkpoint(TRUNCATE);" : null;
+
+    /// <summary>Per-connection settings: deleted content is overwritten with zeros, not left in free space.</summary>
+    public string? ConnectionSettings => Provider == DatabaseProvider.Sqlite ? "PRAGMA secure_delete = ON;" : null;
 }

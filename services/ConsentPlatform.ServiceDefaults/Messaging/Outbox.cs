@@ -15,6 +15,16 @@ public static class Outbox
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Commands that carry a raw number or address and a one-time code: the relay deletes them as
+    /// soon as they are published instead of keeping them as sent for a week, so an erasure finds
+    /// no copy of the contact in any outbox.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ForgottenOncePublished = new HashSet<string>(StringComparer.Ordinal)
+    {
+        typeof(Contracts.SendVerificationCode).FullName!, typeof(Contracts.PlaceVerificationCall).FullName!,
+    };
+
     private const string InsertSql = """
         INSERT INTO outbox_messages (message_id, message_type, body, created_at)
         VALUES (@messageId, @messageType, @body, @createdAt)

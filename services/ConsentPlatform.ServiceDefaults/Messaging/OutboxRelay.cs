@@ -74,8 +74,9 @@ public sealed class OutboxRelay<TDatabase>(
         publishTimeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(5, options.OutboxClaimSeconds / 2)));
         var results = await Task.WhenAll(rows.Select(row => PublishAsync(row, publishTimeout.Token)));
 
-        var sent = rows.Where((_, i) => results[i] is null).Select(r => r.Id).ToArray();
-        await MarkSentAsync(sent, cancellationToken);
+        var sent = rows.Where((_, i) => results[i] is null).ToArray();
+        await MarkSentAsync(sent.Where(r => !Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(),
+            sent.Where(r => Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(), cancellationToken);
         Published.Add(sent.Length, new KeyValuePair<string, object?>("database", database.Name));
 
         var failed = rows.Where((_, i) => results[i] is not null).ToArray();
@@ -126,15 +127,20 @@ public sealed class OutboxRelay<TDatabase>(
         return rows;
     }
 
-    private async Task MarkSentAsync(long[] ids, CancellationToken cancellationToken)
+    /// <summary>Marks <paramref name="kept"/> sent (kept a while for inspection) and deletes <paramref name="forgotten"/> at once.</summary>
+    private async Task MarkSentAsync(long[] kept, long[] forgotten, CancellationToken cancellationToken)
     {
-        if (ids.Length == 0) return;
+        if (kept.Length + forgotten.Length == 0) return;
         await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
             UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL
             WHERE id IN @ids AND claimed_by = @relay
             """;
-        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+        const string delete = "DELETE FROM outbox_messages WHERE id IN @ids AND claimed_by = @relay";
+        if (kept.Length > 0)
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids = kept, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+        if (forgotten.Length > 0)
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(delete, new { ids = forgotten, relay = RelayId }, transaction.Inner, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 
