@@ -55,10 +55,15 @@ public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
-    /// <summary>The one-time-code commands as Notices would receive them: from our outbox, oldest first.</summary>
-    public async Task<IReadOnlyList<Contracts.SendVerificationCode>> VerificationCommandsAsync() =>
-        (await QueryAsync<string>("SELECT body FROM outbox_messages WHERE message_type = @type ORDER BY id", new { type = typeof(Contracts.SendVerificationCode).FullName }))
-            .Select(b => System.Text.Json.JsonSerializer.Deserialize<Contracts.SendVerificationCode>(b, System.Text.Json.JsonSerializerOptions.Web)!).ToList();
+    private CodeRecorder? _codes;
+
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder) => CodeRecorder.Attach(base.CreateHost(builder), out _codes);
+
+    /// <summary>The one-time-code commands as Notices receives them: off the bus.</summary>
+    public CodeRecorder Codes => _codes ?? throw new InvalidOperationException("The host has not started");
+
+    /// <summary>How many outbox rows were ever written (sent rows carrying a code are deleted, so a count of rows would not tell).</summary>
+    public Task<long> OutboxWritesAsync() => QueryScalarAsync<long>("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'outbox_messages'");
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
     {
@@ -68,6 +73,7 @@ public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
 
     protected override void Dispose(bool disposing)
     {
+        _codes?.Dispose();
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
         if (disposing) _data.Dispose();

@@ -10,7 +10,7 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>Data-subject requests by email (R31-R32): the code goes to the address, the ledger is matched by the email's keyed hash.</summary>
 public sealed class EmailRequestTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    private async Task<SendVerificationCode> CommandSentToAsync(string email) => (await factory.VerificationCommandsAsync()).Last(m => m.Email == email);
+    private Task<SendVerificationCode> CommandSentToAsync(string email) => factory.Codes.SentAsync(m => m.Email == email);
 
     private async Task<string> OpenAsync(HttpClient anonymous, string email, string kind)
     {
@@ -99,7 +99,7 @@ public sealed class EmailRequestTests(ConsentFactory factory) : IClassFixture<Co
     public async Task A_bad_email_or_both_or_neither_contact_is_refused_naming_the_fields_and_no_code_is_sent(string body, string[] fields)
     {
         using var anonymous = factory.CreateClient();
-        var before = await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName });
+        var before = await factory.OutboxWritesAsync();
         var requests = await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM data_subject_requests");
 
         var response = await anonymous.PostAsync("/api/public/consent/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -107,7 +107,7 @@ public sealed class EmailRequestTests(ConsentFactory factory) : IClassFixture<Co
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Equal(fields.Order(), errors.EnumerateObject().Select(e => e.Name).Order());
-        Assert.Equal(before, await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName }));
+        Assert.Equal(before, await factory.OutboxWritesAsync());
         Assert.Equal(requests, await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM data_subject_requests"));
     }
 }

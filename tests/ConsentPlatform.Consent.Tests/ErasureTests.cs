@@ -10,7 +10,7 @@ namespace ConsentPlatform.Consent.Tests;
 public sealed class ErasureTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
     /// <summary>The one-time code as Notices would receive it: from our outbox (Notices sends it by SMS).</summary>
-    private async Task<string> CodeSentToAsync(string e164) => (await factory.VerificationCommandsAsync()).Last(m => m.PhoneNumber == e164).Code;
+    private async Task<string> CodeSentToAsync(string e164) => (await factory.Codes.SentAsync(m => m.PhoneNumber == e164)).Code;
 
     private async Task<JsonElement> OpenAsync(HttpClient anonymous, string number, string kind)
     {
@@ -101,10 +101,10 @@ public sealed class ErasureTests(ConsentFactory factory) : IClassFixture<Consent
     public async Task Bad_request_is_refused_naming_the_field_and_no_code_is_sent(string body, string field)
     {
         using var anonymous = factory.CreateClient();
-        var before = await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName });
+        var before = await factory.OutboxWritesAsync();
         var response = await anonymous.PostAsync("/api/public/consent/requests", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _));
-        Assert.Equal(before, await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM outbox_messages WHERE message_type = @type", new { type = typeof(SendVerificationCode).FullName }));
+        Assert.Equal(before, await factory.OutboxWritesAsync());
     }
 }

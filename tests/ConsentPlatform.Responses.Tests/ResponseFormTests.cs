@@ -210,9 +210,10 @@ public sealed class ResponseFormTests : IDisposable
 
         var start = await browser.PostAsync("/r/opt-out", Form(token, ("phoneNumber", "090-1234-5678"), ("lang", "en")));
         var startHtml = await HtmlAsync(start);
-        var sent = Assert.Single(await OutboxAsync<SendVerificationCode>());
-        var challenge = sent.GetProperty("requestId").GetString()!;
-        var code = sent.GetProperty("code").GetString()!;
+        var sent = await _factory.Codes.SentAsync(_ => true);
+        Assert.Single(_factory.Codes.All);
+        var challenge = sent.RequestId.ToString();
+        var code = sent.Code;
         var wrong = code == "000000" ? "111111" : "000000";
         token = ResponsesFactory.FormToken(startHtml);
 
@@ -223,8 +224,8 @@ public sealed class ResponseFormTests : IDisposable
         var confirmed = await browser.PostAsync("/r/opt-out/confirm", Form(token, ("challengeId", challenge), ("code", code), ("lang", "en")));
         Assert.Equal(HttpStatusCode.OK, confirmed.StatusCode);
         Assert.Contains("passed to every company", await HtmlAsync(confirmed));
-        Assert.Equal("responses_opt_out", sent.GetProperty("purpose").GetString());
-        Assert.Equal("+819012345678", sent.GetProperty("phoneNumber").GetString());
+        Assert.Equal("responses_opt_out", sent.Purpose);
+        Assert.Equal("+819012345678", sent.PhoneNumber);
         var optOut = Assert.Single(await OutboxAsync<OptOutRequested>());
         Assert.Equal(link.OrganizationId, optOut.GetProperty("organizationId").GetString());
         Assert.Equal(link.ContactHash, optOut.GetProperty("contactHash").GetString());

@@ -40,6 +40,13 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
 
     public PhoneNumberHasher Hasher => Services.GetRequiredService<PhoneNumberHasher>();
 
+    private CodeRecorder? _codes;
+
+    protected override Microsoft.Extensions.Hosting.IHost CreateHost(Microsoft.Extensions.Hosting.IHostBuilder builder) => CodeRecorder.Attach(base.CreateHost(builder), out _codes);
+
+    /// <summary>The one-time-code commands as Notices receives them: off the bus.</summary>
+    public CodeRecorder Codes => _codes ?? throw new InvalidOperationException("The host has not started");
+
     /// <summary>A client that looks like a phone's browser and keeps cookies (the sign-in session and its antiforgery cookie), without following redirects.</summary>
     public HttpClient CreateBrowser(string userAgent = PhoneBrowser)
     {
@@ -148,6 +155,7 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
 
     protected override void Dispose(bool disposing)
     {
+        _codes?.Dispose();
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
         if (disposing) _data.Dispose();
