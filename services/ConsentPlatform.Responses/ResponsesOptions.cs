@@ -36,7 +36,7 @@ public sealed class ResponsesOptions : ICheckedSettings
         {
             LinkCacheTtl = read.Seconds("Responses:LinkCacheSeconds", defaults.LinkCacheTtl, 0.1, 86_400),
             LinkCacheSize = read.Int("Responses:LinkCacheSize", defaults.LinkCacheSize, 1, 10_000_000),
-            CrmMaxAttempts = read.Int("Responses:Crm:MaxAttempts", defaults.CrmMaxAttempts, 1, 1_000),
+            CrmMaxAttempts = read.Int("Responses:Crm:MaxAttempts", defaults.CrmMaxAttempts, 1, 1_000_000),
             CrmFirstRetry = read.Seconds("Responses:Crm:FirstRetrySeconds", defaults.CrmFirstRetry, 0.01, 3_600),
             CrmMaxBackoff = read.Seconds("Responses:Crm:MaxBackoffSeconds", defaults.CrmMaxBackoff, 0.01, 86_400),
             CrmBreakDuration = read.Seconds("Responses:Crm:BreakSeconds", defaults.CrmBreakDuration, 0.01, 3_600),
