@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace ConsentPlatform.ServiceDefaults.Web;
 
@@ -15,7 +16,7 @@ namespace ConsentPlatform.ServiceDefaults.Web;
 /// RouteHandlerOptions.ThrowOnBadRequest is on, which AddServiceDefaults sets for all
 /// environments (by default only Development does, and Production answered a bare 400).
 /// </summary>
-internal sealed partial class BadRequestHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+internal sealed partial class BadRequestHandler(IProblemDetailsService problemDetails, IOptions<AntiforgeryOptions> antiforgeryOptions) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -31,7 +32,9 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problemDe
                 : "The request could not be read.",
             Detail = exception.Message,
         };
-        if (FindJsonError(exception) is { } json)
+        if (antiforgery)
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [antiforgeryOptions.Value.FormFieldName] = ["Missing or invalid; reload the page and try again."] };
+        else if (FindJsonError(exception) is { } json)
         {
             var field = json.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : "body";
             problem.Extensions["errors"] = new Dictionary<string, string[]> { [field.Length == 0 ? "body" : field] = [json.Message.Split(" Path:")[0]] };
