@@ -14,7 +14,7 @@ public sealed class MultilineTextAttribute : Attribute;
 /// The one rule for text a caller sends: no NUL or other control characters (CR, LF and tab
 /// only where the field is multiline), no bidirectional overrides or isolates (they make a name
 /// read differently from what it is — "Trojan Source" style spoofing in SMS and contact cards),
-/// no lone surrogates; accepted text is stored in Unicode NFC so equal words compare equal.
+/// no lone surrogates or noncharacters; accepted text is stored in Unicode NFC so equal words compare equal.
 /// </summary>
 public static class FreeText
 {
@@ -34,6 +34,16 @@ public static class FreeText
                 return $"Must not contain bidirectional override or isolate characters (U+{(int)c:X4}).";
             else if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
             else if (char.IsSurrogate(c)) return "Must be valid Unicode text (a lone surrogate was found).";
+            else if (c is '\uFFFE' or '\uFFFF' or >= '\uFDD0' and <= '\uFDEF') return $"Must not contain Unicode noncharacters (U+{(int)c:X4}).";
+        }
+        // Normalization refuses some code points (it throws); what it cannot normalize is not text we keep.
+        try
+        {
+            value.IsNormalized(NormalizationForm.FormC);
+        }
+        catch (ArgumentException)
+        {
+            return "Must be valid Unicode text.";
         }
         return null;
     }
