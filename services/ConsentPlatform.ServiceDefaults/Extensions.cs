@@ -68,7 +68,11 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddHealthChecks();
         foreach (var module in modules)
-            services.AddOpenApi(module.Name, o => o.ShouldInclude = d => d.GroupName == module.Name);
+            services.AddOpenApi(module.Name, o =>
+            {
+                o.ShouldInclude = d => d.GroupName == module.Name;
+                OpenApiStatuses.Describe(o);
+            });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -111,19 +111,29 @@ public static class PublicEndpoints
         });
     }
 
-    private static RouteHandlerBuilder MapFeed(RouteGroupBuilder api, string pattern, FeedFormat format, string? organizationParameter, string summary) =>
-        api.MapGet(pattern, async (HttpContext context, PublishedDirectory published, DirectoryOptions options) =>
-            {
-                var organizationId = organizationParameter is null ? null : context.GetRouteValue(organizationParameter) as string;
-                var snapshot = await published.GetAsync(context.RequestAborted);
-                var document = snapshot.Feed(organizationId, format);
-                return document is null
-                    ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No published numbers for this organization.")
-                    : Serve(context, document, options.FeedMaxAgeSeconds);
-            })
+    private static RouteHandlerBuilder MapFeed(RouteGroupBuilder api, string pattern, FeedFormat format, string? organizationParameter, string summary)
+    {
+        // The organization's feeds bind organizationId, so the documents declare the path parameter.
+        var feed = (organizationParameter is null
+                ? api.MapGet(pattern, (HttpContext context, PublishedDirectory published, DirectoryOptions options) => FeedAsync(context, published, options, null, format))
+                : api.MapGet(pattern, (string organizationId, HttpContext context, PublishedDirectory published, DirectoryOptions options) =>
+                    FeedAsync(context, published, options, organizationId, format)))
             .WithSummary(summary)
             .WithDescription("Served from memory; ETag and Last-Modified for revalidation (304), Cache-Control public.")
-            .Produces(StatusCodes.Status304NotModified);
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        // The JSON feeds declare their 200 with its schema where they are mapped.
+        return format == FeedFormat.Json ? feed : feed.Produces(StatusCodes.Status200OK, contentType: format == FeedFormat.VCard ? "text/vcard" : "text/csv");
+    }
+
+    private static async Task<IResult> FeedAsync(HttpContext context, PublishedDirectory published, DirectoryOptions options, string? organizationId, FeedFormat format)
+    {
+        var snapshot = await published.GetAsync(context.RequestAborted);
+        var document = snapshot.Feed(organizationId, format);
+        return document is null
+            ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No published numbers for this organization.")
+            : Serve(context, document, options.FeedMaxAgeSeconds);
+    }
 
     /// <summary>Validators on every answer; 304 when the client's copy is current (If-None-Match wins over If-Modified-Since, RFC 9110 §13.2.2).</summary>
     public static IResult Serve(HttpContext context, FeedDocument document, int maxAgeSeconds)

@@ -30,6 +30,7 @@ public static class NumberEndpoints
                 };
             })
             .WithSummary("Add a caller number (pending until verified)")
+            .ProducesOutcomeProblems()
             .WithDescription("Nothing is public until the number is verified with POST /numbers/{id}/verification and /verification/code.");
 
         api.MapPost("/numbers/{id:guid}/verification", async Task<Results<Accepted<VerificationStarted>, ProblemHttpResult>> (
@@ -41,6 +42,7 @@ public static class NumberEndpoints
                     : Problem(context, outcome);
             })
             .WithSummary("Send a one-time code to the number")
+            .ProducesOutcomeProblems()
             .WithDescription("By SMS (through Notices) to a number that takes SMS; otherwise by an automated call that reads the code out (PlaceVerificationCall). "
                 + "Five wrong codes lock verification of the number for Directory:Verification:LockMinutes.");
 
@@ -56,7 +58,8 @@ public static class NumberEndpoints
                     _ => Problem(context, outcome),
                 };
             })
-            .WithSummary("Enter the code: verifies the number, and publishes it once its validity has begun");
+            .WithSummary("Enter the code: verifies the number, and publishes it once its validity has begun")
+            .ProducesOutcomeProblems();
 
         api.MapPost("/numbers/{id:guid}/withdrawal", async Task<Results<Ok<CallerNumberView>, ProblemHttpResult>> (
                 Guid id, HttpContext context, NumberRegistry registry) =>
@@ -64,8 +67,13 @@ public static class NumberEndpoints
                 var outcome = await registry.WithdrawAsync(context.User.OrganizationId(), id, context.RequestAborted);
                 return outcome.Kind == NumberOutcomeKind.Ok ? TypedResults.Ok(outcome.Number!.ToView()) : Problem(context, outcome);
             })
-            .WithSummary("Withdraw a number: it leaves the lookup and the feeds, and the other services stop accepting it");
+            .WithSummary("Withdraw a number: it leaves the lookup and the feeds, and the other services stop accepting it")
+            .ProducesOutcomeProblems();
     }
+
+    /// <summary>Declares the statuses <see cref="StatusOf"/> gives a refused outcome (its 400 comes with any input).</summary>
+    private static RouteHandlerBuilder ProducesOutcomeProblems(this RouteHandlerBuilder endpoint) =>
+        endpoint.ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     public static ProblemHttpResult Problem(HttpContext context, NumberOutcome outcome)
     {

@@ -18,7 +18,8 @@ public static class ProfileEndpoints
                     ? TypedResults.Ok(profile)
                     : TypedResults.Problem(statusCode: 404, title: "No profile yet", detail: "Publish it with PUT /api/directory/organization.");
             })
-            .WithSummary("The organization's public profile, with its trade names");
+            .WithSummary("The organization's public profile, with its trade names")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapPut("/organization", async Task<Results<Ok<OrganizationProfileChanged>, ValidationProblem>> (
                 ProfileInput input, HttpContext context, ProfilePublisher publisher) =>

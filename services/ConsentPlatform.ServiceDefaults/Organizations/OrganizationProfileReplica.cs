@@ -80,7 +80,8 @@ public static class OrganizationProfileReplica
                     ? TypedResults.Ok(profile)
                     : TypedResults.Problem(statusCode: 404, title: "No profile yet",
                         detail: "This service has not received the organization's profile from Directory yet. Publish it with PUT /api/directory/organization."))
-            .WithSummary("The organization's public profile as this service last received it from Directory");
+            .WithSummary("The organization's public profile as this service last received it from Directory")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 }
 
 /// <summary>Keeps the replica; one instance per consuming service (each has its own queue and database).</summary>
