@@ -17,6 +17,21 @@ public sealed class ConsentOptions : ICheckedSettings
     public int ImportMaxRows { get; init; } = 20_000;
     /// <summary>Largest import upload accepted, in bytes.</summary>
     public long ImportMaxBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Region national phone numbers are read in (ISO 3166-1) when the organization has none of its own.</summary>
+    public string DefaultRegion { get; init; } = "JP";
+    /// <summary>Consent:DefaultRegions:{organizationId}: the region an organization's checks, forms and imports read national numbers in.</summary>
+    public IReadOnlyDictionary<string, string> DefaultRegions { get; init; } = new Dictionary<string, string>();
+
+    public string RegionFor(string organizationId) => DefaultRegions.GetValueOrDefault(organizationId, DefaultRegion);
+
+    private static string Region(SettingsReader read, string key)
+    {
+        var value = read.Text(key);
+        if (value is null) return "JP";
+        if (Telephony.PhoneNumbers.IsSupportedRegion(value)) return value.ToUpperInvariant();
+        read.Fail($"{key}: '{value}' is not valid; expected an ISO 3166-1 region code with a numbering plan (JP, US, GB …).");
+        return "JP";
+    }
 
     public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -29,6 +44,9 @@ public sealed class ConsentOptions : ICheckedSettings
             MaxScrubBytes = read.Long("Consent:MaxScrubBytes", 200L * 1024 * 1024, 1024, long.MaxValue),
             ImportMaxRows = read.Int("Consent:ImportMaxRows", 20_000, 1, 10_000_000),
             ImportMaxBytes = read.Long("Consent:ImportMaxBytes", 64L * 1024 * 1024, 1024, long.MaxValue),
+            DefaultRegion = Region(read, "Consent:DefaultRegion"),
+            DefaultRegions = configuration.GetSection("Consent:DefaultRegions").GetChildren()
+                .ToDictionary(child => child.Key, child => Region(read, $"Consent:DefaultRegions:{child.Key}"), StringComparer.Ordinal),
             Errors = read.Errors,
         };
     }

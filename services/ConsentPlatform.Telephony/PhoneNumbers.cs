@@ -11,6 +11,9 @@ public static class PhoneNumbers
     /// <summary>Inputs longer than this after trimming are rejected before any other work.</summary>
     public const int MaxInputLength = 64;
 
+    /// <summary>True when national input can be read for this ISO 3166-1 region (any case): every region libphonenumber has a plan for.</summary>
+    public static bool IsSupportedRegion(string? region) => WorldNumbers.TryGetRegion(region, out _);
+
     public static bool TryParse(string? input, out PhoneNumber number, string defaultRegion = "JP")
     {
         var result = Parse(input, defaultRegion);

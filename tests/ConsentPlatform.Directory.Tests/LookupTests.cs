@@ -53,6 +53,39 @@ public sealed class LookupTests(LookupFixture app) : IClassFixture<LookupFixture
         Assert.Contains("#opt-out", entry.GetProperty("optOutUrl").GetString());
     }
 
+    [Theory]
+    [InlineData("+31 06 12345678", null, "+31612345678")]
+    [InlineData("+44 (0)20 7946 0000", null, "+442079460000")]
+    [InlineData("+43 01 234567890", null, "+431234567890")]
+    [InlineData("06 12345678", "NL", "+31612345678")]
+    [InlineData("020 7946 0000", "gb", "+442079460000")]
+    public async Task Lookup_normalises_a_trunk_prefix_after_the_country_code_and_national_input_of_the_given_region(string typed, string? region, string e164)
+    {
+        await app.SeededAsync();
+        using var client = app.CreatePublicClient();
+
+        var response = await client.GetAsync(Url(typed) + (region is null ? "" : "&region=" + region));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(e164, result.GetProperty("number").GetString());
+        Assert.False(result.GetProperty("registered").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("+1 444 339 8019", null, "number", "not in use")]
+    [InlineData("06 12345678", "XX", "region", "ISO 3166-1")]
+    public async Task Lookup_of_an_unallocated_number_or_unknown_region_is_a_400_naming_the_field(string typed, string? region, string field, string words)
+    {
+        using var client = app.CreatePublicClient();
+
+        var response = await client.GetAsync(Url(typed) + (region is null ? "" : "&region=" + region));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(words, problem.GetProperty("errors").GetProperty(field)[0].GetString());
+    }
+
     [Fact]
     public async Task Unknown_number_is_not_registered_with_the_same_shape_and_no_near_match()
     {

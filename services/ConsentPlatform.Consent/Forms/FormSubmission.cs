@@ -11,7 +11,7 @@ public sealed record Receipt(string ReceiptId, DateTimeOffset RecordedAt, IReadO
 public sealed record ReceiptLine(string Channel, string? ThirdParty, string Contact, string? Text, int? TextVersion, string? TextHash, DateTimeOffset? ExpiresAt);
 
 /// <summary>Turns a submitted form into ledger rows with their evidence (R5) and provenance (R6).</summary>
-public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger, EventStore events, PhoneNumberHasher hasher, TimeProvider time, ILogger<FormSubmission> logger)
+public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger, EventStore events, PhoneNumberHasher hasher, ConsentOptions options, TimeProvider time, ILogger<FormSubmission> logger)
 {
     public const string ShareChannel = "share";
 
@@ -34,7 +34,7 @@ public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger,
         PhoneNumber phone = default;
         if (!string.IsNullOrWhiteSpace(input.Phone))
         {
-            var parsed = PhoneNumbers.Parse(input.Phone, "JP");
+            var parsed = PhoneNumbers.Parse(input.Phone, options.RegionFor(form.OrganizationId));
             if (parsed.IsValid) phone = parsed.Number;
             else Fail("phone", (language == "ja" ? "電話番号が正しくありません: " : "The phone number is not valid: ") + parsed.ErrorMessage);
         }

@@ -13,10 +13,15 @@ public sealed partial record CheckInput
     public string? Channel { get; init; }
     public string? Purpose { get; init; }
     public DateTimeOffset? At { get; init; }
+    /// <summary>Region a national phone number is read in (ISO 3166-1); the organization's own when absent.</summary>
+    public string? DefaultRegion { get; init; }
 
-    public CheckQuery? Validate(string organizationId, Dictionary<string, string[]> errors)
+    public CheckQuery? Validate(string organizationId, string organizationRegion, Dictionary<string, string[]> errors)
     {
         void Fail(string field, string message) => errors[field] = [message];
+
+        var region = string.IsNullOrWhiteSpace(DefaultRegion) ? organizationRegion : DefaultRegion.Trim();
+        if (!Telephony.PhoneNumbers.IsSupportedRegion(region)) Fail("defaultRegion", "The default region must be an ISO 3166-1 code with a numbering plan (JP, US, GB …).");
 
         if (string.IsNullOrWhiteSpace(Channel)) Fail("channel", "The channel is required: call, sms or email.");
         else if (!Channels.IsKnown(Channel)) Fail("channel", "The channel must be one of call, sms, email.");
@@ -24,9 +29,9 @@ public sealed partial record CheckInput
         if (purposeError is not null) Fail("purpose", purposeError);
 
         var number = default(PhoneNumber);
-        if (!string.IsNullOrWhiteSpace(PhoneNumber))
+        if (!string.IsNullOrWhiteSpace(PhoneNumber) && !errors.ContainsKey("defaultRegion"))
         {
-            var parsed = PhoneNumbers.Parse(PhoneNumber, "JP");
+            var parsed = PhoneNumbers.Parse(PhoneNumber, region);
             if (parsed.IsValid) number = parsed.Number;
             else Fail("phoneNumber", $"The phone number is not valid: {parsed.ErrorMessage}");
         }

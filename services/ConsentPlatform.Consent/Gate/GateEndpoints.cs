@@ -14,10 +14,11 @@ public static class GateEndpoints
 
     public static void MapGateApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/checks", Results<Ok<CheckResult>, ValidationProblem> (CheckInput input, HttpContext context, PermissionGate gate) =>
+        api.MapPost("/checks", Results<Ok<CheckResult>, ValidationProblem> (CheckInput input, HttpContext context, PermissionGate gate, ConsentOptions options) =>
             {
                 var errors = new Dictionary<string, string[]>();
-                var query = input.Validate(context.User.OrganizationId(), errors);
+                var organizationId = context.User.OrganizationId();
+                var query = input.Validate(organizationId, options.RegionFor(organizationId), errors);
                 if (query is null) return TypedResults.ValidationProblem(errors);
                 return TypedResults.Ok(gate.Check(query));
             })

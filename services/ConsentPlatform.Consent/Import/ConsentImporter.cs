@@ -94,7 +94,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
             if (++rows > options.ImportMaxRows)
                 return (new ImportOutcome.TooLarge($"The file holds more than {options.ImportMaxRows:N0} registrations (Consent:ImportMaxRows); split it into smaller files."), []);
             errors.Clear();
-            if (ImportValidation.Validate(raw, form, now, errors) is { } registration)
+            if (ImportValidation.Validate(raw, form, options.RegionFor(form.OrganizationId), now, errors) is { } registration)
             {
                 // Once one row is bad nothing will be written: keep only the errors from then on.
                 if (badRows == 0) valid.Add(registration);

@@ -21,7 +21,7 @@ public static class ImportValidation
     private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Checks one row against the event; returns it validated, or null with every problem added to <paramref name="errors"/>.</summary>
-    public static ValidRegistration? Validate(RawRegistration raw, EventView form, DateTimeOffset now, List<ImportError> errors)
+    public static ValidRegistration? Validate(RawRegistration raw, EventView form, string region, DateTimeOffset now, List<ImportError> errors)
     {
         var before = errors.Count;
         errors.AddRange(raw.ShapeErrors);
@@ -44,7 +44,7 @@ public static class ImportValidation
         PhoneNumber phone = default;
         if (Value(F.Phone) is { } rawPhone)
         {
-            var parsed = PhoneNumbers.Parse(rawPhone, "JP");
+            var parsed = PhoneNumbers.Parse(rawPhone, region);
             if (!parsed.IsValid) Fail(F.Phone, $"The phone number is not valid: {parsed.ErrorMessage}");
             else if (channels.Contains(Contracts.Channels.Sms) && !parsed.Number.CanReceiveSms) Fail(F.Phone, "This number cannot receive SMS, so it cannot consent to sms.");
             else phone = parsed.Number;

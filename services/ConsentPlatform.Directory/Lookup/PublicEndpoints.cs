@@ -20,16 +20,20 @@ public static class PublicEndpoints
         var api = app.MapGroup(ApiPrefix).WithGroupName("directory").WithTags("Directory (public)")
             .RequireRateLimiting(PlatformExtensions.PublicRateLimit).AllowAnonymous();
 
-        api.MapGet("/lookup", async Task<Results<Ok<LookupResult>, ValidationProblem>> (string? number, HttpContext context, PublishedDirectory published) =>
+        api.MapGet("/lookup", async Task<Results<Ok<LookupResult>, ValidationProblem>> (string? number, string? region, HttpContext context, PublishedDirectory published) =>
             {
-                var parsed = PhoneNumbers.Parse(number);
+                region = string.IsNullOrWhiteSpace(region) ? "JP" : region.Trim();
+                if (!PhoneNumbers.IsSupportedRegion(region))
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["region"] = ["The region must be an ISO 3166-1 code with a numbering plan (JP, US, GB …)."] });
+                var parsed = PhoneNumbers.Parse(number, region);
                 if (!parsed.IsValid)
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["number"] = [parsed.ErrorMessage!] });
                 var snapshot = await published.GetAsync(context.RequestAborted);
                 return TypedResults.Ok(LookupResult.From(parsed.Number, snapshot.Find(parsed.Number.E164, published.Now)));
             })
             .WithSummary("Who calls from this number? (any format a person types)")
-            .WithDescription("Hyphens, spaces, full-width digits, +81 / 0081 / 0 prefixes are all read. Answers only for the exact number; "
+            .WithDescription("Hyphens, spaces, full-width digits, +81 / 0081 / 0 prefixes are all read; national numbers are read as Japanese "
+                + "unless region (ISO 3166-1: US, GB, NL …) names another country. Answers only for the exact number; "
                 + "an unknown number is registered=false with the same shape. A string that is not a phone number is a 400.");
 
         MapFeed(api, "/feed.vcf", FeedFormat.VCard, null, "All organizations' published numbers as vCard 4.0, one card per organization");
