@@ -26,10 +26,12 @@ public class TelephonyParseBenchmarks
     private readonly string _e164 = "+819012345678";
 
     [Benchmark(OperationsPerInvoke = 8)]
-    public int ParseTypicalJapanese()
+    public int ParseTypicalJapanese() => CountValid(TypicalJapanese);
+
+    internal static int CountValid(string[] inputs)
     {
         var valid = 0;
-        foreach (var input in TypicalJapanese)
+        foreach (var input in inputs)
         {
             if (PhoneNumbers.Parse(input).IsValid)
             {
@@ -70,39 +72,18 @@ public class TelephonyInternationalBenchmarks
     ];
 
     [Benchmark(OperationsPerInvoke = 16)]
-    public int OursMixedInternational()
-    {
-        var valid = 0;
-        foreach (var input in MixedInternational)
-        {
-            if (PhoneNumbers.Parse(input).IsValid)
-            {
-                valid++;
-            }
-        }
-        return valid;
-    }
+    public int OursMixedInternational() => TelephonyParseBenchmarks.CountValid(MixedInternational);
 
     [Benchmark(OperationsPerInvoke = 16)]
-    public int LibphonenumberMixedInternational()
-    {
-        var valid = 0;
-        foreach (var input in MixedInternational)
-        {
-            var number = Util.Parse(input, "JP");
-            if (Util.IsValidNumber(number) && Util.Format(number, libphonenumber::PhoneNumbers.PhoneNumberFormat.E164).Length > 0)
-            {
-                valid++;
-            }
-        }
-        return valid;
-    }
+    public int LibphonenumberMixedInternational() => LibphonenumberCountValid(MixedInternational);
 
     [Benchmark(OperationsPerInvoke = 8)]
-    public int LibphonenumberTypicalJapanese()
+    public int LibphonenumberTypicalJapanese() => LibphonenumberCountValid(TelephonyParseBenchmarks.TypicalJapanese);
+
+    private static int LibphonenumberCountValid(string[] inputs)
     {
         var valid = 0;
-        foreach (var input in TelephonyParseBenchmarks.TypicalJapanese)
+        foreach (var input in inputs)
         {
             var number = Util.Parse(input, "JP");
             if (Util.IsValidNumber(number) && Util.Format(number, libphonenumber::PhoneNumbers.PhoneNumberFormat.E164).Length > 0)
