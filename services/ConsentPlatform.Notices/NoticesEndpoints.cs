@@ -51,17 +51,17 @@ public static class NoticesEndpoints
         api.MapGet("/templates", (HttpContext context, TemplateStore templates) => templates.ListAsync(context.User.OrganizationId(), context.RequestAborted))
             .WithSummary("Templates per kind and language (defaults until saved)");
         api.MapPut("/templates/{kind}/{language}", async Task<Results<Ok<NoticeTemplate>, ValidationProblem>> (
-            string kind, string language, TemplateInput input, HttpContext context, TemplateStore templates, NoticesOptions options) =>
+            string kind, string language, TemplateInput input, HttpContext context, TemplateStore templates, NoticesOptions options, ShortLinks links) =>
         {
             var organizationId = context.User.OrganizationId();
-            var check = await TemplateCheck.RunAsync(templates, options, organizationId, context.User.Identity?.Name, kind, language, input.Body, input.MaxSegments,
+            var check = await TemplateCheck.RunAsync(templates, options, links, organizationId, context.User.Identity?.Name, kind, language, input.Body, input.MaxSegments,
                 context.RequestAborted);
             if (!check.IsValid) return TypedResults.ValidationProblem(check.Errors);
             await templates.SaveAsync(organizationId, kind, language, check.Body, check.MaxSegments, context.RequestAborted);
             return TypedResults.Ok(await templates.GetAsync(organizationId, kind, language, context.RequestAborted));
         }).WithSummary("Save a template; rejected with each missing R15 item named");
         api.MapPost("/templates/preview", async Task<Results<Ok<TemplatePreview>, ValidationProblem>> (
-            PreviewInput input, HttpContext context, TemplateStore templates, NoticesOptions options) =>
+            PreviewInput input, HttpContext context, TemplateStore templates, NoticesOptions options, ShortLinks links) =>
         {
             var organizationId = context.User.OrganizationId();
             var kind = input.Kind ?? NoticeKinds.PreCall;
@@ -71,7 +71,7 @@ public static class NoticesEndpoints
             var saved = await templates.GetAsync(organizationId, kind, language, context.RequestAborted);
             var body = input.Body ?? saved.Body;
             var company = await templates.CompanyNameAsync(organizationId, context.User.Identity?.Name, context.RequestAborted);
-            var text = TemplateRenderer.Render(body, TemplateRenderer.Sample(language, company, options.ShortLinkBaseUrl, options.ShortCodeLength));
+            var text = TemplateRenderer.Render(body, TemplateRenderer.Sample(language, company, links.Sample));
             return TypedResults.Ok(new TemplatePreview(SmsPreview.Of(text, input.MaxSegments ?? saved.MaxSegments, options), TemplateLinter.Lint(body)));
         }).WithSummary("Render a template with typical values: encoding, segments and cost (R16)");
 

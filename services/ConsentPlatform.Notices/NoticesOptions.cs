@@ -10,12 +10,14 @@ public enum SmsProvider { DevInbox, Twilio }
 /// </summary>
 public sealed class NoticesOptions : ICheckedSettings
 {
-    public string ShortLinkBaseUrl { get; init; } = "http://localhost:5000/r/";
+    /// <summary>Prefix of the short links where Responses is public elsewhere; null: see <see cref="Calls.ShortLinks"/>.</summary>
+    public string? ShortLinkBaseUrl { get; init; }
     public int ShortCodeLength { get; init; } = 10;
 
     /// <summary>How long after its call's planned time a pre-call notice may still go out; later it would announce a call already made.</summary>
     public int PreCallGraceMinutes { get; init; } = 10;
-    /// <summary>Where the provider reaches our webhooks (StatusCallback, signature URL); null: the request's own host.</summary>
+    /// <summary>The platform's public address: where the provider reaches our webhooks (StatusCallback, signature URL) and, unless
+    /// ShortLinkBaseUrl says otherwise, where short links point; null: the request's own host and the listening address.</summary>
     public string? PublicBaseUrl { get; init; }
     public int DefaultWindowStartMinutes { get; init; } = 8 * 60;
     public int DefaultWindowEndMinutes { get; init; } = 21 * 60;
@@ -70,7 +72,7 @@ public sealed class NoticesOptions : ICheckedSettings
         var provider = read.Enum("Sms:Provider", SmsProvider.DevInbox);
         var emailProvider = read.Enum("Notices:Email:Provider", Sending.EmailProvider.DevInbox);
 
-        var shortLink = read.Url("Notices:ShortLinkBaseUrl", "http://localhost:5000/r/")!;
+        var shortLink = read.Url("Notices:ShortLinkBaseUrl", null);
         var options = new NoticesOptions
         {
             ShortLinkBaseUrl = shortLink,
@@ -118,7 +120,7 @@ public sealed class NoticesOptions : ICheckedSettings
             else if (!System.Net.Mail.MailAddress.TryCreate(options.SmtpFrom, out _)) read.Fail($"Notices:Smtp:From: '{options.SmtpFrom}' is not a valid email address.");
         }
 
-        if (!shortLink.EndsWith('/') && !shortLink.EndsWith('='))
+        if (shortLink is not null && !shortLink.EndsWith('/') && !shortLink.EndsWith('='))
             read.Fail($"Notices:ShortLinkBaseUrl: '{shortLink}' must end with '/' (or '=') so the code can be appended.");
         if (options.DefaultWindowStartMinutes >= options.DefaultWindowEndMinutes)
             read.Fail("Notices:QuietHours:AllowedFrom must be earlier than Notices:QuietHours:AllowedUntil.");
@@ -130,6 +132,12 @@ public sealed class NoticesOptions : ICheckedSettings
                 read.Fail("Sms:Twilio:From or Sms:Twilio:MessagingServiceSid is missing: Sms:Provider is Twilio, and Twilio needs a sender.");
             if (options.PublicBaseUrl is null)
                 read.Fail("Notices:PublicBaseUrl is missing: Sms:Provider is Twilio, which needs it for StatusCallback and to check X-Twilio-Signature.");
+            // Real people get these links on their phones: a loopback or plain-http address is dead or readable on the way.
+            foreach (var (key, url) in new[] { ("Notices:ShortLinkBaseUrl", shortLink), ("Notices:PublicBaseUrl", options.ShortLinkBaseUrl is null ? options.PublicBaseUrl : null) })
+            {
+                if (url is not null && !IsPublicHttps(url))
+                    read.Fail($"{key}: '{url}' cannot be the base of short links sent by Twilio; expected an https URL that is not a loopback address.");
+            }
             if (options.TwilioFrom is { } from && !(Telephony.PhoneNumbers.TryParse(from, out var parsed) && parsed.E164 == from) && !from.All(c => char.IsAsciiLetterOrDigit(c)))
                 read.Fail($"Sms:Twilio:From: '{from}' is not valid; expected an E.164 number (+81…) or an alphanumeric sender id.");
             if (options.VoiceFrom is null)
@@ -140,6 +148,9 @@ public sealed class NoticesOptions : ICheckedSettings
         }
         return options;
     }
+
+    private static bool IsPublicHttps(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "https" && !uri.IsLoopback;
 
     private static bool IsE164(string value) => Telephony.PhoneNumbers.TryParse(value, out var parsed) && parsed.E164 == value;
 

@@ -51,37 +51,37 @@ public static class NoticesPages
             return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), message, errors);
         });
 
-        pages.MapGet("/templates", async (HttpContext context, IAntiforgery antiforgery, TemplateStore templates, NoticesOptions options) =>
+        pages.MapGet("/templates", async (HttpContext context, IAntiforgery antiforgery, TemplateStore templates, NoticesOptions options, ShortLinks links) =>
         {
             var organizationId = context.User.OrganizationId();
             var company = await templates.CompanyNameAsync(organizationId, context.User.Identity?.Name, context.RequestAborted);
             var rows = (await templates.ListAsync(organizationId, context.RequestAborted))
-                .Select(t => (t, SmsPreview.Of(TemplateRenderer.Render(t.Body, TemplateRenderer.Sample(t.Language, company, options.ShortLinkBaseUrl, options.ShortCodeLength)),
+                .Select(t => (t, SmsPreview.Of(TemplateRenderer.Render(t.Body, TemplateRenderer.Sample(t.Language, company, links.Sample)),
                     t.MaxSegments, options)))
                 .ToList();
             return new RazorComponentResult<TemplatesPage>(new { Rows = rows, Tokens = antiforgery.GetAndStoreTokens(context), SignedInAs = PlatformPages.SignedInAs(context.User) });
         });
 
         pages.MapGet("/templates/{kind}/{language}", async Task<IResult> (string kind, string language, HttpContext context, IAntiforgery antiforgery,
-            TemplateStore templates, NoticesOptions options) =>
+            TemplateStore templates, NoticesOptions options, ShortLinks links) =>
         {
             if (!NoticeKinds.All.Contains(kind) || !Languages.All.Contains(language)) return Results.NotFound();
             var organizationId = context.User.OrganizationId();
             var saved = await templates.GetAsync(organizationId, kind, language, context.RequestAborted);
-            var check = await TemplateCheck.RunAsync(templates, options, organizationId, context.User.Identity?.Name, kind, language, saved.Body, saved.MaxSegments,
+            var check = await TemplateCheck.RunAsync(templates, options, links, organizationId, context.User.Identity?.Name, kind, language, saved.Body, saved.MaxSegments,
                 context.RequestAborted);
             return TemplateEditResult(context, antiforgery, check, saving: false, message: saved.IsDefault ? "This is the default text; save to make it yours." : null);
         });
 
         // Preview and save are both POSTs of the same form, so the page works without JavaScript; only "save" writes.
         pages.MapPost("/templates/{kind}/{language}", async Task<IResult> (string kind, string language, HttpContext context, IAntiforgery antiforgery,
-            TemplateStore templates, NoticesOptions options, [FromForm, MultilineText] string? body, [FromForm] string? maxSegments, [FromForm] string? action) =>
+            TemplateStore templates, NoticesOptions options, ShortLinks links, [FromForm, MultilineText] string? body, [FromForm] string? maxSegments, [FromForm] string? action) =>
         {
             if (!NoticeKinds.All.Contains(kind) || !Languages.All.Contains(language)) return Results.NotFound();
             var organizationId = context.User.OrganizationId();
             int? max = int.TryParse(maxSegments, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var m) ? m
                 : string.IsNullOrWhiteSpace(maxSegments) ? null : 0;
-            var check = await TemplateCheck.RunAsync(templates, options, organizationId, context.User.Identity?.Name, kind, language, body, max, context.RequestAborted);
+            var check = await TemplateCheck.RunAsync(templates, options, links, organizationId, context.User.Identity?.Name, kind, language, body, max, context.RequestAborted);
             var saving = action == "save";
             if (!saving) return TemplateEditResult(context, antiforgery, check, saving: false, message: null);
             if (!check.IsValid)

@@ -54,6 +54,7 @@ public static class NoticesService
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaRefresher>());
         services.AddSingleton<RulesStore>();
         services.AddSingleton<TemplateStore>();
+        services.AddSingleton<ShortLinks>();
         services.AddSingleton<CallPlanner>();
         services.AddSingleton<OutgoingStore>();
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,

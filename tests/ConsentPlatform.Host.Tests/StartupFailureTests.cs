@@ -7,6 +7,7 @@ namespace ConsentPlatform.Host.Tests;
 public sealed class StartupFailureTests
 {
     private static readonly string ValidKey = Convert.ToBase64String(new byte[32]);
+    private const string Twilio = "Sms__Provider=Twilio;Sms__Twilio__AccountSid=AC00000000000000000000000000000000;Sms__Twilio__AuthToken=token;Sms__Twilio__From=+15005550006";
 
     /// <summary>Project, settings, the key the message must name. At least one bad value per settings section of every service.</summary>
     public static TheoryData<string, string, string> Cases => new()
@@ -28,6 +29,10 @@ public sealed class StartupFailureTests
         { "ConsentPlatform.Responses", "Responses__LinkCacheSize=abc", "Responses:LinkCacheSize" },
         { "ConsentPlatform.Consent", "Consent__ImportMaxRows=abc", "Consent:ImportMaxRows" },
         { "ConsentPlatform.Consent", "Bus__Transport=RabbitMq;Bus__RabbitMq__Port={free};Bus__StartTimeoutSeconds=3", "Bus:RabbitMq:Host" },
+        // Short links texted to real phones must not point at plain http or this machine.
+        { "ConsentPlatform.Host", Twilio + ";Notices__PublicBaseUrl=http://links.example.com", "Notices:PublicBaseUrl" },
+        { "ConsentPlatform.Host", Twilio + ";Notices__PublicBaseUrl=https://127.0.0.1:8443", "Notices:PublicBaseUrl" },
+        { "ConsentPlatform.Notices", Twilio + ";Notices__PublicBaseUrl=https://notices.example.com;Notices__ShortLinkBaseUrl=https://localhost/r/", "Notices:ShortLinkBaseUrl" },
     };
 
     [Theory]

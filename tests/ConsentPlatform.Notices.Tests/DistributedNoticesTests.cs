@@ -36,6 +36,7 @@ public sealed class DistributedNoticesTests(RabbitMqFixture rabbit) : IDisposabl
         environment["Sms__PollMilliseconds"] = "50";
         // Required with Twilio; the fake sends no callbacks here, so nothing needs to listen on it.
         environment["Notices__PublicBaseUrl"] = "http://127.0.0.1:9";
+        environment["Notices__ShortLinkBaseUrl"] = "https://links.example.test/r/";
         return environment;
     }
 

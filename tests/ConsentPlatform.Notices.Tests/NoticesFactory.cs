@@ -44,6 +44,8 @@ public sealed class NoticesFactory(IDictionary<string, string?>? settings = null
         builder.UseSetting("RateLimiting:PublicRequestsPerMinute", "100000");
         builder.UseSetting("Outbox:PollMilliseconds", "20");
         builder.UseSetting("Sms:PollMilliseconds", "20");
+        // An in-memory server listens on no address, so its short links name the base address its clients use.
+        if (KestrelAddress is null) builder.UseSetting("Notices:PublicBaseUrl", "http://localhost");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {

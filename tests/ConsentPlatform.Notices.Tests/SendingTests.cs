@@ -27,7 +27,7 @@ public sealed class SendingTests : IAsyncLifetime
         {
             ["Sms:Provider"] = "Twilio", ["Sms:Twilio:AccountSid"] = FakeTwilio.AccountSid, ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
             ["Sms:Twilio:From"] = "+15005550006", ["Sms:Twilio:BaseUrl"] = _twilio.BaseAddress.ToString(),
-            ["Notices:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
+            ["Notices:PublicBaseUrl"] = $"http://127.0.0.1:{port}", ["Notices:ShortLinkBaseUrl"] = "https://links.example.test/r/",
             ["Sms:RatePerSecond"] = ratePerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Sms:RequestTimeoutSeconds"] = timeoutSeconds.ToString(), ["Sms:SendConcurrency"] = "8",
         };

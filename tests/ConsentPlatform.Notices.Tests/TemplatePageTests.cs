@@ -63,7 +63,7 @@ public sealed class TemplatePageTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await response.TextAsync();
-        var rendered = "Acme K.K.: Taro Yamada calls about our new service from +81 3-1234-5678. To stop further contact: http://localhost:5000/r/xxxxxxxxxx";
+        var rendered = "Acme K.K.: Taro Yamada calls about our new service from +81 3-1234-5678. To stop further contact: http://localhost/r/xxxxxxxxxx";
         Assert.Contains(rendered, page);
         var info = SmsText.Analyze(rendered);
         Assert.Equal(SmsEncoding.Gsm7, info.Encoding);

@@ -34,7 +34,7 @@ public sealed class VerificationCallTests : IAsyncLifetime
         {
             ["Sms:Provider"] = "Twilio", ["Sms:Twilio:AccountSid"] = FakeTwilio.AccountSid, ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
             ["Sms:Twilio:From"] = "+15005550006", ["Sms:Twilio:BaseUrl"] = _twilio.BaseAddress.ToString(),
-            ["Notices:PublicBaseUrl"] = "http://127.0.0.1:9", ["Sms:RequestTimeoutSeconds"] = timeoutSeconds.ToString(),
+            ["Notices:PublicBaseUrl"] = "http://127.0.0.1:9", ["Notices:ShortLinkBaseUrl"] = "https://links.example.test/r/", ["Sms:RequestTimeoutSeconds"] = timeoutSeconds.ToString(),
         };
         foreach (var (key, value) in more ?? new Dictionary<string, string?>()) settings[key] = value;
         var factory = new NoticesFactory(settings) { ConfigureTestServices = services => services.AddSingleton<ILoggerProvider>(_logs) };

@@ -16,7 +16,7 @@ namespace ConsentPlatform.Notices.Calls;
 /// </summary>
 public sealed class CallPlanner(
     NoticesDatabase database, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
-    PhoneNumberHasher hasher, NoticesOptions options, TimeProvider time, ILogger<CallPlanner> logger)
+    PhoneNumberHasher hasher, NoticesOptions options, ShortLinks links, TimeProvider time, ILogger<CallPlanner> logger)
 {
     /// <summary>Calls' part of an erasure: planned calls keep the keyed hash, not the number.</summary>
     public static Task EraseAsync(Transaction tx, string contactHash) =>
@@ -31,7 +31,7 @@ public sealed class CallPlanner(
 
     public string NewCode() => RandomNumberGenerator.GetString(Base62, options.ShortCodeLength);
 
-    public string LinkFor(string code) => options.ShortLinkBaseUrl + code;
+    public string LinkFor(string code) => links.For(code);
 
     public async Task<CallView> PlanAsync(string organizationId, string? organizationName, PlanCallInput input, PhoneNumber number, PhoneNumber callingNumber,
         CancellationToken ct)

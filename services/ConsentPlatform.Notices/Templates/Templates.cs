@@ -57,9 +57,9 @@ public static partial class TemplateRenderer
     }
 
     /// <summary>Realistic values for preview and for checking the segment limit at save time.</summary>
-    public static TemplateValues Sample(string language, string company, string linkBase, int codeLength) => language == Languages.Japanese
-        ? new(company, "山田 太郎", "新サービスのご案内", "03-1234-5678", linkBase + new string('x', codeLength), "7月16日 14:00")
-        : new(company, "Taro Yamada", "our new service", "+81 3-1234-5678", linkBase + new string('x', codeLength), "Jul 16, 2:00 PM");
+    public static TemplateValues Sample(string language, string company, string link) => language == Languages.Japanese
+        ? new(company, "山田 太郎", "新サービスのご案内", "03-1234-5678", link, "7月16日 14:00")
+        : new(company, "Taro Yamada", "our new service", "+81 3-1234-5678", link, "Jul 16, 2:00 PM");
 }
 
 /// <summary>

@@ -320,6 +320,7 @@ public static class NoticesSendBenchmark
                 ["Sms:RatePerSecond"] = rate.ToString(Inv),
                 ["Sms:SendConcurrency"] = sendConcurrency.ToString(Inv),
                 ["Notices:PublicBaseUrl"] = $"http://127.0.0.1:{port}",
+                ["Notices:ShortLinkBaseUrl"] = "https://links.example.test/r/",
                 ["Sms:RateJitterMilliseconds"] = jitterMs?.ToString(Inv),
             });
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
