@@ -93,6 +93,23 @@ public static class NoticesPages
             return TemplateEditResult(context, antiforgery, check, saving: true, message: "Saved: the next notices of this kind use this text.");
         });
 
+        // Codes people asked for (data-subject requests, opt-outs) belong to no organization
+        // (CodeAudience). In Development, where no phone is real, these pages stand in for the
+        // person's phone; elsewhere they do not exist.
+        if (app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment())
+        {
+            app.MapGet("/notices/dev-inbox/people", async (NoticesDatabase database, NoticesOptions options, CancellationToken ct) =>
+                new RazorComponentResult<DevInboxPage>(new
+                {
+                    Messages = await DevInbox.ListAsync(database, options, null, ct),
+                    Emails = await DevInbox.ListEmailsAsync(database, null, ct),
+                    People = true,
+                })).ExcludeFromDescription();
+            app.MapGet(DevCallLog.PagePath + "/people", async (NoticesDatabase database, CancellationToken ct) =>
+                new RazorComponentResult<DevCallsPage>(new { Calls = await DevCallLog.ListAsync(database, null, ct), People = true }))
+                .ExcludeFromDescription();
+        }
+
         pages.MapGet("/dev-inbox", async (HttpContext context, IAntiforgery antiforgery, NoticesDatabase database, NoticesOptions options) =>
             new RazorComponentResult<DevInboxPage>(new
             {

@@ -94,6 +94,13 @@ public sealed class DevInboxTests : IAsyncLifetime
         Assert.Matches("<a href=\"http://localhost/r/[0-9A-Za-z]{10}\"", page);
     }
 
+    /// <summary>The codes people asked for, as the Development-only page shows them in place of their phone.</summary>
+    private async Task<string> PeoplePageAsync()
+    {
+        using var anonymous = _factory.CreateClient();
+        return await (await anonymous.GetAsync("/notices/dev-inbox/people")).TextAsync();
+    }
+
     [Fact]
     public async Task A_verification_code_is_sent_without_marketing_consent_and_outside_calling_hours()
     {
@@ -102,11 +109,35 @@ public sealed class DevInboxTests : IAsyncLifetime
 
         await _factory.Bus.Publish(new SendVerificationCode { RequestId = requestId, PhoneNumber = "+819022220003", Code = "482913", Purpose = "dsr" });
 
-        await Eventually.AssertAsync(async () => (await InboxAsync(_client)).Any(m => m.Body.Contains("482913")), TimeSpan.FromSeconds(10), "the code reaches the dev inbox");
-        var message = (await InboxAsync(_client)).Single(m => m.Body.Contains("482913"));
-        Assert.Equal("+819022220003", message.To);
-        Assert.Contains("認証コード", message.Body);
-        Assert.Empty(message.Links);
+        string page = "";
+        await Eventually.AssertAsync(async () => (page = await PeoplePageAsync()).Contains("482913"), TimeSpan.FromSeconds(10), "the code reaches the dev inbox");
+        Assert.Contains("+819022220003", page);
+        Assert.Contains("認証コード", page);
+    }
+
+    [Fact]
+    public async Task A_code_a_person_asked_for_is_shown_to_no_organization_and_a_company_sees_only_its_own_verification_codes()
+    {
+        var (otherOrg, other) = await _factory.CreateOrganizationAsync("Other K.K.");
+        // A data-subject request (no organization), an opt-out from this organization's directory entry
+        // (Directory names the entry's organization), and each company verifying its own number.
+        await _factory.Bus.Publish(new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220006", Code = "100001", Purpose = "dsr" });
+        await _factory.Bus.Publish(new SendVerificationCode { RequestId = Guid.NewGuid(), Email = "hanako@example.jp", Code = "100002", Purpose = "dsr" });
+        await _factory.Bus.Publish(new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220007", Code = "100003", Purpose = "directory_opt_out", OrganizationId = _org });
+        await _factory.Bus.Publish(new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220008", Code = "100004", Purpose = "directory_verification", OrganizationId = _org });
+        await _factory.Bus.Publish(new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220009", Code = "100005", Purpose = "directory_verification", OrganizationId = otherOrg });
+
+        await Eventually.AssertAsync(async () => { var p = await PeoplePageAsync(); return p.Contains("100001") && p.Contains("100002") && p.Contains("100003"); },
+            TimeSpan.FromSeconds(10), "the person's codes are sent");
+        await Eventually.AssertAsync(async () => (await InboxAsync(other)).Any(m => m.Body.Contains("100005")), TimeSpan.FromSeconds(10), "the other company's code is sent");
+        await Eventually.AssertAsync(async () => (await InboxAsync(_client)).Any(m => m.Body.Contains("100004")), TimeSpan.FromSeconds(10), "this company's code is sent");
+        using var browser = await BrowserSession.SignInAsync(_factory, _org);
+        var mine = string.Join("\n", (await InboxAsync(_client)).Select(m => m.Body)) + await (await browser.GetAsync("/notices/dev-inbox")).TextAsync();
+        var theirs = string.Join("\n", (await InboxAsync(other)).Select(m => m.Body));
+
+        Assert.Contains("100004", mine);
+        foreach (var code in new[] { "100001", "100002", "100003", "100005" }) Assert.DoesNotContain(code, mine);
+        foreach (var code in new[] { "100001", "100002", "100003", "100004" }) Assert.DoesNotContain(code, theirs);
     }
 
     [Fact]
@@ -124,14 +155,14 @@ public sealed class DevInboxTests : IAsyncLifetime
         await Eventually.AssertAsync(() => HandledAsync(messageId, "notices.send-verification-code"), TimeSpan.FromSeconds(10), "the command was consumed");
         await using var connection = await _factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = requestId.ToString() }));
-        Assert.DoesNotContain(await InboxAsync(_client), m => m.Body.Contains("559011"));
+        Assert.DoesNotContain("559011", await PeoplePageAsync());
     }
 
     [Fact]
     public async Task A_verification_command_delivered_again_or_repeated_sends_one_sms()
     {
         var messageId = NewId.NextGuid();
-        var command = new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220005", Code = "730144", Purpose = "directory_verification" };
+        var command = new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = "+819022220005", Code = "730144", Purpose = "directory_verification", OrganizationId = _org };
 
         await _factory.Bus.Publish(command, context => context.MessageId = messageId);
         await Eventually.AssertAsync(async () => (await InboxAsync(_client)).Any(m => m.Body.Contains("730144")), TimeSpan.FromSeconds(10), "the code reaches the dev inbox");

@@ -33,10 +33,13 @@ public sealed class EmailCodeTests
 
         await factory.Bus.Publish(new SendVerificationCode { RequestId = requestId, Email = "Hanako.Yamada@Example.JP", Code = "615243", Purpose = "dsr" });
 
-        using var browser = await BrowserSession.SignInAsync(factory, org);
+        // The person's own code: on the Development page that stands in for their mailbox, never on an organization's.
+        using var anonymous = factory.CreateClient();
         string page = "";
-        await Eventually.AssertAsync(async () => (page = await (await browser.GetAsync("/notices/dev-inbox")).TextAsync()).Contains("615243"),
+        await Eventually.AssertAsync(async () => (page = await (await anonymous.GetAsync("/notices/dev-inbox/people")).TextAsync()).Contains("615243"),
             TimeSpan.FromSeconds(10), "the email is listed on the dev inbox page");
+        using var browser = await BrowserSession.SignInAsync(factory, org);
+        Assert.DoesNotContain("615243", await (await browser.GetAsync("/notices/dev-inbox")).TextAsync());
         Assert.Contains("hanako.yamada@example.jp", page, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("認証コード", page);
         await Eventually.AssertAsync(async () => (await QueuedAsync(factory, requestId))?.Status == "sent", TimeSpan.FromSeconds(10), "the queued email is marked sent");

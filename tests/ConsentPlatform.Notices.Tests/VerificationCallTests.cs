@@ -244,7 +244,8 @@ public sealed class VerificationCallTests : IAsyncLifetime
     {
         await using var notices = new NoticesFactory();
         var (org, _) = await notices.CreateOrganizationAsync();
-        var command = Command() with { OrganizationId = org };
+        // The company verifying its own landline: its code is the company's to see.
+        var command = Command() with { OrganizationId = org, Purpose = "directory_verification" };
 
         await notices.Bus.Publish(command);
 
@@ -277,7 +278,9 @@ public sealed class VerificationCallTests : IAsyncLifetime
         await notices.Bus.Publish(command);
 
         await Eventually.AssertAsync(async () => (await RowAsync(notices, command.RequestId))?.Status == VoiceCallQueue.Placed, TimeSpan.FromSeconds(10), "the call is placed");
-        var call = Assert.Single(await DevCallLog.ListAsync(notices.Services.GetRequiredService<NoticesDatabase>(), org, default));
+        // The person's code: not the organization's whose entry they opted out from.
+        Assert.Empty(await DevCallLog.ListAsync(notices.Services.GetRequiredService<NoticesDatabase>(), org, default));
+        var call = Assert.Single(await DevCallLog.ListAsync(notices.Services.GetRequiredService<NoticesDatabase>(), null, default));
         Assert.Equal((command.RequestId.ToString(), "ja", landline.FormatMasked()), (call.RequestId, call.Language, call.MaskedTo));
         Assert.Equal(2, Occurrences(call.SpokenText, "0、 4、 8、 2、 1、 0"));
     }

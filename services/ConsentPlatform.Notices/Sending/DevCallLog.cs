@@ -39,15 +39,15 @@ public static class DevCallLog
 {
     public const string PagePath = "/notices/dev-calls";
 
-    public static async Task<IReadOnlyList<DevCall>> ListAsync(NoticesDatabase database, string organizationId, CancellationToken ct)
+    /// <summary>An organization's calls, or with <paramref name="organizationId"/> null the calls people asked for.</summary>
+    public static async Task<IReadOnlyList<DevCall>> ListAsync(NoticesDatabase database, string? organizationId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
         var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
-        // Calls for no organization are shown to every organization, as in the dev inbox: this is a development tool.
         var sql = $"""
             SELECT {limit.Item1} id AS Id, request_id AS RequestId, masked_number AS MaskedTo, language AS Language, spoken_text AS SpokenText, created_at AS CreatedAt
             FROM dev_calls
-            WHERE organization_id = @organizationId OR organization_id IS NULL
+            WHERE {DevInbox.Owned(organizationId)}
             ORDER BY created_at DESC, id DESC {limit.Item2}
             """;
         var rows = await connection.QueryAsync<(string Id, string RequestId, string MaskedTo, string Language, string SpokenText, long CreatedAt)>(

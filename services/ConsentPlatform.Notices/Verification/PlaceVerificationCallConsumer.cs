@@ -41,7 +41,7 @@ public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, Phon
                 return;
             }
             // Keyed on the request id: the same command re-sent under a new message id queues nothing more.
-            var queued = await VoiceCallQueue.EnqueueAsync(tx, m.RequestId, m.OrganizationId, m.Purpose, candidates[0], number.E164, m.Code,
+            var queued = await VoiceCallQueue.EnqueueAsync(tx, m.RequestId, CodeAudience.Owner(m.Purpose, m.OrganizationId), m.Purpose, candidates[0], number.E164, m.Code,
                 VoiceScript.Normalize(m.Language), time.GetUtcNow(), context.CancellationToken);
             if (queued) logger.LogInformation("Verification call {RequestId} queued", m.RequestId);
         });

@@ -52,7 +52,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
             var body = number.RegionCode == "JP"
                 ? $"認証コード: {m.Code} (10分間有効)。心当たりがない場合は無視してください。"
                 : $"Your verification code is {m.Code} (valid 10 minutes). If you did not ask for it, ignore this message.";
-            await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, m.OrganizationId, OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
+            await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, CodeAudience.Owner(m.Purpose, m.OrganizationId), OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
         });
     }
 
@@ -70,7 +70,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
         {
             if (await IsErasedAsync(tx, candidates)) return;
             // Same request id, same email: the queue's insert is keyed on it.
-            var email = new EmailToSend(m.RequestId.ToString(), m.OrganizationId, candidates[0], PhoneNumberHasher.NormalizeEmail(address),
+            var email = new EmailToSend(m.RequestId.ToString(), CodeAudience.Owner(m.Purpose, m.OrganizationId), candidates[0], PhoneNumberHasher.NormalizeEmail(address),
                 "認証コード / Your verification code",
                 $"""
                 認証コード: {m.Code}
