@@ -31,6 +31,8 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
         builder.UseSetting("Identity:CacheSeconds", "1");
         builder.UseSetting("RateLimiting:PublicRequestsPerMinute", "100000");
         builder.UseSetting("Outbox:PollMilliseconds", "20");
+        // An in-memory server listens on no address, so its short links name the base address its clients use.
+        builder.UseSetting("Notices:PublicBaseUrl", "http://localhost");
     }
 
     public IdentityStore Identity => Services.GetRequiredService<IdentityStore>();
