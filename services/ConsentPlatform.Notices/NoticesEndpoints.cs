@@ -131,11 +131,10 @@ public static class DevInbox
     public static async Task<IReadOnlyList<DevInboxMessage>> ListAsync(NoticesDatabase database, NoticesOptions options, string? organizationId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
         var sql = $"""
-            SELECT {limit.Item1} id AS Item1, to_number AS Item2, sender AS Item3, body AS Item4, created_at AS Item5 FROM dev_inbox
+            SELECT id AS Item1, to_number AS Item2, sender AS Item3, body AS Item4, created_at AS Item5 FROM dev_inbox
             WHERE {Owned(organizationId)}
-            ORDER BY created_at DESC, id DESC {limit.Item2}
+            ORDER BY created_at DESC, id DESC {database.Dialect.FirstRows("200")}
             """;
         var rows = await connection.QueryAsync<(string, string, string, string, long)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
         return rows.Select(r => new DevInboxMessage(r.Item1, r.Item2, r.Item3, r.Item4, LinksIn(r.Item4, options), DateTimeOffset.FromUnixTimeMilliseconds(r.Item5))).ToList();
@@ -144,11 +143,10 @@ public static class DevInbox
     public static async Task<IReadOnlyList<DevInboxEmail>> ListEmailsAsync(NoticesDatabase database, string? organizationId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
         var sql = $"""
-            SELECT {limit.Item1} id AS Id, to_address AS "To", subject AS Subject, body AS Body, created_at AS CreatedAt FROM dev_emails
+            SELECT id AS Id, to_address AS "To", subject AS Subject, body AS Body, created_at AS CreatedAt FROM dev_emails
             WHERE {Owned(organizationId)}
-            ORDER BY created_at DESC, id DESC {limit.Item2}
+            ORDER BY created_at DESC, id DESC {database.Dialect.FirstRows("200")}
             """;
         var rows = await connection.QueryAsync<(string Id, string To, string Subject, string Body, long CreatedAt)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
         return rows.Select(r => new DevInboxEmail(r.Id, r.To, r.Subject, r.Body, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList();

@@ -252,7 +252,7 @@ public sealed class CallPlanner(
             SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, phone_number AS PhoneNumber, masked_number AS MaskedNumber,
                    caller_name AS CallerName, topic AS Topic, purpose AS Purpose, calling_number AS CallingNumber, language AS Language,
                    planned_at AS PlannedAt, outcome AS Outcome
-            FROM calls WHERE organization_id = @organizationId ORDER BY created_at DESC {(database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @limit" : "OFFSET 0 ROWS FETCH NEXT @limit ROWS ONLY")}
+            FROM calls WHERE organization_id = @organizationId ORDER BY created_at DESC {database.Dialect.FirstRows("@limit")}
             """;
         var rows = await connection.QueryAsync<CallRow>(new CommandDefinition(sql, new { organizationId, limit }, cancellationToken: ct));
         var result = new List<(CallView, DateTimeOffset)>();

@@ -43,12 +43,11 @@ public static class DevCallLog
     public static async Task<IReadOnlyList<DevCall>> ListAsync(NoticesDatabase database, string? organizationId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 200") : ("TOP (200)", "");
         var sql = $"""
-            SELECT {limit.Item1} id AS Id, request_id AS RequestId, masked_number AS MaskedTo, language AS Language, spoken_text AS SpokenText, created_at AS CreatedAt
+            SELECT id AS Id, request_id AS RequestId, masked_number AS MaskedTo, language AS Language, spoken_text AS SpokenText, created_at AS CreatedAt
             FROM dev_calls
             WHERE {DevInbox.Owned(organizationId)}
-            ORDER BY created_at DESC, id DESC {limit.Item2}
+            ORDER BY created_at DESC, id DESC {database.Dialect.FirstRows("200")}
             """;
         var rows = await connection.QueryAsync<(string Id, string RequestId, string MaskedTo, string Language, string SpokenText, long CreatedAt)>(
             new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));

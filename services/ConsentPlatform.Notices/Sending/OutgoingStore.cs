@@ -75,11 +75,10 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(ct);
-        var page = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 16") : ("TOP (16)", "");
         var candidates = $"""
-            SELECT {page.Item1} id FROM outgoing_messages
+            SELECT id FROM outgoing_messages
             WHERE status IN ('pending', 'unknown') AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
-            ORDER BY next_attempt_at {page.Item2}
+            ORDER BY next_attempt_at {database.Dialect.FirstRows("16")}
             """;
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(candidates, new { now }, cancellationToken: ct))).ToList();
         if (ids.Count == 0) return null;

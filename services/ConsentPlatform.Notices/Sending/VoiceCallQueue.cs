@@ -50,8 +50,7 @@ public sealed class VoiceCallQueue(NoticesDatabase database, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(ct);
-        var page = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? ("", "LIMIT 8") : ("TOP (8)", "");
-        var due = $"SELECT {page.Item1} id FROM outgoing_calls WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at {page.Item2}";
+        var due = $"SELECT id FROM outgoing_calls WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at {database.Dialect.FirstRows("8")}";
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(due, new { now }, cancellationToken: ct))).ToList();
         if (ids.Count == 0) return null;
         await using var tx = await database.BeginAsync(ct);

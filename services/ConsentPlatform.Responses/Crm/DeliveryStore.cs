@@ -67,7 +67,7 @@ public sealed class DeliveryStore(ResponsesDatabase database)
     public async Task<IReadOnlyList<Delivery>> ClaimDueAsync(DateTimeOffset now, TimeSpan claimFor, int batch, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var take = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @batch" : "OFFSET 0 ROWS FETCH NEXT @batch ROWS ONLY";
+        var take = database.Dialect.FirstRows("@batch");
         var sql = $"""
             SELECT {Columns} FROM crm_deliveries d
             WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.claimed_until IS NULL OR d.claimed_until < @now)
@@ -141,7 +141,7 @@ public sealed class DeliveryStore(ResponsesDatabase database)
     public async Task<IReadOnlyList<Delivery>> ListAsync(string organizationId, string? status, string? connectorId, long? before, int take, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @take" : "OFFSET 0 ROWS FETCH NEXT @take ROWS ONLY";
+        var limit = database.Dialect.FirstRows("@take");
         var sql = $"""
             SELECT {Columns} FROM crm_deliveries
             WHERE organization_id = @organizationId

@@ -53,7 +53,7 @@ public sealed class ResponseStore(ResponsesDatabase database)
     public async Task<IReadOnlyList<ResponseRecord>> ListAsync(string organizationId, ResponseFilter filter, long? after, long? before, int take, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var limit = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.Sqlite ? "LIMIT @take" : "OFFSET 0 ROWS FETCH NEXT @take ROWS ONLY";
+        var limit = database.Dialect.FirstRows("@take");
         var order = before is null && after is not null ? "ASC" : "DESC";
         var sql = $"""
             SELECT {Columns} FROM responses

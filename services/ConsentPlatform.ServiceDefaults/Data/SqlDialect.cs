@@ -17,6 +17,13 @@ public sealed class SqlDialect
     public string ScriptFolder => Provider == DatabaseProvider.Sqlite ? "Sqlite" : "SqlServer";
 
     /// <summary>
+    /// Ends a query that has an ORDER BY so it returns at most <paramref name="count"/> rows (a
+    /// number or a parameter such as <c>@limit</c>): LIMIT in SQLite, OFFSET/FETCH in SQL Server.
+    /// </summary>
+    public string FirstRows(string count) =>
+        Provider == DatabaseProvider.Sqlite ? $"LIMIT {count}" : $"OFFSET 0 ROWS FETCH NEXT {count} ROWS ONLY";
+
+    /// <summary>
     /// Claims up to @batch unsent outbox rows for @relay until @until and returns them.
     /// SQLite runs one writer at a time, so the UPDATE itself is the claim; SQL Server
     /// skips rows another relay holds (READPAST) instead of waiting for them.
