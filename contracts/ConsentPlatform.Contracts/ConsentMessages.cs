@@ -18,6 +18,15 @@ public sealed record ConsentRecorded
     public string? SourceEvent { get; init; }
 }
 
+/// <summary>An event was created or changed: its purpose code is one the organization asks consent for, so reps pick from these.</summary>
+public sealed record EventPurposeSaved
+{
+    public required string EventId { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Purpose { get; init; }
+    public required DateTimeOffset SavedAt { get; init; }
+}
+
 public sealed record ConsentWithdrawn
 {
     public required Guid ConsentId { get; init; }

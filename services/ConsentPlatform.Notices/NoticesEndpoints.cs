@@ -75,15 +75,24 @@ public static class NoticesEndpoints
             return TypedResults.Ok(new TemplatePreview(SmsPreview.Of(text, input.MaxSegments ?? saved.MaxSegments, options), TemplateLinter.Lint(body)));
         }).WithSummary("Render a template with typical values: encoding, segments and cost (R16)");
 
-        api.MapPost("/calls", async Task<Results<Created<CallView>, ValidationProblem>> (PlanCallInput input, HttpContext context, CallPlanner planner, SendWorker worker) =>
+        api.MapGet("/purposes", (HttpContext context, Purposes purposes) => purposes.ListAsync(context.User.OrganizationId(), context.RequestAborted))
+            .WithSummary("The organization's purposes (its events' purpose codes in Consent): what a call's purpose must be");
+        api.MapPost("/calls", async Task<Results<Created<CallView>, ValidationProblem, ProblemHttpResult>> (
+            PlanCallInput input, HttpContext context, CallPlanner planner, Purposes purposes, NoticesOptions options, TimeProvider time, SendWorker worker) =>
         {
-            var errors = input.Validate(out var number, out var calling);
+            var (errors, number, calling) = await input.ValidateAsync(context.User.OrganizationId(), purposes, options, time.GetUtcNow(), context.RequestAborted);
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-            var call = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            var planned = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            if (planned.Call is not { } call) return DoNotCall.Problem(planned.DoNotCall);
             worker.Wake();
             return TypedResults.Created($"/api/notices/calls/{call.Id}", call);
-        }).WithSummary("Plan a call: the gate decides and, if allowed, the pre-call notice is queued")
-          .WithDescription("The notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer. A queued notice is asked again just before it leaves and may then be refused too (the same reasons, or call_time_passed).");
+        }).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+          .WithSummary("Plan a call: the gate decides on the call itself, then on its pre-call notice, which is queued to leave Notices:PreCallLeadMinutes before plannedAt")
+          .WithDescription("A call to someone who is erased or stopped calls (opted out, refused a call, \"not now\" until a date) is refused with 409 problem details: " +
+                           "title \"Do not call\" and reasons[] with reason, source, how, since, until, channel and purpose; nothing is recorded and no notice is queued. " +
+                           "purpose must be one of GET /api/notices/purposes (400 naming purpose otherwise); plannedAt is optional (now when absent). " +
+                           "Otherwise the notice's status and, when refused, its reason (opted_out, no_sms_consent, consent_expired, erased, not_sms_capable, quiet_hours, frequency_cap, calling_number_unpublished, message_too_long) are in the answer. " +
+                           "A queued notice is asked again just before it leaves and may then be refused too (the same reasons, or call_time_passed).");
         api.MapGet("/sending", async (HttpContext context, OutgoingStore store, SenderPacing pacing, NoticesOptions options) =>
                 TypedResults.Ok(await store.StatusAsync(context.User.OrganizationId(), pacing, options.RatePerSecond, context.RequestAborted)))
             .WithSummary("The send queue: this organization's SMS still to go, the oldest one's age, and about how long a notice queued now would wait")

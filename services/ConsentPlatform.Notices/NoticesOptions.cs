@@ -16,6 +16,10 @@ public sealed class NoticesOptions : ICheckedSettings
 
     /// <summary>How long after its call's planned time a pre-call notice may still go out; later it would announce a call already made.</summary>
     public int PreCallGraceMinutes { get; init; } = 10;
+    /// <summary>How long before its call's planned time the pre-call notice goes out; a call planned sooner than this gets its notice at once.</summary>
+    public int PreCallLeadMinutes { get; init; } = 15;
+    /// <summary>How far ahead a call may be planned.</summary>
+    public int MaxPlanAheadDays { get; init; } = 90;
     /// <summary>The platform's public address: where the provider reaches our webhooks (StatusCallback, signature URL) and, unless
     /// ShortLinkBaseUrl says otherwise, where short links point; null: the request's own host and the listening address.</summary>
     public string? PublicBaseUrl { get; init; }
@@ -78,6 +82,8 @@ public sealed class NoticesOptions : ICheckedSettings
             ShortLinkBaseUrl = shortLink,
             ShortCodeLength = read.Int("Notices:ShortCodeLength", 10, 8, 32),
             PreCallGraceMinutes = read.Int("Notices:PreCallGraceMinutes", 10, 1, 1440),
+            PreCallLeadMinutes = read.Int("Notices:PreCallLeadMinutes", 15, 0, 1440),
+            MaxPlanAheadDays = read.Int("Notices:MaxPlanAheadDays", 90, 1, 366),
             PublicBaseUrl = read.Url("Notices:PublicBaseUrl", null)?.TrimEnd('/'),
             DefaultWindowStartMinutes = read.TimeOfDay("Notices:QuietHours:AllowedFrom", 8 * 60),
             DefaultWindowEndMinutes = read.TimeOfDay("Notices:QuietHours:AllowedUntil", 21 * 60),

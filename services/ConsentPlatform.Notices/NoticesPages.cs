@@ -19,20 +19,31 @@ public static class NoticesPages
         pages.MapGet("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner) =>
             await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), null, new Dictionary<string, string[]>()));
 
-        pages.MapPost("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner, SendWorker worker, [FromForm] PlanCallInput input) =>
+        pages.MapPost("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner, Purposes purposes, NoticesOptions options, TimeProvider time,
+            SendWorker worker, [FromForm] PlanCallInput input, [FromForm] string? plannedLocal) =>
         {
-            var errors = input.Validate(out var number, out var calling);
+            var errors = new Dictionary<string, string[]>();
+            input = input with { PlannedAt = PlannedAtFromPage(plannedLocal, input.PhoneNumber, errors) };
+            var (fieldErrors, number, calling) = await input.ValidateAsync(context.User.OrganizationId(), purposes, options, time.GetUtcNow(), context.RequestAborted);
+            foreach (var (field, messages) in fieldErrors) errors.TryAdd(field, messages);
             if (errors.Count > 0)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return await CallsPageAsync(context, antiforgery, planner, input, null, errors);
             }
-            var call = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            var planned = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
+            if (planned.Call is not { } call)
+            {
+                context.Response.StatusCode = StatusCodes.Status409Conflict;
+                return await CallsPageAsync(context, antiforgery, planner, input, null, errors, planned.DoNotCall);
+            }
             worker.Wake();
             var notice = call.Notices[0];
-            var message = notice.Reason is null ? "Call planned; the pre-call notice is queued." : $"Call planned; the pre-call notice was refused ({notice.Reason}).";
-            return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput { CallingNumber = input.CallingNumber, CallerName = input.CallerName }, message,
-                new Dictionary<string, string[]>());
+            var message = notice.Reason is null
+                ? $"Call planned for {call.PlannedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the pre-call notice is queued."
+                : $"Call planned for {call.PlannedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the pre-call notice was refused ({notice.Reason}).";
+            return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput { CallingNumber = input.CallingNumber, CallerName = input.CallerName, Purpose = input.Purpose },
+                message, new Dictionary<string, string[]>());
         });
 
         pages.MapPost("/calls/{id}/outcome", async (string id, HttpContext context, IAntiforgery antiforgery, CallPlanner planner, SendWorker worker, [FromForm] string? outcome) =>
@@ -123,8 +134,26 @@ public static class NoticesPages
     private static RazorComponentResult<TemplateEditPage> TemplateEditResult(HttpContext context, IAntiforgery antiforgery, TemplateCheck check, bool saving, string? message) =>
         new(new { Check = check, Saving = saving, Message = message, Tokens = antiforgery.GetAndStoreTokens(context), SignedInAs = PlatformPages.SignedInAs(context.User) });
 
+    /// <summary>
+    /// The page's datetime-local field carries no zone: it is the recipient's local time, the time the
+    /// notice announces. Empty: now. A value that does not parse is named as plannedAt, as in the API.
+    /// </summary>
+    private static DateTimeOffset? PlannedAtFromPage(string? plannedLocal, string? phoneNumber, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(plannedLocal)) return null;
+        if (!DateTime.TryParseExact(plannedLocal.Trim(), ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out var local))
+        {
+            errors["plannedAt"] = ["The planned time must be a date and time (YYYY-MM-DDTHH:MM), or empty for now."];
+            return null;
+        }
+        var parsed = Telephony.PhoneNumbers.Parse(phoneNumber);
+        var zone = parsed.IsValid && Telephony.ContactWindow.TimeZonesFor(parsed.Number) is [var first, ..] ? first : TimeZoneInfo.Utc;
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
     private static async Task<RazorComponentResult<CallsPage>> CallsPageAsync(HttpContext context, IAntiforgery antiforgery, CallPlanner planner,
-        PlanCallInput input, string? message, Dictionary<string, string[]> errors)
+        PlanCallInput input, string? message, Dictionary<string, string[]> errors, IReadOnlyList<Gate.DoNotCallReason>? doNotCall = null)
     {
         var calls = await planner.RecentCallsAsync(context.User.OrganizationId(), 50, context.RequestAborted);
         var services = context.RequestServices;
@@ -133,7 +162,8 @@ public static class NoticesPages
         return new RazorComponentResult<CallsPage>(new
         {
             Tokens = antiforgery.GetAndStoreTokens(context), Input = input, Calls = calls.Select(c => c.Call).ToList(), Errors = errors, Message = message, Sending = sending,
-            SignedInAs = PlatformPages.SignedInAs(context.User),
+            SignedInAs = PlatformPages.SignedInAs(context.User), DoNotCallReasons = doNotCall ?? [],
+            Purposes = await services.GetRequiredService<Purposes>().ListAsync(context.User.OrganizationId(), context.RequestAborted),
         });
     }
 }

@@ -56,6 +56,7 @@ public static class NoticesService
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<ShortLinks>();
         services.AddSingleton<CallPlanner>();
+        services.AddSingleton<Purposes>();
         services.AddSingleton<OutgoingStore>();
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
             sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));

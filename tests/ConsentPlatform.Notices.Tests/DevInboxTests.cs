@@ -48,7 +48,7 @@ public sealed class DevInboxTests : IAsyncLifetime
     public async Task A_planned_call_shows_up_in_the_dev_inbox_api_with_its_link_for_its_organization_only()
     {
         await _factory.RecordSmsConsentAsync(_org, "090-2222-0001");
-        var created = await _client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = "090-2222-0001", callerName = "Sato", topic = "renewal", callingNumber = CallingNumber, language = "en" });
+        var created = await _client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = "090-2222-0001", callerName = "Sato", topic = "renewal", callingNumber = CallingNumber, language = "en", purpose = "sales" });
         var notice = (await created.Content.ReadFromJsonAsync<CallView>(JsonSerializerOptions.Web))!.Notices[0];
 
         await Eventually.AssertAsync(async () => (await InboxAsync(_client)).Any(m => m.Links.Contains(notice.Link!)), TimeSpan.FromSeconds(10), "the notice reaches the dev inbox");

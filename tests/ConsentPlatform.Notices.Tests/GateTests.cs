@@ -35,6 +35,30 @@ public sealed class GateTests : IAsyncLifetime
         return Assert.Single(again!.Notices);
     }
 
+    /// <summary>Plans a call the gate refuses outright: 409 "Do not call" with its reasons, and nothing written.</summary>
+    private async Task<JsonElement[]> PlanRefusedAsync(string number = Mobile, string purpose = "sales")
+    {
+        var before = await RowsAsync();
+        var response = await _client.PostAsJsonAsync("/api/notices/calls", new
+        {
+            phoneNumber = number, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber, purpose,
+        });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Conflict, body);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Do not call", problem.GetProperty("title").GetString());
+        Assert.Equal(before, await RowsAsync()); // no call recorded, no notice, nothing queued to send
+        return [.. problem.GetProperty("reasons").EnumerateArray()];
+    }
+
+    private async Task<(long Calls, long Notices, long Outgoing)> RowsAsync()
+    {
+        await using var connection = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<NoticesDatabase>(_factory.Services).OpenAsync(CancellationToken.None);
+        async Task<long> Count(string table) => await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, $"SELECT COUNT(*) FROM {table}");
+        return (await Count("calls"), await Count("notices"), await Count("outgoing_messages"));
+    }
+
     [Fact]
     public async Task A_consented_mobile_inside_hours_with_a_published_number_is_queued()
     {
@@ -128,14 +152,16 @@ public sealed class GateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_suppressed_contact_is_refused_as_opted_out_and_unsuppression_lifts_it()
+    public async Task A_suppressed_contact_is_not_called_and_unsuppression_lifts_it()
     {
         await _factory.RecordSmsConsentAsync(_org, Mobile);
         var hash = _factory.HashOf(Mobile);
         var suppression = Guid.NewGuid();
         await _factory.Bus.Publish(new ContactSuppressed { SuppressionId = suppression, ContactHash = hash, OrganizationId = _org, Reason = "opt_out", SuppressedAt = _factory.Clock.Now });
         await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "suppression replicated");
-        Assert.Equal("opted_out", (await PlanAsync()).Reason);
+        var reason = Assert.Single(await PlanRefusedAsync());
+        Assert.Equal(("opted_out", "opt_out"), (reason.GetProperty("reason").GetString(), reason.GetProperty("source").GetString()));
+        Assert.InRange(_factory.Clock.Now - reason.GetProperty("since").GetDateTimeOffset(), TimeSpan.Zero, TimeSpan.FromSeconds(10));
 
         await _factory.Bus.Publish(new ContactUnsuppressed { SuppressionId = suppression, ContactHash = hash, UnsuppressedAt = _factory.Clock.Now.AddMinutes(1) });
         await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length == 0, TimeSpan.FromSeconds(10), "suppression lifted");
@@ -157,30 +183,60 @@ public sealed class GateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_opt_out_request_from_any_service_bites_before_consent_confirms_it()
+    public async Task An_opt_out_request_from_any_service_stops_the_call_before_consent_confirms_it()
     {
         await _factory.RecordSmsConsentAsync(_org, Mobile);
         var hash = _factory.HashOf(Mobile);
         await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now });
         await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "provisional suppression");
+        var reason = Assert.Single(await PlanRefusedAsync());
+        Assert.Equal(("opted_out", "responses"), (reason.GetProperty("reason").GetString(), reason.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task An_sms_only_stop_lets_the_call_be_planned_but_refuses_its_notice()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        var hash = _factory.HashOf(Mobile);
+        await _factory.Bus.Publish(new OptOutRequested
+        {
+            RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = _org, Channels = [Channels.Sms], Source = "sms_reply", RequestedAt = _factory.Clock.Now,
+        });
+        await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "provisional suppression");
         Assert.Equal("opted_out", (await PlanAsync()).Reason);
     }
 
     [Fact]
-    public async Task An_erased_contact_is_refused_as_erased()
+    public async Task A_not_now_stop_refuses_the_call_until_its_date_and_says_until_when()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile);
+        var hash = _factory.HashOf(Mobile);
+        var until = _factory.Clock.Now.AddDays(10);
+        await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now, Until = until });
+        await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "provisional suppression");
+        var reason = Assert.Single(await PlanRefusedAsync());
+        Assert.Equal("opted_out_until", reason.GetProperty("reason").GetString());
+        Assert.Equal(until.ToUnixTimeMilliseconds(), reason.GetProperty("until").GetDateTimeOffset().ToUnixTimeMilliseconds());
+
+        _factory.Clock.Now = until.AddMinutes(1);
+        Assert.Null((await PlanAsync()).Reason);
+    }
+
+    [Fact]
+    public async Task An_erased_contact_is_not_called()
     {
         await _factory.RecordSmsConsentAsync(_org, Mobile);
         var hash = _factory.HashOf(Mobile);
         await _factory.Bus.Publish(new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = _factory.Clock.Now });
         await Eventually.AssertAsync(() => _factory.Index.Find(hash).ErasedAt > 0, TimeSpan.FromSeconds(10), "erasure replicated");
-        Assert.Equal("erased", (await PlanAsync()).Reason);
+        Assert.Equal("erased", Assert.Single(await PlanRefusedAsync()).GetProperty("reason").GetString());
     }
 
     [Fact]
-    public async Task A_refused_call_stops_the_next_notice_for_every_rep()
+    public async Task A_refused_call_stops_the_next_call_for_every_rep()
     {
         await _factory.RecordSmsConsentAsync(_org, Mobile);
-        var response = await _client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Mobile, callerName = "山田", topic = "ご案内", callingNumber = CallingNumber });
+        var response = await _client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Mobile, callerName = "山田", topic = "ご案内", callingNumber = CallingNumber, purpose = "sales" });
         var call = (await response.Content.ReadFromJsonAsync<CallView>(JsonSerializerOptions.Web))!;
         var outcome = await _client.PostAsJsonAsync($"/api/notices/calls/{call.Id}/outcome", new { outcome = "refused" });
         Assert.Equal(HttpStatusCode.OK, outcome.StatusCode);
@@ -188,7 +244,37 @@ public sealed class GateTests : IAsyncLifetime
         Assert.Single(logged.Notices); // no post-call notice to someone who refused
         var (_, secondRep) = await CreateKeyForSameOrganizationAsync();
         _client = secondRep;
-        Assert.Equal("opted_out", (await PlanAsync()).Reason);
+        var reason = Assert.Single(await PlanRefusedAsync());
+        Assert.Equal(("opted_out", "call_refused", "refused a call"),
+            (reason.GetProperty("reason").GetString(), reason.GetProperty("source").GetString(), reason.GetProperty("how").GetString()));
+    }
+
+    [Fact]
+    public async Task A_purpose_not_among_the_organizations_event_purposes_is_a_400_naming_purpose()
+    {
+        await _factory.RecordSmsConsentAsync(_org, Mobile, purpose: "seminar-followup");
+        var before = await RowsAsync();
+        var response = await _client.PostAsJsonAsync("/api/notices/calls", new
+        {
+            phoneNumber = Mobile, callerName = "山田", topic = "ご案内", callingNumber = CallingNumber, purpose = "seminar-followup",
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("sales", errors.GetProperty("purpose")[0].GetString());
+        Assert.Equal(before, await RowsAsync());
+
+        // Once an event of the organization declares it, the same call is planned and its notice goes out.
+        await _factory.DeclarePurposeAsync(_org, "seminar-followup");
+        Assert.Equal(["sales", "seminar-followup"], (await _client.GetFromJsonAsync<string[]>("/api/notices/purposes"))!);
+        Assert.Null((await PlanAsync(purpose: "seminar-followup")).Reason);
+    }
+
+    [Fact]
+    public async Task A_purpose_is_required()
+    {
+        var response = await _client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Mobile, callerName = "山田", topic = "ご案内", callingNumber = CallingNumber });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("purpose", out _));
     }
 
     [Fact]

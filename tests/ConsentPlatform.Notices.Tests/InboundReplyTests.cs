@@ -77,7 +77,7 @@ public sealed class InboundReplyTests(InboundFixture fixture) : IClassFixture<In
 
     private async Task<NoticeView> PlanAsync(string number)
     {
-        var response = await fixture.Client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = number, callerName = "山田", topic = Topic, callingNumber = InboundFixture.CallingNumber });
+        var response = await fixture.Client.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = number, callerName = "山田", topic = Topic, callingNumber = InboundFixture.CallingNumber, purpose = "sales" });
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<CallView>(JsonSerializerOptions.Web))!.Notices[0];
     }

@@ -71,7 +71,17 @@ public sealed class NoticesFactory(IDictionary<string, string?>? settings = null
         var key = await identity.CreateKeyAsync(org.Id, [Scopes.Notices], "test");
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = KestrelAddress ?? new Uri("http://localhost") });
         client.DefaultRequestHeaders.Authorization = new("Bearer", key.Key);
+        // Calls name one of the organization's purposes; the tests' calls are about "sales".
+        await DeclarePurposeAsync(org.Id, "sales");
         return (org.Id, client);
+    }
+
+    /// <summary>Publishes what Consent does when an event with this purpose code is saved, and waits until Notices knows it.</summary>
+    public async Task DeclarePurposeAsync(string organizationId, string purpose)
+    {
+        await Bus.Publish(new EventPurposeSaved { EventId = "ev_" + Guid.NewGuid().ToString("N")[..16], OrganizationId = organizationId, Purpose = purpose, SavedAt = Clock.Now });
+        var purposes = Services.GetRequiredService<Calls.Purposes>();
+        await Eventually.AssertAsync(async () => (await purposes.ListAsync(organizationId, default)).Contains(purpose), TimeSpan.FromSeconds(10), "the purpose reaches Notices");
     }
 
     public string HashOf(string number) => Hasher.Hash(PhoneNumbers.Parse(number).Number);

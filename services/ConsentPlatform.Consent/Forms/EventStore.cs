@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
 using Dapper;
 
 namespace ConsentPlatform.Consent.Forms;
@@ -48,6 +50,7 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, [], now, cancellationToken);
+        await WritePurposeAsync(transaction, id, organizationId, input, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(organizationId, id, cancellationToken))!;
     }
@@ -67,9 +70,17 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, current.Texts, now, cancellationToken);
+        await WritePurposeAsync(transaction, id, organizationId, input, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return await FindAsync(organizationId, id, cancellationToken);
     }
+
+    /// <summary>Notices keeps the organization's purposes so reps pick one rather than type it (issue 13).</summary>
+    private static Task WritePurposeAsync(ServiceDefaults.Data.Transaction transaction, string id, string organizationId, EventInput input, long now, CancellationToken cancellationToken) =>
+        Outbox.WriteAsync(transaction, new EventPurposeSaved
+        {
+            EventId = id, OrganizationId = organizationId, Purpose = input.Purpose!.Trim(), SavedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
+        }, cancellationToken);
 
     private static object Parameters(string id, string organizationId, EventInput input, long now) => new
     {

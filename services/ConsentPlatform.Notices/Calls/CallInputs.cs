@@ -23,11 +23,12 @@ public sealed record PlanCallInput
     public string? Purpose { get; init; }
     public string? Language { get; init; }
 
-    public const string DefaultPurpose = "sales";
-
-    public Dictionary<string, string[]> Validate(out PhoneNumber number, out PhoneNumber callingNumber)
+    public Dictionary<string, string[]> Validate(out PhoneNumber number, out PhoneNumber callingNumber, DateTimeOffset now, int maxAheadDays)
     {
         var errors = ValidateTarget(PhoneNumber, CallingNumber, Purpose, out number, out callingNumber);
+        // A minute's slack: a client's "now" may be a little behind ours.
+        if (PlannedAt is { } at && (at < now.AddMinutes(-1) || at > now.AddDays(maxAheadDays)))
+            errors["plannedAt"] = [$"The planned time must be from now up to {maxAheadDays} days ahead (omit it for a call now)."];
         if (string.IsNullOrWhiteSpace(CallerName) || CallerName.Trim().Length > 60) errors["callerName"] = ["The caller's name is required (at most 60 characters): the notice names who calls."];
         if (string.IsNullOrWhiteSpace(Topic) || Topic.Trim().Length > 100) errors["topic"] = ["The topic is required (at most 100 characters): the notice says what the call is about."];
         if (Language is not null && Language is not ("ja" or "en")) errors["language"] = ["The language must be ja or en."];
@@ -47,8 +48,23 @@ public sealed record PlanCallInput
         var from = Telephony.PhoneNumbers.Parse(callingNumber);
         if (from.IsValid) calling = from.Number;
         else errors["callingNumber"] = [$"The calling number is not valid: {from.ErrorMessage}"];
-        if (purpose is not null && (purpose.Trim().Length is 0 or > 100)) errors["purpose"] = ["The purpose must be 1-100 characters."];
+        if (purpose is null || purpose.Trim().Length is 0 or > 100) errors["purpose"] = ["The purpose is required: one of the organization's purposes (GET /api/notices/purposes)."];
         return errors;
+    }
+
+    /// <summary>Field by field, then the purpose against the organization's purposes (Consent's event purpose codes).</summary>
+    public async Task<(Dictionary<string, string[]> Errors, PhoneNumber Number, PhoneNumber CallingNumber)> ValidateAsync(string organizationId, Purposes purposes,
+        NoticesOptions options, DateTimeOffset now, CancellationToken ct)
+    {
+        var errors = Validate(out var number, out var calling, now, options.MaxPlanAheadDays);
+        await CheckPurposeAsync(errors, purposes, organizationId, Purpose, ct);
+        return (errors, number, calling);
+    }
+
+    /// <summary>Adds the "purpose" error when the code is well-formed but not one of the organization's.</summary>
+    public static async Task CheckPurposeAsync(Dictionary<string, string[]> errors, Purposes purposes, string organizationId, string? purpose, CancellationToken ct)
+    {
+        if (!errors.ContainsKey("purpose") && await purposes.ProblemAsync(organizationId, purpose!, ct) is { } problem) errors["purpose"] = [problem];
     }
 
     private static bool ContainsControl(string? value) => value is not null && value.Any(char.IsControl);

@@ -33,13 +33,28 @@ public sealed class CallPlanner(
 
     public string LinkFor(string code) => links.For(code);
 
-    public async Task<CallView> PlanAsync(string organizationId, string? organizationName, PlanCallInput input, PhoneNumber number, PhoneNumber callingNumber,
+    /// <summary>
+    /// The call is asked of the gate first: an erasure or a stop for calls refuses the call itself and
+    /// nothing is written (the rep is told not to dial). Otherwise the call is recorded and its pre-call
+    /// notice decided for the moment it will leave, Notices:PreCallLeadMinutes before the planned time.
+    /// </summary>
+    public async Task<PlanResult> PlanAsync(string organizationId, string? organizationName, PlanCallInput input, PhoneNumber number, PhoneNumber callingNumber,
         CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        var purpose = input.Purpose!.Trim();
+        if (!index.IsLoaded) return new PlanResult(null, [new DoNotCallReason(RefusalReasons.GateUnavailable, null, null, null, null, null)]);
+        var doNotCall = GateDecider.DecideCall(organizationId, purpose, now, index.Find(hasher.CandidateHashes(number)));
+        if (doNotCall.Count > 0)
+        {
+            logger.LogInformation("Call planning refused for organization {OrganizationId}: {Reasons}", organizationId, string.Join(", ", doNotCall.Select(r => r.Reason)));
+            return new PlanResult(null, doNotCall);
+        }
+
+        var plannedAt = input.PlannedAt is { } planned && planned > now ? planned : now;
+        var sendAt = plannedAt.AddMinutes(-options.PreCallLeadMinutes) is var lead && lead > now ? lead : now;
         var call = new CallRow(Guid.NewGuid().ToString("N"), organizationId, hasher.Hash(number), number.E164, number.FormatMasked(), input.CallerName!.Trim(),
-            input.Topic!.Trim(), input.Purpose?.Trim() ?? PlanCallInput.DefaultPurpose, callingNumber.E164, input.Language ?? Languages.For(number),
-            (input.PlannedAt ?? now).ToUnixTimeMilliseconds(), null);
+            input.Topic!.Trim(), purpose, callingNumber.E164, input.Language ?? Languages.For(number), plannedAt.ToUnixTimeMilliseconds(), null);
         var company = await templates.CompanyNameAsync(organizationId, organizationName, ct);
 
         await using (var tx = await database.BeginAsync(ct))
@@ -52,10 +67,10 @@ public sealed class CallPlanner(
                 """;
             await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { call.Id, call.OrganizationId, call.ContactHash, call.PhoneNumber, call.MaskedNumber, call.CallerName,
                 call.Topic, call.Purpose, call.CallingNumber, call.Language, call.PlannedAt, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
-            await IssueAsync(tx, call, NoticeKinds.PreCall, number, company, now, ct);
+            await IssueAsync(tx, call, NoticeKinds.PreCall, number, company, now, ct, sendAt);
             await tx.CommitAsync(ct);
         }
-        return (await FindAsync(organizationId, call.Id, ct))!;
+        return new PlanResult(await FindAsync(organizationId, call.Id, ct), []);
     }
 
     /// <summary>Null when the call is not this organization's; a string when the outcome cannot be logged.</summary>
@@ -97,7 +112,9 @@ public sealed class CallPlanner(
         return (await FindAsync(organizationId, callId, ct), null);
     }
 
-    private async Task IssueAsync(Transaction tx, CallRow call, string kind, PhoneNumber number, string company, DateTimeOffset now, CancellationToken ct)
+    /// <param name="sendAt">When the notice will leave (a pre-call notice's lead time before the call); the gate decides for that moment.</param>
+    private async Task IssueAsync(Transaction tx, CallRow call, string kind, PhoneNumber number, string company, DateTimeOffset now, CancellationToken ct,
+        DateTimeOffset? sendAt = null)
     {
         var noticeId = Guid.NewGuid();
         string? reason;
@@ -105,7 +122,7 @@ public sealed class CallPlanner(
         string? body = null;
         try
         {
-            reason = await DecideAsync(tx, call, number, now, ct);
+            reason = await DecideAsync(tx, call, number, sendAt ?? now, ct);
             if (reason is null)
             {
                 var template = await templates.GetAsync(call.OrganizationId, kind, call.Language, ct);
@@ -141,7 +158,7 @@ public sealed class CallPlanner(
             return;
         }
 
-        await OutgoingStore.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct);
+        await OutgoingStore.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct, sendAt);
         await Outbox.WriteAsync(tx, new ResponseLinkIssued
         {
             Code = code!, NoticeId = noticeId, OrganizationId = call.OrganizationId, MaskedNumber = call.MaskedNumber,
@@ -260,6 +277,9 @@ public sealed class CallPlanner(
         return result;
     }
 }
+
+/// <summary>A planned call, or (Call null) why the call itself must not be made; nothing is recorded then.</summary>
+public sealed record PlanResult(CallView? Call, IReadOnlyList<DoNotCallReason> DoNotCall);
 
 public static class NoticeStatuses
 {

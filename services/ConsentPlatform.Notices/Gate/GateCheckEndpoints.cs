@@ -23,11 +23,12 @@ public static class GateCheckEndpoints
 {
     public static void MapGateCheck(this RouteGroupBuilder api) =>
         // POST although it changes nothing: the number stays out of URLs and access logs.
-        api.MapPost("/gate/checks", async Task<Results<Ok<GateCheckResult>, ValidationProblem>> (GateCheckInput input, HttpContext context, CallPlanner planner, TimeProvider time) =>
+        api.MapPost("/gate/checks", async Task<Results<Ok<GateCheckResult>, ValidationProblem>> (GateCheckInput input, HttpContext context, CallPlanner planner, Purposes purposes, TimeProvider time) =>
         {
             var errors = input.Validate(out var number, out var calling);
+            await PlanCallInput.CheckPurposeAsync(errors, purposes, context.User.OrganizationId(), input.Purpose, context.RequestAborted);
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-            var reason = await planner.CheckAsync(context.User.OrganizationId(), number, input.Purpose?.Trim() ?? PlanCallInput.DefaultPurpose, calling,
+            var reason = await planner.CheckAsync(context.User.OrganizationId(), number, input.Purpose!.Trim(), calling,
                 input.At ?? time.GetUtcNow(), context.RequestAborted);
             return TypedResults.Ok(new GateCheckResult(reason is null, reason));
         }).WithSummary("Ask the notice gate without sending: allowed, or the refusal reason a planned call would get")

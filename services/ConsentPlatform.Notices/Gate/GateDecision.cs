@@ -23,8 +23,11 @@ public static class RefusalReasons
     public const string GateUnavailable = "gate_unavailable";
 }
 
-/// <summary>A do-not-contact entry; null scope fields mean "all". <see cref="UntilAt"/> (unix ms) ends a temporary one.</summary>
-public readonly record struct SuppressionEntry(string? OrganizationId, string? Channel, string? Purpose, long? UntilAt = null)
+/// <summary>
+/// A do-not-contact entry; null scope fields mean "all". <see cref="UntilAt"/> (unix ms) ends a temporary one.
+/// <see cref="Source"/> and <see cref="SuppressedAt"/> say how and when the person said no, for the rep who is stopped.
+/// </summary>
+public readonly record struct SuppressionEntry(string? OrganizationId, string? Channel, string? Purpose, long? UntilAt = null, string? Source = null, long SuppressedAt = 0)
 {
     public bool Covers(string organizationId, string channel, string purpose) =>
         (OrganizationId is null || OrganizationId == organizationId)
@@ -57,6 +60,30 @@ public sealed class ContactState
 
 /// <summary>An organization's contact rules; defaults come from configuration.</summary>
 public sealed record OrganizationRules(TimeOnly AllowedFrom, TimeOnly AllowedUntil, int FrequencyCap, int FrequencyHours);
+
+/// <summary>
+/// Why a call must not be made: the reason code and, for a stop, how (<see cref="Source"/>, in words in <see cref="How"/>)
+/// and when the person said no, and until when for a "not now".
+/// </summary>
+public sealed record DoNotCallReason(string Reason, string? Source, DateTimeOffset? Since, DateTimeOffset? Until, string? Channel, string? Purpose)
+{
+    /// <summary>
+    /// The source in words. A stop is first applied here as the channel sent it (call_refused, sms_reply …) and then
+    /// confirmed by Consent under its reason code (refused_on_call, opted_out …); both read the same to the rep.
+    /// </summary>
+    public string How => Source switch
+    {
+        "call_refused" or "refused_on_call" => "refused a call",
+        "sms_reply" => "replied STOP to an SMS",
+        "responses" => "answered through the link in a notice",
+        "directory" => "opted out through the public directory",
+        "erasure" or "erased" => "asked for their data to be erased",
+        "opted_out" => "opted out",
+        null => "unknown",
+        _ when Source.StartsWith("dsr_", StringComparison.Ordinal) => "made a data-subject request",
+        _ => Source,
+    };
+}
 
 public readonly record struct GateRequest(
     string OrganizationId, PhoneNumber Number, string Purpose, bool CallingNumberPublished, DateTimeOffset At, int RecentNotices);
@@ -98,5 +125,26 @@ public static class GateDecider
         if (!ContactWindow.IsContactAllowed(request.Number, request.At, rules.AllowedFrom, rules.AllowedUntil)) return RefusalReasons.QuietHours;
         if (request.RecentNotices >= rules.FrequencyCap) return RefusalReasons.FrequencyCap;
         return null;
+    }
+
+    /// <summary>
+    /// The gate for the call itself (特商法 art. 17): an erasure, or a stop that covers calls for this
+    /// organization and purpose, refuses it. Unlike a notice, a call needs no prior consent. Every
+    /// entry that applies is returned, so the rep sees each time the person said no; empty means dial.
+    /// </summary>
+    public static IReadOnlyList<DoNotCallReason> DecideCall(string organizationId, string purpose, DateTimeOffset at, ContactState state)
+    {
+        if (state.ErasedAt > 0) return [new DoNotCallReason(RefusalReasons.Erased, "erasure", DateTimeOffset.FromUnixTimeMilliseconds(state.ErasedAt), null, null, null)];
+        var now = at.ToUnixTimeMilliseconds();
+        List<DoNotCallReason>? reasons = null;
+        foreach (var s in state.Suppressions)
+        {
+            if (!s.Covers(organizationId, Channels.Call, purpose) || s.UntilAt <= now) continue;
+            (reasons ??= []).Add(new DoNotCallReason(s.UntilAt is null ? RefusalReasons.OptedOut : RefusalReasons.OptedOutUntil, s.Source,
+                s.SuppressedAt > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(s.SuppressedAt) : null,
+                s.UntilAt is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null, s.Channel, s.Purpose));
+        }
+        // Consent's confirmation of a stop sits beside the provisional entry it confirms: one stop, shown once, from when it was first said.
+        return reasons is null ? [] : reasons.GroupBy(r => (r.Reason, r.How, r.Until, r.Channel, r.Purpose)).Select(g => g.MinBy(r => r.Since)!).OrderBy(r => r.Since).ToList();
     }
 }

@@ -14,8 +14,11 @@ namespace ConsentPlatform.Notices.Gate;
 public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, TimeProvider time) :
     IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<OptOutRequested>,
     IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>, IConsumer<ErasureRequested>,
-    IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>
+    IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>, IConsumer<EventPurposeSaved>
 {
+    public Task Consume(ConsumeContext<EventPurposeSaved> context) =>
+        database.HandleOnceAsync(context, "notices.event-purpose-saved", tx => Purposes.SaveAsync(tx, context.Message));
+
     public async Task Consume(ConsumeContext<ContactSuppressed> context)
     {
         var m = context.Message;

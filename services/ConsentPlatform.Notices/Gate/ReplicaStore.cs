@@ -12,7 +12,7 @@ namespace ConsentPlatform.Notices.Gate;
 /// </summary>
 public static class ReplicaStore
 {
-    private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose, long? UntilAt);
+    private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose, long? UntilAt, string Reason, long SuppressedAt);
     private sealed record ConsentRow(string ContactHash, string Kind, string OrganizationId, string Channel, string Purpose, long At, long? ExpiresAt);
 
     public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
@@ -138,7 +138,8 @@ public static class ReplicaStore
     {
         var filter = hashes is null ? "" : " AND contact_hash IN @hashes";
         var suppressionSql = $"""
-            SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose, until_at AS UntilAt
+            SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose, until_at AS UntilAt,
+                   reason AS Reason, suppressed_at AS SuppressedAt
             FROM suppressions WHERE lifted_at IS NULL{filter}
             """;
         var consentSql = $"""
@@ -160,7 +161,7 @@ public static class ReplicaStore
         var states = new Dictionary<string, ContactState>(all.Count);
         foreach (var hash in all)
         {
-            var entries = suppressions[hash].Select(s => new SuppressionEntry(s.OrganizationId, s.Channel, s.Purpose, s.UntilAt)).Distinct().ToArray();
+            var entries = suppressions[hash].Select(s => new SuppressionEntry(s.OrganizationId, s.Channel, s.Purpose, s.UntilAt, s.Reason, s.SuppressedAt)).Distinct().ToArray();
             states[hash] = new ContactState(erasures.GetValueOrDefault(hash), entries, Fold(consents[hash]));
         }
         return states;

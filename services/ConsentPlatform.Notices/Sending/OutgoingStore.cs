@@ -23,16 +23,18 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
         provider_sid AS ProviderSid, attempts AS Attempts, lookups AS Lookups, first_sent_at AS FirstSentAt, created_at AS CreatedAt
         """;
 
+    /// <param name="sendAt">When the message is due; null: at once. A pre-call notice waits until its lead time before the call.</param>
     public static async Task EnqueueAsync(Transaction tx, Guid id, Guid? noticeId, string? organizationId, string purpose, string contactHash, string to,
-        string body, DateTimeOffset now, CancellationToken ct)
+        string body, DateTimeOffset now, CancellationToken ct, DateTimeOffset? sendAt = null)
     {
         const string sql = """
             INSERT INTO outgoing_messages (id, notice_id, organization_id, purpose, contact_hash, to_number, body, status, attempts, lookups, next_attempt_at, created_at, updated_at)
-            VALUES (@id, @noticeId, @organizationId, @purpose, @contactHash, @to, @body, 'pending', 0, 0, @now, @now, @now)
+            VALUES (@id, @noticeId, @organizationId, @purpose, @contactHash, @to, @body, 'pending', 0, 0, @due, @now, @now)
             """;
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id = id.ToString(), noticeId = noticeId?.ToString(), organizationId, purpose, contactHash, to, body, now = now.ToUnixTimeMilliseconds(),
+            due = (sendAt is { } at && at > now ? at : now).ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
     }
 
@@ -210,14 +212,16 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
     public async Task<SendingStatus> StatusAsync(string organizationId, SenderPacing pacing, double ceilingPerSecond, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        // Messages waiting for a retry count too: they take a slot when their turn comes.
+        // Messages waiting for a retry count too: they take a slot when their turn comes. A pre-call notice
+        // scheduled for later (never tried yet, not yet due) is not ahead of anything queued now.
         const string sql = """
             SELECT COUNT(*) AS Item1,
                    COALESCE(SUM(CASE WHEN organization_id = @organizationId THEN 1 ELSE 0 END), 0) AS Item2,
                    MIN(CASE WHEN organization_id = @organizationId THEN created_at END) AS Item3
-            FROM outgoing_messages WHERE status IN ('pending', 'sending')
+            FROM outgoing_messages WHERE status IN ('pending', 'sending') AND NOT (attempts = 0 AND next_attempt_at > @now)
             """;
-        var (all, ours, oldest) = await connection.QuerySingleAsync<(long, long, long?)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
+        var (all, ours, oldest) = await connection.QuerySingleAsync<(long, long, long?)>(new CommandDefinition(sql,
+            new { organizationId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
         var rate = pacing.SustainedPerSecond;
         return new SendingStatus(ceilingPerSecond, Math.Round(rate, 2), ours, oldest is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null, Math.Round(all / rate, 1));
     }

@@ -344,7 +344,7 @@ public static class NoticesSendBenchmark
             return new NoticesInstance(app, folder, client, numbers);
         }
 
-        /// <summary>What Directory and Consent would have sent: the calling number, every recipient's SMS consent, and an all-day window.</summary>
+        /// <summary>What Directory and Consent would have sent: the calling number, the event purpose, every recipient's SMS consent, and an all-day window.</summary>
         private static async Task PrepareAsync(IServiceProvider services, string organizationId, IReadOnlyList<string> numbers)
         {
             var database = services.GetRequiredService<NoticesDatabase>();
@@ -357,6 +357,7 @@ public static class NoticesSendBenchmark
                 {
                     OrganizationId = organizationId, CallerNumberId = Guid.NewGuid(), PhoneNumber = CallingNumber, PublishedAt = now.AddDays(-1),
                 });
+                await ConsentPlatform.Notices.Calls.Purposes.SaveAsync(tx, new EventPurposeSaved { EventId = "ev_bench", OrganizationId = organizationId, Purpose = "sales", SavedAt = now });
                 await tx.CommitAsync();
             }
             foreach (var chunk in numbers.Chunk(5_000))
@@ -387,7 +388,7 @@ public static class NoticesSendBenchmark
             {
                 using var response = await _client.PostAsJsonAsync("/api/notices/calls", new
                 {
-                    phoneNumber = number, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber,
+                    phoneNumber = number, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber, purpose = "sales",
                 });
                 if (!response.IsSuccessStatusCode) return "error";
                 var call = await response.Content.ReadFromJsonAsync<JsonElement>();
