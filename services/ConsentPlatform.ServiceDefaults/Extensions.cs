@@ -112,6 +112,7 @@ public static class Extensions
         // Every endpoint a caller reaches is mapped inside this group, so the text rule (and the
         // names in its errors) hold for each of them without any endpoint opting in.
         var edge = app.MapGroup("");
+        edge.AddEndpointFilterFactory(EmptyFormFilter.Create);
         edge.AddEndpointFilterFactory(FreeTextFilter.Create);
         edge.MapPlatformPages();
         foreach (var module in app.Services.GetRequiredService<PlatformModules>().All)

@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConsentPlatform.Telephony;
 using ConsentPlatform.Testing;
+using Dapper;
+using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 
 namespace ConsentPlatform.Browser.Tests;
@@ -23,13 +25,27 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     private const string Purpose = "expo-followup";
     private const string Topic = "Your questions from the expo booth";
 
-    /// <summary>Chromium on an Android phone; the headless default ("HeadlessChrome") is served the preview page.</summary>
-    private const string PhoneBrowser = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
+    // LINE's in-app browsers, where most people in Japan open a link from a text (real user agents).
+    private const string LineIos = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Safari Line/14.9.0";
+    private const string LineAndroid = "Mozilla/5.0 (Linux; Android 14; SH-M26 Build/S1234; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.6422.165 Mobile Safari/537.36 Line/14.9.1/IAB";
+    // What fetches the link the moment it is pasted into a chat: Slack's and LINE's unfurlers.
+    private const string SlackUnfurler = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)";
+    private const string LineUnfurler = "facebookexternalhit/1.1;line-poker/1.0";
 
     private static readonly TimeSpan BusTimeout = TimeSpan.FromSeconds(10);
 
     [BrowserFact]
-    public async Task Sms_link_points_at_the_running_host_shows_who_calls_and_why_and_stop_makes_the_check_deny()
+    public Task Line_on_iphone_sees_the_stop_button_on_a_phone_screen_and_stop_makes_the_check_deny() => StopFromTheSmsLinkAsync(LineIos);
+
+    [BrowserFact]
+    public Task Line_on_android_sees_the_stop_button_on_a_phone_screen_and_stop_makes_the_check_deny() => StopFromTheSmsLinkAsync(LineAndroid);
+
+    /// <summary>
+    /// The SMS link points at the running host; unfurlers fetch it first (counted as nothing, changing
+    /// nothing, yet served the same page); then the person opens it in the given in-app browser at
+    /// 390×844, which counts one visit, sees who calls and why, and presses stop.
+    /// </summary>
+    private async Task StopFromTheSmsLinkAsync(string userAgent)
     {
         var recipient = RandomMobile("090");
         var callingNumber = RandomMobile("080");
@@ -49,9 +65,34 @@ public sealed partial class ResponseLinkTests(HostFixture host)
         // No short-link setting is given to the host: the link in the SMS is the address it listens on (a free port, not 5000).
         var link = await PlanCallAndReadLinkAsync(api, recipient, callingNumber);
         Assert.Matches($"^{Regex.Escape(host.BaseAddress.ToString())}r/[0-9A-Za-z]{{10}}$", link);
+        var code = link[(link.LastIndexOf('/') + 1)..];
 
-        // The recipient opens it in the phone's browser.
-        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US", UserAgent = PhoneBrowser });
+        // Chat unfurlers: a GET and a HEAD that run no script, and one that renders the page (its beacon is a preview).
+        foreach (var unfurler in new[] { SlackUnfurler, LineUnfurler })
+        {
+            using var bot = new HttpClient();
+            bot.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", unfurler);
+            var html = await bot.GetStringAsync(link);
+            Assert.Contains("id=\"stop\"", html);
+            Assert.Equal(HttpStatusCode.OK, (await bot.SendAsync(new HttpRequestMessage(HttpMethod.Head, link))).StatusCode);
+        }
+        var previewer = await host.Browser.NewContextAsync(new BrowserNewContextOptions { UserAgent = SlackUnfurler, ViewportSize = new() { Width = 390, Height = 844 } });
+        try
+        {
+            var preview = await previewer.NewPageAsync();
+            await preview.GotoAsync(link);
+            await Assertions.Expect(preview.Locator("#stop")).ToBeVisibleAsync();
+            await Eventually.AssertAsync(async () => (await VisitsAsync(code)).Previews == 1, BusTimeout, "the rendering unfurler's beacon is counted as a preview");
+        }
+        finally { await previewer.CloseAsync(); }
+        Assert.Equal(0, (await VisitsAsync(code)).Visits);
+        Assert.Equal("allow", (await CheckAsync(api, recipient)).GetProperty("decision").GetString());
+
+        // The recipient opens it in LINE on a phone.
+        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Locale = "en-US", UserAgent = userAgent, ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
+        });
         var page = await context.NewPageAsync();
         try
         {
@@ -67,10 +108,16 @@ public sealed partial class ResponseLinkTests(HostFixture host)
             var provenance = await page.Locator("[data-field=provenance]").InnerTextAsync();
             Assert.Contains(EventTitle, provenance);
 
-            // GET changed nothing: still allowed while the page is open.
+            // The page's beacon counts this one as the visit; GET changed nothing: still allowed while the page is open.
+            await Eventually.AssertAsync(async () => (await VisitsAsync(code)).Visits == 1, BusTimeout, "the in-app browser's visit is counted");
             Assert.Equal("allow", (await CheckAsync(api, recipient)).GetProperty("decision").GetString());
 
-            await page.Locator("#stop").ClickAsync();
+            var stop = page.Locator("#stop");
+            await Assertions.Expect(stop).ToBeVisibleAsync();
+            await stop.ScrollIntoViewIfNeededAsync();
+            var box = await stop.BoundingBoxAsync();
+            Assert.True(box is { X: >= 0, Width: > 0 } && box.X + box.Width <= 390, $"the stop button fits the 390 px screen: {box?.X} + {box?.Width}");
+            await stop.ClickAsync();
             var thanks = page.Locator("[data-field=what-happens]");
             await thanks.WaitForAsync();
             Assert.False(string.IsNullOrWhiteSpace(await thanks.InnerTextAsync()), "the thank-you page says what happens next");
@@ -86,6 +133,13 @@ public sealed partial class ResponseLinkTests(HostFixture host)
                     && after.GetProperty("reasons").EnumerateArray().Any(r => r.GetString() == "opted_out");
             },
             BusTimeout, "the permission check to deny with opted_out once the stop has reached Consent");
+    }
+
+    /// <summary>The link's counts as Responses stored them.</summary>
+    private async Task<(long Visits, long Previews)> VisitsAsync(string code)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "responses.db")};Mode=ReadOnly;Pooling=False");
+        return await connection.QuerySingleOrDefaultAsync<(long, long)>("SELECT visits, previews FROM link_visits WHERE code = @code", new { code });
     }
 
     /// <summary>A random mobile number such as 090-1234-5678, so runs and tests never share a contact.</summary>

@@ -120,8 +120,10 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
         await Eventually.AssertAsync(async () => (await person.GetAsync($"/r/{code}?lang=en")).StatusCode == HttpStatusCode.OK,
             TimeSpan.FromSeconds(15), "Responses has the link");
         var form = await (await person.GetAsync($"/r/{code}?lang=en")).Content.ReadAsStringAsync();
-        // The page's stylesheet beacon, which a browser that renders the page fetches: the visit.
-        Assert.Equal(HttpStatusCode.OK, (await person.GetAsync($"/r/{code}/seen.css")).StatusCode);
+        // The beacon the page's script posts in a browser that renders it: the visit.
+        using var beacon = new HttpRequestMessage(HttpMethod.Post, $"/r/{code}/seen");
+        beacon.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.NoContent, (await person.SendAsync(beacon)).StatusCode);
         var token = WebUtility.HtmlDecode(FormToken().Match(form).Groups[1].Value);
         var answered = await person.PostAsync($"/r/{code}", new FormUrlEncodedContent(
         [

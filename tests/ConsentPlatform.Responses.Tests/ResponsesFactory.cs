@@ -51,7 +51,8 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
     public HttpClient CreateBrowser(string userAgent = PhoneBrowser)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        client.DefaultRequestHeaders.UserAgent.ParseAdd(userAgent);
+        // An empty agent is a client that sends none (scripts, some scanners).
+        if (userAgent.Length > 0) client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", userAgent);
         return client;
     }
 
@@ -129,6 +130,21 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
         await CountAsync("SELECT COUNT(*) FROM outbox_messages WHERE message_type NOT LIKE '%OrganizationProfileChanged'"),
         await CountAsync("SELECT COALESCE(SUM(visits), 0) FROM link_visits WHERE code = @code", new { code }),
         await CountAsync("SELECT COUNT(*) FROM crm_deliveries"));
+
+    /// <summary>Every table's rows, except those that mention one of the given codes: what a request may not change.</summary>
+    public async Task<Dictionary<string, string>> SnapshotAsync(params string[] except)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_data.Path, "responses.db")};Mode=ReadOnly;Pooling=False");
+        var tables = new Dictionary<string, string>();
+        foreach (var table in await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'"))
+        {
+            var rows = (await connection.QueryAsync($"SELECT * FROM \"{table}\""))
+                .Select(r => string.Join("|", ((IDictionary<string, object?>)r).Values.Select(v => v is byte[] b ? Convert.ToHexString(b) : v?.ToString())))
+                .Where(row => !except.Any(code => row.Contains(code, StringComparison.Ordinal)));
+            tables[table] = string.Join("\n", rows.Order(StringComparer.Ordinal));
+        }
+        return tables;
+    }
 
     /// <summary>Opens the form as a browser would and posts the given fields; fails unless the thank-you page comes back.</summary>
     public static async Task SubmitAsync(HttpClient browser, string code, params (string Key, string Value)[] fields)

@@ -16,38 +16,60 @@ public static class FormEndpoints
     private const string ResponsePurpose = "response-form";
     private const string OptOutPurpose = "generic-opt-out";
     private const string OptOutSubject = "-";
-    private static readonly byte[] EmptyCss = "/* seen */"u8.ToArray();
+    /// <summary>
+    /// The visit beacon: a page rendered by something that runs script says it was seen, by POST,
+    /// so no GET or HEAD ever writes. Kept outside the page for the CSP's script-src 'self'.
+    /// </summary>
+    private const string SeenScript = """
+        (function () {
+          var script = document.currentScript, url = script && script.getAttribute("data-beacon");
+          if (!url || document.visibilityState === "prerender") return;
+          if (navigator.sendBeacon && navigator.sendBeacon(url)) return;
+          if (window.fetch) fetch(url, { method: "POST", keepalive: true, credentials: "omit" });
+        })();
+        """;
 
     public static void MapResponseForm(this IEndpointRouteBuilder app)
     {
         var pages = app.MapGroup("/r").RequireRateLimiting(Extensions.PublicRateLimit).AllowAnonymous().ExcludeFromDescription();
 
-        // GET (and HEAD) never change state (R22): previews get a bare page, people the form.
-        // The hot path short-circuits the middleware (no cookies, sign-in or antiforgery to look at
-        // here), so it takes the public rate limit itself.
+        // GET (and HEAD) never change state (R22): every client gets the whole page with the form (a
+        // preview bot, a scanner and LINE's in-app browser alike; ADR 0021). The hot path short-circuits
+        // the middleware (no cookies, sign-in or antiforgery to look at here), so it takes the public
+        // rate limit itself.
         app.MapMethods("/r/{code}", [HttpMethods.Get, HttpMethods.Head], async Task<IResult> (string code, string? lang, HttpContext context, LinkCache cache,
-            VisitCounter counter, FormTokens tokens, PublicRequestLimiter limiter, TimeProvider time) =>
+            FormTokens tokens, PublicRequestLimiter limiter, TimeProvider time) =>
         {
             if (limiter.Refuse(context) is { } tooMany) return tooMany;
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
-            if (PreviewDetector.IsPreview(context.Request))
-            {
-                if (IsPlausible(code)) counter.Note(code, VisitKind.Preview);
-                return new RazorComponentResult<PreviewPage>(new { T = texts });
-            }
             var view = IsPlausible(code) ? await cache.FindAsync(code, context.RequestAborted) : null;
             if (view is null) return Unknown(context, tokens, texts);
             return new FormPageResult(view, texts, Today(time));
         }).ShortCircuit().AllowAnonymous().ExcludeFromDescription();
 
-        // The visit beacon: fetched by a browser that renders the page, which previews do not.
-        pages.MapGet("/{code}/seen.css", (string code, HttpContext context, VisitCounter counter) =>
+        pages.MapGet("/seen.js", (HttpContext context) =>
         {
-            if (IsPlausible(code)) counter.Note(code, PreviewDetector.IsPreview(context.Request) ? VisitKind.Preview : VisitKind.Visit);
-            NoStore(context);
-            return Results.Bytes(EmptyCss, "text/css; charset=utf-8");
+            context.Response.Headers.CacheControl = "public, max-age=300";
+            return Results.Text(SeenScript, "text/javascript; charset=utf-8");
         });
+
+        // The page's script reports that it was shown; the preview heuristic only decides whether that counts
+        // as a visit. Anonymous and cookie-less like the page, so it needs no antiforgery token; a request that
+        // another site's page made the browser send counts nothing. Unknown codes write nothing.
+        pages.MapPost("/{code}/seen", async Task<IResult> (string code, HttpContext context, LinkCache cache, VisitCounter counter) =>
+        {
+            NoStore(context);
+            if (!FormTokens.IsSameOrigin(context.Request))
+            {
+                var header = context.Request.Headers.ContainsKey("Sec-Fetch-Site") ? "Sec-Fetch-Site" : "Origin";
+                return Results.ValidationProblem(new Dictionary<string, string[]> { [header] = ["The beacon was sent from another site's page; only our own page counts a visit."] },
+                    statusCode: StatusCodes.Status403Forbidden, title: "The request did not come from the short-link page.");
+            }
+            if (!IsPlausible(code) || await cache.FindAsync(code, context.RequestAborted) is null) return Results.NotFound();
+            counter.Note(code, PreviewDetector.IsPreview(context.Request) ? VisitKind.Preview : VisitKind.Visit);
+            return Results.NoContent();
+        }).DisableAntiforgery();
 
         pages.MapPost("/{code}", async (string code, [FromForm] ResponseInput input, HttpContext context, LinkCache cache, ResponseRecorder recorder,
             FormTokens tokens, TimeProvider time) =>

@@ -41,7 +41,6 @@ public sealed record Texts
     public required string Confirm { get; init; }
     public required string GenericDone { get; init; }
     public required string GenericNothing { get; init; }
-    public required string PreviewText { get; init; }
 
     public string Label(IReadOnlyList<(string Value, string Label)> options, string? value) =>
         options.FirstOrDefault(o => o.Value == value).Label ?? value ?? "";
@@ -111,7 +110,6 @@ public sealed record Texts
         Confirm = "連絡を停止する",
         GenericDone = "この番号への連絡停止を、これまでこの番号に連絡した会社に伝えました。数秒以内に反映されます。",
         GenericNothing = "この番号あての連絡記録は当サービスにはありません。停止する連絡はありませんでした。",
-        PreviewText = "連絡方法のご希望をお聞かせください。",
     };
 
     public static readonly Texts English = new()
@@ -179,7 +177,6 @@ public sealed record Texts
         Confirm = "Stop contact",
         GenericDone = "Your request to stop contact to this number has been passed to every company that contacted it through this service. It takes effect within seconds.",
         GenericNothing = "This service holds no record of contact to this number, so there was nothing to stop.",
-        PreviewText = "Tell us how you would like to be contacted.",
     };
 
     /// <summary>An explicit choice (query or form field) wins; otherwise the browser's first language; Japanese by default.</summary>

@@ -3,18 +3,20 @@ using System.Buffers;
 namespace ConsentPlatform.Responses.Links;
 
 /// <summary>
-/// Tells link previews and scanners from people. Chat apps and mail scanners fetch a link the
-/// moment it is pasted; they must see a harmless page and must not count as a visit (R22).
+/// Tells link previews and scanners from people, for counting only (ADR 0021): chat apps and mail
+/// scanners fetch a link the moment it is pasted and must not count as a visit (R22). Everyone gets
+/// the same page; in-app browsers (LINE, KakaoTalk, Instagram, Facebook, WeChat, X) are people.
 /// </summary>
 public static class PreviewDetector
 {
-    // Substrings of the user agents of common unfurlers and scanners. iMessage announces
+    // Substrings of the user agents of common unfurlers and scanners (LINE's "line-poker" and KakaoTalk's
+    // "kakaotalk-scrap" unfurlers, not their in-app browsers' "Line/" and "KAKAOTALK"). iMessage announces
     // itself as "facebookexternalhit/1.1 Facebot Twitterbot/1.0", which these already cover.
     private static readonly SearchValues<string> Agents = SearchValues.Create(
     [
         "Slackbot", "Slack-ImgProxy", "facebookexternalhit", "Facebot", "Twitterbot", "WhatsApp", "TelegramBot",
         "Discordbot", "LinkedInBot", "Google-PageRenderer", "Googlebot", "SkypeUriPreview", "Applebot", "bingbot",
-        "Pinterest", "redditbot", "Embedly", "Iframely", "vkShare", "Viber", "Line/", "LineBot", "KakaoTalk",
+        "Pinterest", "redditbot", "Embedly", "Iframely", "vkShare", "Viber", "line-poker", "LineBot", "kakaotalk-scrap",
         "Mattermost", "MicrosoftPreview", "Teams", "ZoomBot", "BingPreview", "Yahoo! Slurp", "DuckDuckBot",
         "YandexBot", "Baiduspider", "curl/", "Wget/", "python-requests", "Go-http-client", "HeadlessChrome",
         "Barracuda", "Proofpoint", "Mimecast", "urlscan",
@@ -22,7 +24,6 @@ public static class PreviewDetector
 
     public static bool IsPreview(HttpRequest request)
     {
-        if (HttpMethods.IsHead(request.Method)) return true;
         var agent = request.Headers.UserAgent.ToString();
         // No user agent at all is a script, not a phone's browser.
         if (agent.Length == 0) return true;
