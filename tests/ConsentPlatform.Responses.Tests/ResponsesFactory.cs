@@ -146,6 +146,10 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
         return tables;
     }
 
+    /// <summary>The tables whose rows differ between two snapshots, each with its rows afterwards.</summary>
+    public static IReadOnlyList<string> Changed(Dictionary<string, string> before, Dictionary<string, string> after) =>
+        [.. after.Where(t => before.GetValueOrDefault(t.Key) != t.Value).Select(t => $"{t.Key}: {t.Value}")];
+
     /// <summary>Opens the form as a browser would and posts the given fields; fails unless the thank-you page comes back.</summary>
     public static async Task SubmitAsync(HttpClient browser, string code, params (string Key, string Value)[] fields)
     {
