@@ -3,6 +3,7 @@ using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Recipients;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Builder;
@@ -46,6 +47,7 @@ public static class Extensions
 
         foreach (var module in modules) module.AddServices(builder);
         services.AddPlatformBus(options, modules);
+        builder.AddPlatformTelemetry(options, modules);
 
         services.AddPlatformAuthentication();
         services.AddAntiforgery(o =>

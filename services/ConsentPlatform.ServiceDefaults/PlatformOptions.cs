@@ -37,6 +37,9 @@ public sealed class PlatformOptions : ICheckedSettings
     public IReadOnlyList<System.Net.IPAddress> KnownProxies { get; init; } = [];
     public int IdentityCacheSeconds { get; init; } = 5;
 
+    /// <summary>Where traces and metrics go over OTLP; none by default, so nothing leaves the machine.</summary>
+    public string? OtlpEndpoint { get; init; }
+
     public int OutboxPollMilliseconds { get; init; } = 100;
     public int OutboxBatchSize { get; init; } = 200;
     public int OutboxClaimSeconds { get; init; } = 30;
@@ -96,6 +99,7 @@ public sealed class PlatformOptions : ICheckedSettings
             CodesPerRecipientPerHour = read.Int("RateLimiting:CodesPerRecipientPerHour", 3, 1, 1_000),
             CodesPerRecipientPerDay = read.Int("RateLimiting:CodesPerRecipientPerDay", 10, 1, 10_000),
             IdentityCacheSeconds = read.Int("Identity:CacheSeconds", 5, 0, 300),
+            OtlpEndpoint = read.Url("Telemetry:OtlpEndpoint", null),
             OutboxPollMilliseconds = read.Int("Outbox:PollMilliseconds", 100, 10, 60_000),
             OutboxBatchSize = read.Int("Outbox:BatchSize", 200, 1, 5_000),
             OutboxClaimSeconds = read.Int("Outbox:ClaimSeconds", 30, 5, 3_600),

@@ -17,4 +17,11 @@ public sealed class NoCallHomeTests(HostFactory host) : IClassFixture<HostFactor
         var tracker = Assert.IsType<UsageTracker>(host.Services.GetRequiredService<IUsageTracker>());
         Assert.False(tracker.Enabled);
     }
+
+    [Fact]
+    public void Without_an_OTLP_endpoint_no_trace_or_metric_provider_runs_so_no_exporter_can_connect()
+    {
+        Assert.Null(host.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+        Assert.Null(host.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
+    }
 }

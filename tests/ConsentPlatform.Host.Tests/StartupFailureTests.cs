@@ -21,6 +21,7 @@ public sealed class StartupFailureTests
         { "ConsentPlatform.Host", "Responses__Crm__BatchSize=-5", "Responses:Crm:BatchSize" },
         { "ConsentPlatform.Directory", "Hashing__Key=", "Hashing:Key" },
         { "ConsentPlatform.Directory", "Directory__RefreshSeconds=0", "Directory:RefreshSeconds" },
+        { "ConsentPlatform.Directory", "Telemetry__OtlpEndpoint=collector:4317", "Telemetry:OtlpEndpoint" },
         { "ConsentPlatform.Notices", "Database__Provider=SqlServer", "ConnectionStrings:Notices" },
         { "ConsentPlatform.Notices", "Notices__QuietHours__AllowedFrom=8am", "Notices:QuietHours:AllowedFrom" },
         { "ConsentPlatform.Notices", "Sms__RatePerSecond=fast", "Sms:RatePerSecond" },

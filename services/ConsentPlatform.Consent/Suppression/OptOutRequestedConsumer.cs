@@ -2,6 +2,7 @@ using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace ConsentPlatform.Consent.Suppression;
@@ -13,7 +14,7 @@ namespace ConsentPlatform.Consent.Suppression;
 /// a date": <see cref="OptOutRequested.Until"/>) is an entry that ends then, and withdraws nothing:
 /// withdrawing the consents would make the pause permanent.
 /// </summary>
-public sealed class OptOutRequestedConsumer(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, ILogger<OptOutRequestedConsumer> logger)
+public sealed class OptOutRequestedConsumer(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, TimeProvider time, ILogger<OptOutRequestedConsumer> logger)
     : IConsumer<OptOutRequested>
 {
     public const string CallRefusedSource = "call_refused";
@@ -49,6 +50,7 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
         suppressions.Apply(written);
         suppressions.Apply(lifted);
         ledger.Apply(withdrawn);
+        PlatformTelemetry.OptOutApplied("consent", message.RequestedAt, time, message.Source);
         if (lifted.Count > 0)
             logger.LogInformation("Opt-out {RequestId} was answered by a later opt-in: {Lifted} entries lifted on arrival", message.RequestId, lifted.Count);
         logger.LogInformation("Opt-out {RequestId} from {Source} for organization {OrganizationId}: {Entries} suppression entries{Until}, {Withdrawals} withdrawals",

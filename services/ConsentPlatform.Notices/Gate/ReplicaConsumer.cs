@@ -2,6 +2,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace ConsentPlatform.Notices.Gate;
@@ -38,8 +39,10 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<OptOutRequested> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.opt-out-requested", tx => OptOuts.ApplyProvisionalAsync(tx, m));
+        var applied = await database.HandleOnceAsync(context, "notices.opt-out-requested", tx => OptOuts.ApplyProvisionalAsync(tx, m));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
+        // Measured once the gate's view holds it: that is when a send to this contact is refused.
+        if (applied) PlatformTelemetry.OptOutApplied("notices", m.RequestedAt, time, m.Source);
     }
 
     public async Task Consume(ConsumeContext<ConsentRecorded> context)

@@ -34,7 +34,7 @@ public sealed class SqlDialect
           WHERE id IN (SELECT id FROM outbox_messages
                        WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < @now)
                        ORDER BY id LIMIT @batch)
-          RETURNING id AS Id, message_id AS MessageId, message_type AS MessageType, body AS Body
+          RETURNING id AS Id, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent
           """
         : """
           WITH batch AS (
@@ -42,7 +42,7 @@ public sealed class SqlDialect
               WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < @now)
               ORDER BY id)
           UPDATE batch SET claimed_by = @relay, claimed_until = @until, attempts = attempts + 1
-          OUTPUT inserted.id AS Id, inserted.message_id AS MessageId, inserted.message_type AS MessageType, inserted.body AS Body;
+          OUTPUT inserted.id AS Id, inserted.message_id AS MessageId, inserted.message_type AS MessageType, inserted.body AS Body, inserted.trace_parent AS TraceParent;
           """;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Data.Common;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -26,8 +27,8 @@ public static class Outbox
     };
 
     private const string InsertSql = """
-        INSERT INTO outbox_messages (message_id, message_type, body, created_at)
-        VALUES (@messageId, @messageType, @body, @createdAt)
+        INSERT INTO outbox_messages (message_id, message_type, body, created_at, trace_parent)
+        VALUES (@messageId, @messageType, @body, @createdAt, @traceParent)
         """;
 
     public static async Task<Guid> WriteAsync<TMessage>(Transaction transaction, TMessage message, CancellationToken cancellationToken = default)
@@ -38,11 +39,14 @@ public static class Outbox
         await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             messageId = messageId.ToString(), messageType = prepared.MessageType, body = prepared.Body,
-            createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), traceParent = TraceParent(),
         }, transaction.Inner, cancellationToken: cancellationToken));
         transaction.WroteOutbox = true;
         return messageId;
     }
+
+    /// <summary>The W3C traceparent of the work writing the message, when it is being traced.</summary>
+    private static string? TraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 
     /// <summary>A message serialized ahead of its transaction, for <see cref="BatchWriter"/>.</summary>
     public static PreparedMessage Prepare<TMessage>(TMessage message) where TMessage : class =>
@@ -63,7 +67,7 @@ public static class Outbox
             _command = transaction.Connection.CreateCommand();
             _command.Transaction = transaction.Inner;
             _command.CommandText = InsertSql;
-            foreach (var (name, type) in new[] { ("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64) })
+            foreach (var (name, type) in new[] { ("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64), ("@traceParent", DbType.String) })
             {
                 var parameter = _command.CreateParameter();
                 parameter.ParameterName = name;
@@ -71,6 +75,7 @@ public static class Outbox
                 _command.Parameters.Add(parameter);
             }
             _command.Parameters[3].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _command.Parameters[4].Value = (object?)TraceParent() ?? DBNull.Value;
             transaction.WroteOutbox = true;
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -26,7 +27,7 @@ public sealed class OutboxRelay<TDatabase>(
     /// <summary>Distinguishes relays in the claim column (one per process and database).</summary>
     public string RelayId { get; } = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
 
-    private sealed record Row(long Id, string MessageId, string MessageType, string Body);
+    private sealed record Row(long Id, string MessageId, string MessageType, string Body, string? TraceParent);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -96,6 +97,10 @@ public sealed class OutboxRelay<TDatabase>(
                 ?? throw new InvalidOperationException($"Unknown message type {row.MessageType}");
             var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
             var messageId = Guid.Parse(row.MessageId);
+            // Publishing inside the writer's trace makes MassTransit's send span (and so every consumer's) its child.
+            using var activity = row.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
+                ? PlatformTelemetry.Source.StartActivity("outbox publish " + type.Name, ActivityKind.Producer, context)
+                : null;
             await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = messageId), cancellationToken);
             return null;
         }
