@@ -63,6 +63,7 @@ public static class ConsentService
             app.MapFormPages();
             app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
+            app.MapRequestPages();
         },
         Pages = [new PageLink("Consent forms", "/consent/events")],
     };

@@ -33,11 +33,15 @@ public static partial class FormHelpers
     }
 
     /// <summary>GETs the form like a browser and posts it, hidden fields (the form token among them) included, with the given fields.</summary>
-    public static async Task<(HttpResponseMessage Response, string Html)> SubmitFormAsync(this HttpClient browser, string formId, IEnumerable<KeyValuePair<string, string>> fields, string lang = "en")
+    public static Task<(HttpResponseMessage Response, string Html)> SubmitFormAsync(this HttpClient browser, string formId, IEnumerable<KeyValuePair<string, string>> fields, string lang = "en") =>
+        browser.PostPageFormAsync($"/consent/forms/{formId}?lang={lang}", $"/consent/forms/{formId}", fields);
+
+    /// <summary>GETs a page like a browser and posts to the action, the page's hidden fields (the form token among them) included, with the given fields.</summary>
+    public static async Task<(HttpResponseMessage Response, string Html)> PostPageFormAsync(this HttpClient browser, string page, string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
-        var page = await browser.GetStringAsync($"/consent/forms/{formId}?lang={lang}");
-        var hidden = HiddenInput().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
-        var response = await browser.PostAsync($"/consent/forms/{formId}", new FormUrlEncodedContent([.. hidden, .. fields]));
+        var html = await browser.GetStringAsync(page);
+        var hidden = HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
+        var response = await browser.PostAsync(action, new FormUrlEncodedContent([.. hidden, .. fields]));
         return (response, await response.Content.ReadAsStringAsync());
     }
 

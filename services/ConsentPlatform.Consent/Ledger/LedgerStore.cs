@@ -74,7 +74,8 @@ public sealed class LedgerStore(GateIndex index)
 
     /// <summary>
     /// Appends a withdrawal row for every active grant of this contact that the scope covers
-    /// (null organization/purpose and empty channels mean all).
+    /// (null organization/purpose mean all; empty channels mean every contact channel, while a
+    /// provision to third parties is withdrawn only when its channel is named).
     /// </summary>
     public async Task<IReadOnlyList<LedgerRow>> WithdrawAsync(
         Transaction transaction, IReadOnlyCollection<string> contactHashes, string? organizationId, IReadOnlyList<string> channels, string? purpose,
@@ -89,9 +90,8 @@ public sealed class LedgerStore(GateIndex index)
         var grants = await transaction.Connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { contactHashes }, transaction.Inner, cancellationToken: cancellationToken));
         var withdrawals = grants
             .Where(g => (organizationId is null || g.OrganizationId == organizationId)
-                && (channels.Count == 0 || channels.Contains(g.Channel))
                 && (purpose is null || g.Purpose == purpose)
-                && Channels.IsKnown(g.Channel))
+                && (channels.Count == 0 ? Channels.IsKnown(g.Channel) : channels.Contains(g.Channel)))
             .Select(g => g with
             {
                 Id = Guid.NewGuid().ToString(), Action = LedgerRow.Withdrawn, Method = method, RecordedAt = at.ToUnixTimeMilliseconds(),

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Suppression;
@@ -14,18 +15,22 @@ namespace ConsentPlatform.Consent.Requests;
 public sealed record RequestView(string RequestId, string Kind, string Status, DateTimeOffset CreatedAt, DateTimeOffset DueAt, DateTimeOffset? CompletedAt);
 
 /// <summary>
-/// Stop-use and erasure requests (R31-R32), by phone number or by email. Identity is checked by a
+/// Stop-use, erasure and stop-third-party-provision requests (R31-R32), by phone number or by email. Identity is checked by a
 /// one-time code that Notices sends to that number or address (SendVerificationCode through the
 /// outbox); until it is entered the request waits as pending_verification. Carrying out an erasure
 /// deletes the person's ledger rows here, keeps a keyed-hash suppression entry (reason erased) for
 /// the contact and, by email, for every number given with that email, so they are never contacted
-/// again, and asks the other services to erase too (one ErasureRequested per contact).
+/// again, and asks the other services to erase too (one ErasureRequested per contact). Stopping
+/// third-party provision withdraws only the person's grants to share with named recipients; what they
+/// agreed to be contacted by stays as it was.
 /// </summary>
 public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
     PhoneNumberHasher hasher, RecipientLimit recipients, TimeProvider time, ILogger<DataSubjectRequests> logger)
 {
     public const string StopUse = "stop_use";
     public const string Erasure = "erasure";
+    public const string StopThirdParty = "stop_third_party_provision";
+    public static readonly IReadOnlyList<string> Kinds = [Erasure, StopUse, StopThirdParty];
     public const string Pending = "pending_verification";
     public const string Completed = "completed";
     public const string Failed = "failed";
@@ -39,6 +44,10 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
 
     /// <summary>A request opened (View), or, when the contact has had its share of codes for now, none and how long to wait.</summary>
     public sealed record Opened(RequestView? View, TimeSpan RetryAfter);
+
+    /// <summary>Opens a request for a checked input, by email or by number.</summary>
+    public Task<Opened> OpenAsync(RequestInput input, CancellationToken cancellationToken) =>
+        input.ByEmail ? OpenByEmailAsync(input.Kind, input.Email!, cancellationToken) : OpenAsync(input.Kind, input.Number, cancellationToken);
 
     public Task<Opened> OpenAsync(string kind, PhoneNumber number, CancellationToken cancellationToken) =>
         OpenAsync(kind, ByPhone, number.E164, hasher.Hash(number), cancellationToken);
@@ -96,8 +105,11 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
         return (await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM data_subject_requests WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.View();
     }
 
-    /// <summary>Checks the code and, when it matches, carries the request out. Null when not found; an error message when refused.</summary>
-    public async Task<(RequestView? View, string? Error)> VerifyAsync(string id, string code, CancellationToken cancellationToken)
+    /// <summary>Why a code was not accepted; each surface says it in its own words.</summary>
+    public enum Refusal { None, NotPending, ExpiredOrTooManyAttempts, WrongCode }
+
+    /// <summary>Checks the code and, when it matches, carries the request out. Null view when not found.</summary>
+    public async Task<(RequestView? View, Refusal Refusal)> VerifyAsync(string id, string code, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         IReadOnlyList<(string, SuppressionFact)> written = [];
@@ -108,28 +120,36 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
         {
             row = await transaction.Connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM data_subject_requests WHERE id = @id", new { id },
                 transaction.Inner, cancellationToken: cancellationToken));
-            if (row is null) return (null, null);
-            if (row.Status != Pending) return (row.View(), row.Status == Completed ? null : "This request can no longer be verified; open a new one.");
+            if (row is null) return (null, Refusal.None);
+            if (row.Status != Pending) return (row.View(), row.Status == Completed ? Refusal.None : Refusal.NotPending);
             if (row.CodeExpiresAt < now.ToUnixTimeMilliseconds() || row.Attempts >= MaxAttempts)
             {
                 await SetStatusAsync(transaction, id, Failed, null, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                return (row.View() with { Status = Failed }, "The code has expired or too many attempts were made; open a new request.");
+                return (row.View() with { Status = Failed }, Refusal.ExpiredOrTooManyAttempts);
             }
             if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(CodeHash(id, code.Trim())), Encoding.ASCII.GetBytes(row.CodeHash)))
             {
                 await transaction.Connection.ExecuteAsync(new CommandDefinition("UPDATE data_subject_requests SET attempts = attempts + 1 WHERE id = @id", new { id },
                     transaction.Inner, cancellationToken: cancellationToken));
                 await transaction.CommitAsync(cancellationToken);
-                return (row.View(), "The code does not match.");
+                return (row.View(), Refusal.WrongCode);
             }
 
-            var reason = row.Kind == Erasure ? ReasonCodes.Erased : ReasonCodes.OptedOut;
             var hashes = await ContactHashesAsync(transaction, row, cancellationToken);
-            var suppressed = new List<(string, SuppressionFact)>();
-            foreach (var hash in hashes)
-                suppressed.AddRange(await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken));
-            written = suppressed;
+            if (row.Kind == StopThirdParty)
+            {
+                // Provision to others stops; the person's own choices about being contacted do not change.
+                withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [FormSubmission.ShareChannel], null, "dsr_" + row.Kind, now, cancellationToken);
+            }
+            else
+            {
+                var reason = row.Kind == Erasure ? ReasonCodes.Erased : ReasonCodes.OptedOut;
+                var suppressed = new List<(string, SuppressionFact)>();
+                foreach (var hash in hashes)
+                    suppressed.AddRange(await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken));
+                written = suppressed;
+            }
             if (row.Kind == Erasure)
             {
                 const string erase = "DELETE FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes OR contact_hash IN @hashes";
@@ -139,7 +159,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
                 erasedHashes = hashes;
                 logger.LogInformation("Data-subject request {RequestId}: {Rows} ledger rows erased for {Contacts} contacts", id, erased, hashes.Count);
             }
-            else
+            else if (row.Kind == StopUse)
             {
                 withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [], null, "dsr_stop_use", now, cancellationToken);
             }
@@ -151,7 +171,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             if (ContactKey.TryParse(hash, out var key)) index.RemoveConsents(key);
         suppressions.Apply(written);
         ledger.Apply(withdrawn);
-        return (row.View() with { Status = Completed, CompletedAt = now }, null);
+        return (row.View() with { Status = Completed, CompletedAt = now }, Refusal.None);
     }
 
     /// <summary>

@@ -1,7 +1,5 @@
-using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Recipients;
-using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConsentPlatform.Consent.Requests;
@@ -10,7 +8,7 @@ public sealed record OpenRequestInput(string? PhoneNumber, string? Kind, string?
 
 public sealed record VerifyRequestInput(string? Code);
 
-/// <summary>Public: a person asks us to stop using, or to erase, what we hold about their number or their email.</summary>
+/// <summary>Public: a person asks us to stop using, to erase, or to stop giving to third parties what we hold about their number or their email.</summary>
 public static class RequestEndpoints
 {
     public static void MapRequestApi(this IEndpointRouteBuilder app)
@@ -20,37 +18,14 @@ public static class RequestEndpoints
 
         requests.MapPost("/", async Task<Results<Accepted<RequestView>, ValidationProblem, ProblemHttpResult>> (OpenRequestInput input, DataSubjectRequests service, HttpContext context) =>
             {
-                var errors = new Dictionary<string, string[]>();
-                if (input.Kind is not (DataSubjectRequests.StopUse or DataSubjectRequests.Erasure)) errors["kind"] = ["The kind must be stop_use or erasure."];
-                var byPhone = !string.IsNullOrWhiteSpace(input.PhoneNumber);
-                var byEmail = !string.IsNullOrWhiteSpace(input.Email);
-                if (byPhone == byEmail)
-                {
-                    var message = byPhone ? "Give either a phone number or an email, not both." : "Give the phone number or the email the request is about.";
-                    errors["phoneNumber"] = [message];
-                    errors["email"] = [message];
-                    return TypedResults.ValidationProblem(errors);
-                }
-                var parsed = default(PhoneParseResult);
-                if (byEmail)
-                {
-                    if (CheckInput.EmailError(input.Email!) is { } emailError) errors["email"] = [emailError];
-                }
-                else
-                {
-                    parsed = PhoneNumbers.Parse(input.PhoneNumber, "JP");
-                    if (!parsed.IsValid) errors["phoneNumber"] = [$"The phone number is not valid: {parsed.ErrorMessage}"];
-                    else if (!parsed.Number.CanReceiveSms) errors["phoneNumber"] = ["A one-time code is sent by SMS; this number cannot receive one."];
-                }
-                if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-                var opened = byEmail
-                    ? await service.OpenByEmailAsync(input.Kind!, input.Email!.Trim(), context.RequestAborted)
-                    : await service.OpenAsync(input.Kind!, parsed.Number, context.RequestAborted);
-                if (opened.View is not { } view) return RecipientLimit.Refused(context, opened.RetryAfter, byEmail ? "email" : "phoneNumber");
+                var (checkedInput, problems, phoneDetail) = RequestInput.Check(input.Kind, input.PhoneNumber, input.Email);
+                if (checkedInput is null) return TypedResults.ValidationProblem(Errors(problems, phoneDetail));
+                var opened = await service.OpenAsync(checkedInput, context.RequestAborted);
+                if (opened.View is not { } view) return RecipientLimit.Refused(context, opened.RetryAfter, checkedInput.ByEmail ? "email" : "phoneNumber");
                 return TypedResults.Accepted($"/api/public/consent/requests/{view.RequestId}", view);
             })
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("Ask to stop use of, or erase, the data of a phone number or an email (exactly one); a one-time code is sent to it (status pending_verification until entered)");
+            .WithSummary("Ask to stop use of, erase, or stop third-party provision of the data of a phone number or an email (exactly one); a one-time code is sent to it (status pending_verification until entered)");
 
         requests.MapGet("/{id}", async Task<Results<Ok<RequestView>, NotFound>> (string id, DataSubjectRequests service, HttpContext context) =>
                 await service.FindAsync(id, context.RequestAborted) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound())
@@ -59,10 +34,37 @@ public static class RequestEndpoints
         requests.MapPost("/{id}/verify", async Task<Results<Ok<RequestView>, ValidationProblem, NotFound>> (string id, VerifyRequestInput input, DataSubjectRequests service, HttpContext context) =>
             {
                 if (input.Code is not { Length: > 0 and <= 12 }) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = ["Enter the code you received."] });
-                var (view, error) = await service.VerifyAsync(id, input.Code, context.RequestAborted);
+                var (view, refusal) = await service.VerifyAsync(id, input.Code, context.RequestAborted);
                 if (view is null) return TypedResults.NotFound();
-                return error is null ? TypedResults.Ok(view) : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [error] });
+                return refusal == DataSubjectRequests.Refusal.None ? TypedResults.Ok(view)
+                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [Message(refusal)] });
             })
             .WithSummary("Enter the one-time code: the request is carried out at once");
     }
+
+    private static Dictionary<string, string[]> Errors(IReadOnlyList<RequestProblem> problems, string? phoneDetail)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var problem in problems)
+            switch (problem)
+            {
+                case RequestProblem.Kind: errors["kind"] = ["The kind must be stop_use, erasure or stop_third_party_provision."]; break;
+                case RequestProblem.NoContact or RequestProblem.BothContacts:
+                    var message = problem == RequestProblem.BothContacts ? "Give either a phone number or an email, not both." : "Give the phone number or the email the request is about.";
+                    errors["phoneNumber"] = [message];
+                    errors["email"] = [message];
+                    break;
+                case RequestProblem.Email: errors["email"] = ["The email is not a valid address."]; break;
+                case RequestProblem.Phone: errors["phoneNumber"] = [$"The phone number is not valid: {phoneDetail}"]; break;
+                case RequestProblem.NoSms: errors["phoneNumber"] = ["A one-time code is sent by SMS; this number cannot receive one."]; break;
+            }
+        return errors;
+    }
+
+    private static string Message(DataSubjectRequests.Refusal refusal) => refusal switch
+    {
+        DataSubjectRequests.Refusal.NotPending => "This request can no longer be verified; open a new one.",
+        DataSubjectRequests.Refusal.ExpiredOrTooManyAttempts => "The code has expired or too many attempts were made; open a new request.",
+        _ => "The code does not match.",
+    };
 }
