@@ -47,23 +47,10 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     /// </summary>
     private async Task StopFromTheSmsLinkAsync(string userAgent)
     {
-        var recipient = RandomMobile("090");
-        var callingNumber = RandomMobile("080");
-        var (_, key) = await host.CreateOrganizationAsync("Hibiki Identity Name");
-        using var api = host.CreateApiClient(key);
-
-        await PublishProfileAsync(api);
-        await AllowContactAllDayAsync(api);
-        await PublishCallingNumberAsync(api, callingNumber);
-        var eventId = await CreateEventAsync(api);
-        await ConsentToSmsInTheBrowserAsync(eventId, recipient);
-
-        // Before the stop: the same check that must deny afterwards allows, so the test can fail.
-        var before = await CheckAsync(api, recipient);
-        Assert.True(before.GetProperty("decision").GetString() == "allow", $"the check allows before the stop: {before}");
+        var (api, recipient, link) = await ConsentedRecipientsShortLinkAsync("Hibiki Identity Name");
+        using var _ = api;
 
         // No short-link setting is given to the host: the link in the SMS is the address it listens on (a free port, not 5000).
-        var link = await PlanCallAndReadLinkAsync(api, recipient, callingNumber);
         Assert.Matches($"^{Regex.Escape(host.BaseAddress.ToString())}r/[0-9A-Za-z]{{10}}$", link);
         var code = link[(link.LastIndexOf('/') + 1)..];
 
@@ -140,6 +127,27 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "responses.db")};Mode=ReadOnly;Pooling=False");
         return await connection.QuerySingleOrDefaultAsync<(long, long)>("SELECT visits, previews FROM link_visits WHERE code = @code", new { code });
+    }
+
+    /// <summary>
+    /// An organization with its profile and a published calling number, a person who consented to SMS
+    /// on its event form in the browser, and the short link of the pre-call SMS to them. The check
+    /// allows at this point, so a test expecting it to deny afterwards can fail.
+    /// </summary>
+    private async Task<(HttpClient Api, string Recipient, string Link)> ConsentedRecipientsShortLinkAsync(string organizationName)
+    {
+        var recipient = RandomMobile("090");
+        var callingNumber = RandomMobile("080");
+        var (_, key) = await host.CreateOrganizationAsync(organizationName);
+        var api = host.CreateApiClient(key);
+        await PublishProfileAsync(api);
+        await AllowContactAllDayAsync(api);
+        await PublishCallingNumberAsync(api, callingNumber);
+        var eventId = await CreateEventAsync(api);
+        await ConsentToSmsInTheBrowserAsync(eventId, recipient);
+        var before = await CheckAsync(api, recipient);
+        Assert.True(before.GetProperty("decision").GetString() == "allow", $"the check allows before the person acts: {before}");
+        return (api, recipient, await PlanCallAndReadLinkAsync(api, recipient, callingNumber));
     }
 
     /// <summary>A random mobile number such as 090-1234-5678, so runs and tests never share a contact.</summary>

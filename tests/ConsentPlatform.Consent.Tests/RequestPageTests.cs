@@ -80,6 +80,21 @@ public sealed class RequestPageTests(ConsentFactory factory) : IClassFixture<Con
         Assert.Contains("erased", check.Reasons());
     }
 
+    [Theory]
+    [InlineData("ja")]
+    [InlineData("en")]
+    public async Task The_consent_receipt_links_to_the_request_pages_in_its_language_outside_the_frame(string lang)
+    {
+        var (_, client) = await factory.CreateOrganizationAsync();
+        var formId = (await client.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var browser = Browser();
+
+        var (response, html) = await browser.SubmitFormAsync(formId, [Field("channels", "call"), Field("phone", "090-6262-0004")], lang);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains($"<a href=\"/consent/requests?lang={lang}\" target=\"_blank\"", html);
+    }
+
     [Fact]
     public async Task A_wrong_code_on_the_page_is_refused_naming_the_field_and_the_request_stays_pending()
     {

@@ -132,7 +132,7 @@ public sealed class LookupTests(LookupFixture app) : IClassFixture<LookupFixture
     }
 
     [Fact]
-    public async Task Lookup_page_shows_the_entry_and_the_stop_calls_form_without_script()
+    public async Task Lookup_page_shows_the_entry_the_stop_calls_form_and_the_way_to_data_subject_requests_without_script()
     {
         await app.SeededAsync();
         using var client = app.CreatePublicClient();
@@ -141,6 +141,7 @@ public sealed class LookupTests(LookupFixture app) : IClassFixture<LookupFixture
         Assert.Contains("法人営業部", html);
         Assert.Contains("09:00", html);
         Assert.Contains("action=\"/lookup/opt-out\"", html);
+        Assert.Contains("href=\"/consent/requests?lang=ja\"", html);
         Assert.DoesNotContain("<script", html);
 
         var unknown = await client.GetStringAsync("/lookup?number=03-9999-0000");

@@ -13,6 +13,7 @@ public sealed record Texts
     public required Func<string, string, string> ProvenanceLine { get; init; }
     public required string NoProvenance { get; init; }
     public required string ContactPoint { get; init; }
+    public required string DataSubjectRequests { get; init; }
     public required string StopButton { get; init; }
     public required string StopHint { get; init; }
     public required string OrAnswer { get; init; }
@@ -57,6 +58,7 @@ public sealed record Texts
         ProvenanceLine = (source, date) => $"この番号は {date} に「{source}」でご提供いただいたものです。",
         NoProvenance = "この番号をどこで入手したかの記録はまだ届いていません。お問い合わせ先でご確認いただけます。",
         ContactPoint = "お問い合わせ先",
+        DataSubjectRequests = "個人情報の消去・利用停止・第三者提供の停止を請求する",
         StopButton = "今後の連絡を停止する",
         StopHint = "ボタン一つで、電話・SMS・メールのすべての連絡が止まります。",
         OrAnswer = "または、ご希望を詳しくお知らせください",
@@ -124,6 +126,7 @@ public sealed record Texts
         ProvenanceLine = (source, date) => $"You gave us this number at “{source}” on {date}.",
         NoProvenance = "We have not received a record of where this number came from yet; the contact point below can tell you.",
         ContactPoint = "Contact point",
+        DataSubjectRequests = "Ask for erasure, stop of use or stop of provision to third parties",
         StopButton = "Stop contacting me",
         StopHint = "One click stops calls, texts and emails.",
         OrAnswer = "Or tell us more",
