@@ -41,7 +41,11 @@ public sealed record SendVerificationCode
     public string? PhoneNumber { get; init; }
     public string? Email { get; init; }
     public required string Code { get; init; }
-    /// <summary>dsr | directory_verification</summary>
+    /// <summary>dsr | directory_verification | directory_opt_out | responses_opt_out: the message says which.</summary>
     public required string Purpose { get; init; }
     public string? OrganizationId { get; init; }
+    /// <summary>"ja" or "en", the language of the page the person asked on; null: Japanese for a Japanese number or an email, English otherwise.</summary>
+    public string? Language { get; init; }
+    /// <summary>How long the code is accepted, said in the message; null says nothing about it.</summary>
+    public int? ValidMinutes { get; init; }
 }

@@ -144,8 +144,8 @@ public sealed class LookupTests(LookupFixture app) : IClassFixture<LookupFixture
         Assert.Contains("href=\"/consent/requests?lang=ja\"", html);
         Assert.DoesNotContain("<script", html);
 
-        var unknown = await client.GetStringAsync("/lookup?number=03-9999-0000");
-        Assert.Contains("Not registered", unknown);
+        var unknown = WebUtility.HtmlDecode(await client.GetStringAsync("/lookup?number=03-9999-0000"));
+        Assert.Contains("登録なし", unknown);
         Assert.DoesNotContain("action=\"/lookup/opt-out\"", unknown);
 
         var empty = await client.GetAsync("/lookup");

@@ -46,11 +46,12 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
         using var person = host.CreateClient();
         person.DefaultRequestHeaders.UserAgent.ParseAdd(PhoneBrowser);
         await SubmitConsentAsync(person, eventId!);
-        var code = await PlanCallAndReadLinkCodeAsync(company);
+        var code = await host.PlanCallAndReadLinkCodeAsync(company, E164,
+            new { phoneNumber = Number, callerName = "Sato", topic = "Expo follow-up", callingNumber = "03-5000-7201", purpose = Purpose });
         await RespondAsync(person, code);
 
         await EraseAsync(person, new { phoneNumber = Number, kind = "erasure" }, () => SixDigitsSentAsync(
-            "SELECT body FROM dev_inbox WHERE to_number = @E164 AND body LIKE '認証コード%' ORDER BY created_at DESC", new { E164 }));
+            "SELECT body FROM dev_inbox WHERE to_number = @E164 AND body LIKE '%確認コード%' ORDER BY created_at DESC", new { E164 }));
         var emailHash = host.Services.GetRequiredService<PhoneNumberHasher>().HashEmail(Email);
         await EraseAsync(person, new { email = Email, kind = "erasure" }, () => SixDigitsSentAsync(
             "SELECT body FROM dev_emails WHERE contact_hash = @emailHash ORDER BY created_at DESC", new { emailHash }));
@@ -97,23 +98,6 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Plans a call (again until Notices has the consent) and returns the short code in the pre-call SMS.</summary>
-    private async Task<string> PlanCallAndReadLinkCodeAsync(HttpClient company)
-    {
-        await Eventually.AssertAsync(async () =>
-        {
-            var planned = await company.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = Number, callerName = "Sato", topic = "Expo follow-up", callingNumber = "03-5000-7201", purpose = Purpose });
-            var call = await planned.Content.ReadFromJsonAsync<JsonElement>();
-            return planned.IsSuccessStatusCode && call.GetProperty("notices")[0].GetProperty("status").GetString() != "refused";
-        }, TimeSpan.FromSeconds(20), "a pre-call notice is queued once Notices has the consent", TimeSpan.FromMilliseconds(250));
-        string? code = null;
-        await Eventually.AssertAsync(async () =>
-            (code = ShortLink().Match(await host.QueryAsync<NoticesDatabase, string?>("SELECT body FROM dev_inbox WHERE to_number = @E164", new { E164 }) ?? "") is { Success: true } m
-                ? m.Groups["code"].Value : null) is not null,
-            TimeSpan.FromSeconds(15), "the pre-call SMS with its link reaches the dev inbox");
-        return code!;
-    }
-
     /// <summary>Opens the link (a visit, counted by the page's beacon) and answers: the email typed again, and a comment that repeats the number.</summary>
     private async Task RespondAsync(HttpClient person, string code)
     {
@@ -157,9 +141,6 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
 
     [GeneratedRegex("name=\"__formToken\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
-
-    [GeneratedRegex(@"/r/(?<code>[A-Za-z0-9_-]+)")]
-    private static partial Regex ShortLink();
 
     [GeneratedRegex(@"(?<!\d)\d{6}(?!\d)")]
     private static partial Regex SixDigits();

@@ -56,7 +56,7 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
     /// Publishes <paramref name="landline"/> as the organization's calling number the way a company
     /// does: profile, number, and the code read out by the verification call (dev call log).
     /// </summary>
-    public async Task PublishCallingNumberAsync(HttpClient company, string legalName, string landline)
+    public async Task PublishCallingNumberAsync(HttpClient company, string legalName, string landline, string department = "Sales", string purpose = "Seminar follow-up")
     {
         Assert.Equal(HttpStatusCode.OK, (await company.PutAsJsonAsync("/api/directory/organization", new
         {
@@ -64,7 +64,7 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
         })).StatusCode);
         var added = await company.PostAsJsonAsync("/api/directory/numbers", new
         {
-            phoneNumber = landline, department = "Sales", purposes = new[] { "Seminar follow-up" }, callingHoursStart = "09:00", callingHoursEnd = "18:00",
+            phoneNumber = landline, department, purposes = new[] { purpose }, callingHoursStart = "09:00", callingHoursEnd = "18:00",
         });
         Assert.True(added.StatusCode == HttpStatusCode.Created, await added.Content.ReadAsStringAsync());
         var numberId = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
@@ -78,12 +78,32 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
         Assert.Equal(HttpStatusCode.OK, (await company.PostAsJsonAsync($"/api/directory/numbers/{numberId}/verification/code", new { code })).StatusCode);
     }
 
+    /// <summary>Plans a call (again until Notices has the consent) and returns the short code in the pre-call SMS to <paramref name="e164"/>.</summary>
+    public async Task<string> PlanCallAndReadLinkCodeAsync(HttpClient company, string e164, object call)
+    {
+        await Eventually.AssertAsync(async () =>
+        {
+            var planned = await company.PostAsJsonAsync("/api/notices/calls", call);
+            var answer = await planned.Content.ReadFromJsonAsync<JsonElement>();
+            return planned.IsSuccessStatusCode && answer.GetProperty("notices")[0].GetProperty("status").GetString() != "refused";
+        }, TimeSpan.FromSeconds(20), "a pre-call notice is queued once Notices has the consent", TimeSpan.FromMilliseconds(250));
+        string? code = null;
+        await Eventually.AssertAsync(async () =>
+            (code = ShortLink().Match(await QueryAsync<NoticesDatabase, string?>("SELECT body FROM dev_inbox WHERE to_number = @e164 AND body LIKE '%/r/%'", new { e164 }) ?? "") is { Success: true } m
+                ? m.Groups["code"].Value : null) is not null,
+            TimeSpan.FromSeconds(15), "the pre-call SMS with its link reaches the dev inbox");
+        return code!;
+    }
+
     /// <summary>One value read from a service's database.</summary>
     public async Task<T> QueryAsync<TDatabase, T>(string sql, object? parameters = null) where TDatabase : ServiceDatabase
     {
         await using var connection = await Services.GetRequiredService<TDatabase>().OpenAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
+
+    [GeneratedRegex(@"/r/(?<code>[A-Za-z0-9_-]+)")]
+    private static partial Regex ShortLink();
 
     [GeneratedRegex("確認コードは、 ([0-9、 ]+)です")]
     private static partial Regex SpokenCode();

@@ -112,7 +112,7 @@ public sealed class DevInboxTests : IAsyncLifetime
         string page = "";
         await Eventually.AssertAsync(async () => (page = await PeoplePageAsync()).Contains("482913"), TimeSpan.FromSeconds(10), "the code reaches the dev inbox");
         Assert.Contains("+819022220003", page);
-        Assert.Contains("認証コード", page);
+        Assert.Contains("個人データのご請求（削除・利用停止など）の確認コード", page);
     }
 
     [Fact]

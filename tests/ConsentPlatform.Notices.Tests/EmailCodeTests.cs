@@ -41,7 +41,7 @@ public sealed class EmailCodeTests
         using var browser = await BrowserSession.SignInAsync(factory, org);
         Assert.DoesNotContain("615243", await (await browser.GetAsync("/notices/dev-inbox")).TextAsync());
         Assert.Contains("hanako.yamada@example.jp", page, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("認証コード", page);
+        Assert.Contains("個人データのご請求（削除・利用停止など）の確認コード", page);
         await Eventually.AssertAsync(async () => (await QueuedAsync(factory, requestId))?.Status == "sent", TimeSpan.FromSeconds(10), "the queued email is marked sent");
         var sent = (await QueuedAsync(factory, requestId))!.Value;
         Assert.Equal(("", ""), (sent.To, sent.Body));

@@ -1,3 +1,5 @@
+using ConsentPlatform.ServiceDefaults.Recipients;
+
 namespace ConsentPlatform.Consent.Forms;
 
 /// <summary>The form's own words in ja and en (the organizer's texts come from the event).</summary>
@@ -24,16 +26,6 @@ public sealed record FormWords(
 
     public string ChannelName(string channel) => channel switch { "call" => Call, "sms" => Sms, "email" => EmailChannel, _ => channel };
 
-    /// <summary>ja or en from ?lang=, else the first of Accept-Language that we have, else en.</summary>
-    public static string Language(HttpRequest request, string? requested)
-    {
-        if (requested is "ja" or "en") return requested;
-        foreach (var value in request.GetTypedHeaders().AcceptLanguage.OrderByDescending(l => l.Quality ?? 1))
-        {
-            var tag = value.Value.Value ?? "";
-            if (tag.StartsWith("ja", StringComparison.OrdinalIgnoreCase)) return "ja";
-            if (tag.StartsWith("en", StringComparison.OrdinalIgnoreCase)) return "en";
-        }
-        return "en";
-    }
+    /// <summary>The page's language as every recipient page chooses it (<see cref="RecipientLanguage"/>).</summary>
+    public static string Language(HttpRequest request, string? requested) => RecipientLanguage.Resolve(request, requested);
 }

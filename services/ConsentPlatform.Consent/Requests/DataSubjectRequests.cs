@@ -80,8 +80,8 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             now = now.ToUnixTimeMilliseconds(), codeExpires = (now + CodeLifetime).ToUnixTimeMilliseconds(), due = (now + Deadline).ToUnixTimeMilliseconds(),
         }, transaction.Inner, cancellationToken: cancellationToken));
         var command = contactKind == ByEmail
-            ? new SendVerificationCode { RequestId = Guid.NewGuid(), Email = contact, Code = code, Purpose = "dsr" }
-            : new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = contact, Code = code, Purpose = "dsr" };
+            ? new SendVerificationCode { RequestId = Guid.NewGuid(), Email = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes }
+            : new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes };
         await Outbox.WriteAsync(transaction, command, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Data-subject request {RequestId} ({Kind}, by {ContactKind}) opened, pending verification", id, kind, contactKind);

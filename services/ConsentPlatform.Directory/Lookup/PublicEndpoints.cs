@@ -73,8 +73,9 @@ public static class PublicEndpoints
 
         var pages = app.MapGroup("").RequireRateLimiting(PlatformExtensions.PublicRateLimit).AllowAnonymous().ExcludeFromDescription();
 
-        pages.MapGet("/lookup", async (string? number, HttpContext context, IAntiforgery antiforgery, PublishedDirectory published) =>
+        pages.MapGet("/lookup", async (string? number, string? lang, HttpContext context, IAntiforgery antiforgery, PublishedDirectory published) =>
         {
+            var texts = Texts.For(context.Request, lang);
             LookupResult? result = null;
             string? error = null;
             if (!string.IsNullOrWhiteSpace(number))
@@ -84,35 +85,53 @@ public static class PublicEndpoints
                     result = LookupResult.From(parsed.Number, (await published.GetAsync(context.RequestAborted)).Find(parsed.Number.E164, published.Now));
                 else
                 {
-                    error = parsed.ErrorMessage;
+                    error = PhoneInputText.Describe(parsed, texts.Lang);
                     context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 }
             }
-            return new RazorComponentResult<LookupPage>(new { Tokens = antiforgery.GetAndStoreTokens(context), Query = number, Result = result, Error = error });
+            return new RazorComponentResult<LookupPage>(new { Tokens = antiforgery.GetAndStoreTokens(context), T = texts, Query = number, Result = result, Error = error });
         });
 
         pages.MapPost("/lookup/opt-out", async (HttpContext context, IAntiforgery antiforgery, EntryOptOut optOut,
-            [FromForm] string? callerNumber, [FromForm] string? phoneNumber) =>
+            [FromForm] string? callerNumber, [FromForm] string? phoneNumber, [FromForm] string? lang) =>
         {
+            var texts = Texts.For(context.Request, lang);
             var outcome = await optOut.StartAsync(callerNumber, phoneNumber, context.RequestAborted);
             if (outcome.Kind != OptOutOutcomeKind.CodeSent) context.Response.StatusCode = StatusOf(outcome.Kind);
             SetRetryAfter(context, outcome);
             return new RazorComponentResult<OptOutPage>(new
             {
-                Tokens = antiforgery.GetAndStoreTokens(context), CallerNumber = callerNumber, Outcome = outcome,
+                Tokens = antiforgery.GetAndStoreTokens(context), T = texts, CallerNumber = callerNumber, Outcome = outcome,
+                Errors = InputProblems(outcome, texts, callerNumber, phoneNumber),
             });
         });
 
         pages.MapPost("/lookup/opt-out/{requestId:guid}/code", async (Guid requestId, HttpContext context, IAntiforgery antiforgery, EntryOptOut optOut,
-            [FromForm] string? code, [FromForm] string? callerNumber) =>
+            [FromForm] string? code, [FromForm] string? callerNumber, [FromForm] string? lang) =>
         {
+            var texts = Texts.For(context.Request, lang);
             var outcome = await optOut.ConfirmAsync(requestId, code, context.RequestAborted);
             if (outcome.Kind != OptOutOutcomeKind.OptedOut) context.Response.StatusCode = StatusOf(outcome.Kind);
             return new RazorComponentResult<OptOutPage>(new
             {
-                Tokens = antiforgery.GetAndStoreTokens(context), CallerNumber = callerNumber, Outcome = outcome, RequestId = requestId,
+                Tokens = antiforgery.GetAndStoreTokens(context), T = texts, CallerNumber = callerNumber, Outcome = outcome, RequestId = requestId,
             });
         });
+    }
+
+    /// <summary>The outcome's field problems in the page's language; the API answers with <see cref="EntryOptOut"/>'s own.</summary>
+    private static Dictionary<string, string[]>? InputProblems(OptOutOutcome outcome, Texts texts, string? callerNumber, string? phoneNumber)
+    {
+        if (outcome.Errors is null) return null;
+        var problems = new Dictionary<string, string[]>();
+        foreach (var field in outcome.Errors.Keys)
+            problems[field] = field switch
+            {
+                "callerNumber" => [PhoneNumbers.Parse(callerNumber).IsValid ? texts.CallerNotRegistered : texts.CallerNotValid],
+                "phoneNumber" => [PhoneInputText.Describe(PhoneNumbers.Parse(phoneNumber), texts.Lang)],
+                _ => outcome.Errors[field],
+            };
+        return problems;
     }
 
     private static RouteHandlerBuilder MapFeed(RouteGroupBuilder api, string pattern, FeedFormat format, string? organizationParameter, string summary)

@@ -91,6 +91,7 @@ public sealed class OneTimeCodes(PlatformOptions platform, DirectoryOptions opti
             await Outbox.WriteAsync(transaction, new SendVerificationCode
             {
                 RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = purpose, OrganizationId = organizationId,
+                ValidMinutes = (int)options.CodeLifetime.TotalMinutes,
             }, cancellationToken);
         else
             await Outbox.WriteAsync(transaction, new PlaceVerificationCall

@@ -1,5 +1,6 @@
 using System.Security;
 using System.Text;
+using ConsentPlatform.Notices.Verification;
 
 namespace ConsentPlatform.Notices.Sending;
 
@@ -37,12 +38,12 @@ public static class VoiceScript
         if (Normalize(language) == English)
         {
             var digits = Digits(code, ", ");
-            return [$"This is an automated call with your phone number verification code. Your code is: {digits}.",
+            return [$"This is an automated call from {CodeTexts.Platform} with the code that verifies this phone number. Your code is: {digits}.",
                 $"Once more, your code is: {digits}. If you did not ask for this code, please hang up."];
         }
         // The ideographic comma makes the text-to-speech voice pause after each digit.
         var spoken = Digits(code, "、 ");
-        return [$"電話番号の確認コードを自動音声でお知らせします。確認コードは、 {spoken}、 です。",
+        return [$"{CodeTexts.Platform}から、電話番号の確認コードを自動音声でお知らせします。確認コードは、 {spoken}、 です。",
             $"もう一度繰り返します。確認コードは、 {spoken}、 です。お心当たりがない場合は、このままお切りください。"];
     }
 

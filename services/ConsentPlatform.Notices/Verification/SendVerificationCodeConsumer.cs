@@ -2,6 +2,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.Notices.Gate;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
+using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.Telephony;
 using Dapper;
 using MassTransit;
@@ -29,11 +30,13 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
             await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
             return;
         }
-        if (byEmail) await SendByEmailAsync(context, m.Email!);
-        else await SendBySmsAsync(context, m.PhoneNumber!);
+        // Read before the inbox transaction: the replica is another table of this database.
+        var company = m.OrganizationId is { } organization ? (await OrganizationProfileReplica.FindAsync(database, organization, context.CancellationToken))?.LegalName : null;
+        if (byEmail) await SendByEmailAsync(context, m.Email!, company);
+        else await SendBySmsAsync(context, m.PhoneNumber!, company);
     }
 
-    private async Task SendBySmsAsync(ConsumeContext<SendVerificationCode> context, string phoneNumber)
+    private async Task SendBySmsAsync(ConsumeContext<SendVerificationCode> context, string phoneNumber, string? company)
     {
         var m = context.Message;
         if (!PhoneNumbers.TryParse(phoneNumber, out var number) || !number.CanReceiveSms)
@@ -49,14 +52,13 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
             // A repeated command for the same request (a retry upstream) sends nothing more: one SMS per request.
             var queued = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = m.RequestId.ToString() }, tx.Inner);
             if (queued > 0) return;
-            var body = number.RegionCode == "JP"
-                ? $"認証コード: {m.Code} (10分間有効)。心当たりがない場合は無視してください。"
-                : $"Your verification code is {m.Code} (valid 10 minutes). If you did not ask for it, ignore this message.";
+            var language = m.Language ?? (number.RegionCode == "JP" ? VoiceScript.Japanese : VoiceScript.English);
+            var body = CodeTexts.Sms(m.Code, m.Purpose, company, m.ValidMinutes, language);
             await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, CodeAudience.Owner(m.Purpose, m.OrganizationId), OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
         });
     }
 
-    private async Task SendByEmailAsync(ConsumeContext<SendVerificationCode> context, string address)
+    private async Task SendByEmailAsync(ConsumeContext<SendVerificationCode> context, string address, string? company)
     {
         var m = context.Message;
         if (address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address.Trim(), out var parsed) || parsed.Address != address.Trim())
@@ -71,14 +73,8 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
             if (await IsErasedAsync(tx, candidates)) return;
             // Same request id, same email: the queue's insert is keyed on it.
             var email = new EmailToSend(m.RequestId.ToString(), CodeAudience.Owner(m.Purpose, m.OrganizationId), candidates[0], PhoneNumberHasher.NormalizeEmail(address),
-                "認証コード / Your verification code",
-                $"""
-                認証コード: {m.Code}
-                心当たりがない場合は、このメールを無視してください。
-
-                Your verification code is {m.Code}.
-                If you did not ask for it, ignore this email.
-                """);
+                CodeTexts.EmailSubject(m.Purpose, company, m.Language ?? VoiceScript.Japanese),
+                CodeTexts.EmailBody(m.Code, m.Purpose, company, m.ValidMinutes, m.Language ?? VoiceScript.Japanese));
             await EmailQueue.EnqueueAsync(tx, email, m.Purpose, time.GetUtcNow(), context.CancellationToken);
         });
     }

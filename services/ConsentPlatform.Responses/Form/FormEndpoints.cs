@@ -106,7 +106,7 @@ public static class FormEndpoints
                 var message = texts.Lang == "ja" ? "電話番号を正しく入力してください。" : $"The phone number is not valid: {parsed.ErrorMessage}";
                 return Refused(context, tokens, texts, new() { ["phoneNumber"] = [message] });
             }
-            var (challenge, wait) = await optOut.StartAsync(parsed.Number, context.RequestAborted);
+            var (challenge, wait) = await optOut.StartAsync(parsed.Number, texts.Lang, context.RequestAborted);
             if (challenge is null)
             {
                 var message = texts.Lang == "ja" ? "この番号には確認コードを送りすぎました。しばらくしてからお試しください。" : "Enough codes went to this number for now; try again later.";

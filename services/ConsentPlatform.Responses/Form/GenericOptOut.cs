@@ -22,7 +22,7 @@ public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, P
     public const int MaxAttempts = 5;
 
     /// <summary>The challenge whose code went out, or none and how long until the number may have another.</summary>
-    public async Task<(Guid? ChallengeId, TimeSpan RetryAfter)> StartAsync(PhoneNumber number, CancellationToken ct)
+    public async Task<(Guid? ChallengeId, TimeSpan RetryAfter)> StartAsync(PhoneNumber number, string language, CancellationToken ct)
     {
         var challengeId = Guid.NewGuid();
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
@@ -43,7 +43,10 @@ public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, P
             challengeId = challengeId.ToString(), contactHash, codeHash = HashCode(challengeId, code),
             expiresAt = now.Add(CodeLifetime).ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
-        await Outbox.WriteAsync(tx, new SendVerificationCode { RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = Purpose }, ct);
+        await Outbox.WriteAsync(tx, new SendVerificationCode
+        {
+            RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = Purpose, Language = language, ValidMinutes = (int)CodeLifetime.TotalMinutes,
+        }, ct);
         await tx.CommitAsync(ct);
         logger.LogInformation("Generic opt-out challenge {ChallengeId} started", challengeId);
         return (challengeId, TimeSpan.Zero);

@@ -1,3 +1,5 @@
+using ConsentPlatform.ServiceDefaults.Recipients;
+
 namespace ConsentPlatform.Responses.Form;
 
 /// <summary>The recipient-facing words in Japanese and English. Japanese is the default: the recipients are called in Japan.</summary>
@@ -29,7 +31,7 @@ public sealed record Texts
     public required string Comments { get; init; }
     public required string Submit { get; init; }
     public required string FixErrors { get; init; }
-    public required string OtherLanguage { get; init; }
+    public required string PrivacyPolicy { get; init; }
     public required string ThanksTitle { get; init; }
     public required Func<string, string, string?, DateOnly?, string> WhatHappens { get; init; }
     public required string FlaggedNote { get; init; }
@@ -89,7 +91,7 @@ public sealed record Texts
         Comments = "その他のコメント",
         Submit = "送信する",
         FixErrors = "入力内容をご確認ください",
-        OtherLanguage = "English",
+        PrivacyPolicy = "プライバシーポリシー",
         ThanksTitle = "ご回答ありがとうございました",
         WhatHappens = (status, company, email, after) => status switch
         {
@@ -157,7 +159,7 @@ public sealed record Texts
         Comments = "Comments",
         Submit = "Send",
         FixErrors = "Please check your answer",
-        OtherLanguage = "日本語",
+        PrivacyPolicy = "Privacy policy",
         ThanksTitle = "Thank you for your answer",
         WhatHappens = (status, company, email, after) => status switch
         {
@@ -182,12 +184,7 @@ public sealed record Texts
         GenericNothing = "This service holds no record of contact to this number, so there was nothing to stop.",
     };
 
-    /// <summary>An explicit choice (query or form field) wins; otherwise the browser's first language; Japanese by default.</summary>
-    public static Texts For(string? requested, HttpRequest request)
-    {
-        if (requested is "en") return English;
-        if (requested is "ja") return Japanese;
-        var accept = request.Headers.AcceptLanguage.ToString();
-        return accept.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? English : Japanese;
-    }
+    /// <summary>The page's language as every recipient page chooses it (<see cref="RecipientLanguage"/>).</summary>
+    public static Texts For(string? requested, HttpRequest request) =>
+        RecipientLanguage.Resolve(request, requested) == RecipientLanguage.English ? English : Japanese;
 }
