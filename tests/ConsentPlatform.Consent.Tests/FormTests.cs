@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Testing;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -196,7 +197,24 @@ public sealed class FormTests(ConsentFactory factory) : IClassFixture<ConsentFac
         var (response, html) = await browser.SubmitFormAsync(formId, [Field("channels", "call")]);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("A phone number is needed", html);
-        Assert.DoesNotContain("checked", html.Replace("type=\"checkbox\"", ""));
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{formId}/submissions"))!);
+    }
+
+    [Fact]
+    public async Task A_refused_submit_comes_back_with_exactly_the_boxes_the_person_ticked_and_what_they_typed()
+    {
+        var (_, client) = await factory.CreateOrganizationAsync();
+        var formId = (await client.CreateEventAsync(EventBody(thirdParties: ["Sponsor Co.", "Venue Co."]))).GetProperty("id").GetString()!;
+        using var browser = Browser();
+
+        var (response, html) = await browser.SubmitFormAsync(formId,
+            [Field("channels", "sms"), Field("channels", "email"), Field("thirdParties", "Venue Co."), Field("phone", "090-12"), Field("email", "hanako@example.jp")]);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var ticked = Regex.Matches(html, "<input type=\"checkbox\" id=\"[^\"]+\" name=\"(?<name>[^\"]+)\" value=\"(?<value>[^\"]+)\" checked").Select(m => $"{m.Groups["name"].Value}={m.Groups["value"].Value}");
+        Assert.Equal(["channels=email", "channels=sms", "thirdParties=Venue Co."], ticked.Order());
+        Assert.Contains("value=\"090-12\"", html);
+        Assert.Contains("value=\"hanako@example.jp\"", html);
         Assert.Empty((await client.GetFromJsonAsync<JsonElement[]>($"/api/consent/events/{formId}/submissions"))!);
     }
 
