@@ -3,4 +3,4 @@ using ConsentPlatform.ServiceDefaults.Data;
 
 namespace ConsentPlatform.Consent;
 
-public sealed class ConsentDatabase(PlatformOptions options) : ServiceDatabase("consent", options);
+public sealed class ConsentDatabase(PlatformOptions options, TimeProvider? time = null) : ServiceDatabase("consent", options, time);

@@ -8,4 +8,4 @@ namespace ConsentPlatform.Directory;
 /// the same organization_profiles / organization_profile_revisions tables the other services
 /// replicate into: here they are the authoritative copy and its history.
 /// </summary>
-public sealed class DirectoryDatabase(PlatformOptions options) : ServiceDatabase("directory", options);
+public sealed class DirectoryDatabase(PlatformOptions options, TimeProvider? time = null) : ServiceDatabase("directory", options, time);

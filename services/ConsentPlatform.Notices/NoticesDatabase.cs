@@ -3,4 +3,4 @@ using ConsentPlatform.ServiceDefaults.Data;
 
 namespace ConsentPlatform.Notices;
 
-public sealed class NoticesDatabase(PlatformOptions options) : ServiceDatabase("notices", options);
+public sealed class NoticesDatabase(PlatformOptions options, TimeProvider? time = null) : ServiceDatabase("notices", options, time);

@@ -3,4 +3,4 @@ using ConsentPlatform.ServiceDefaults.Data;
 
 namespace ConsentPlatform.Responses;
 
-public sealed class ResponsesDatabase(PlatformOptions options) : ServiceDatabase("responses", options);
+public sealed class ResponsesDatabase(PlatformOptions options, TimeProvider? time = null) : ServiceDatabase("responses", options, time);

@@ -100,7 +100,7 @@ public sealed record EditorInput
     /// What the form would look like if saved now: texts that differ from the current version show
     /// as the next version with their new hash. Tolerates an incomplete draft (it is a preview).
     /// </summary>
-    public EventView Draft(EventView? current, string organizationId)
+    public EventView Draft(EventView? current, string organizationId, DateTimeOffset now)
     {
         var channels = (Channels ?? []).Where(c => AllChannels.Contains(c)).Distinct().ToList();
         var texts = new List<TextVersion>();
@@ -110,7 +110,7 @@ public sealed record EditorInput
                 var body = Text(channel, language)?.Trim() ?? "";
                 var latest = current?.Text(channel, language);
                 texts.Add(latest?.Body == body ? latest
-                    : new TextVersion(channel, language, (latest?.Version ?? 0) + 1, body, EventStore.HashText(body), DateTimeOffset.UtcNow));
+                    : new TextVersion(channel, language, (latest?.Version ?? 0) + 1, body, EventStore.HashText(body), now));
             }
         return new EventView
         {
@@ -118,7 +118,7 @@ public sealed record EditorInput
             Purpose = Purpose?.Trim() ?? "", PurposeText = new LocalizedText { Ja = PurposeJa?.Trim(), En = PurposeEn?.Trim() }, Channels = channels,
             SenderLegalName = SenderLegalName?.Trim() ?? "", LifetimeMonths = int.TryParse(LifetimeMonths, out var m) ? m : 0,
             AllowedOrigins = Lines(AllowedOrigins), ThirdParties = Lines(ThirdParties).Take(10).ToList(),
-            FormVersion = (current?.FormVersion ?? 0) + 1, Texts = texts, UpdatedAt = DateTimeOffset.UtcNow,
+            FormVersion = (current?.FormVersion ?? 0) + 1, Texts = texts, UpdatedAt = now,
         };
     }
 }

@@ -112,7 +112,7 @@ public static class OrganizerPages
         Dictionary<string, string[]> errors, bool saved = false)
     {
         OrganizerHeaders(context);
-        var draft = input.Draft(current, context.User.OrganizationId());
+        var draft = input.Draft(current, context.User.OrganizationId(), context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         return new RazorComponentResult<EventEditorPage>(new
         {
             Current = current, Input = input, Errors = errors, Saved = saved,
@@ -125,7 +125,7 @@ public static class OrganizerPages
     private static async Task<IResult> PreviewAsync(HttpContext context, FormPreview preview, EventView? current, EditorInput input, string? previewLang)
     {
         OrganizerHeaders(context);
-        var html = await preview.RenderAsync(input.Draft(current, context.User.OrganizationId()), previewLang == "en" ? "en" : "ja");
+        var html = await preview.RenderAsync(input.Draft(current, context.User.OrganizationId(), context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()), previewLang == "en" ? "en" : "ja");
         return Results.Content(html, "text/html; charset=utf-8");
     }
 

@@ -13,7 +13,7 @@ public static class ScrubEndpoints
     public static void MapScrubApi(this RouteGroupBuilder api)
     {
         api.MapPost("/scrubs", async Task<Results<Created<ScrubJobView>, ValidationProblem, ProblemHttpResult>> (
-                string? channel, string? purpose, DateTimeOffset? at, HttpContext context, ScrubJobs jobs, ScrubEngine engine, ConsentOptions options, ILogger<ScrubEngine> logger) =>
+                string? channel, string? purpose, DateTimeOffset? at, HttpContext context, ScrubJobs jobs, ScrubEngine engine, ConsentOptions options, TimeProvider time, ILogger<ScrubEngine> logger) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 if (!Channels.IsKnown(channel)) errors["channel"] = ["The channel is required: call, sms or email."];
@@ -32,7 +32,7 @@ public static class ScrubEndpoints
                     await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                     await using (var output = new StreamWriter(file, new UTF8Encoding(false), 1 << 16))
                     {
-                        await engine.RunAsync(context.Request.Body, output, organizationId, channel!, purpose.Trim(), at ?? DateTimeOffset.UtcNow, progress, context.RequestAborted);
+                        await engine.RunAsync(context.Request.Body, output, organizationId, channel!, purpose.Trim(), at ?? time.GetUtcNow(), progress, context.RequestAborted);
                     }
                     string sha256;
                     await using (var result = File.OpenRead(part)) sha256 = "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(result, context.RequestAborted));

@@ -79,7 +79,7 @@ public static class NumberEndpoints
     {
         var status = StatusOf(outcome.Kind);
         if (outcome.LockedUntil is { } until)
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((until - context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var extensions = new Dictionary<string, object?> { ["reason"] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(outcome.Kind.ToString()) };
         if (outcome.LockedUntil is { } locked) extensions["lockedUntil"] = locked;
         return TypedResults.Problem(statusCode: status, title: outcome.Describe(), extensions: extensions);

@@ -12,11 +12,17 @@ public sealed class ReplicaRefresher(NoticesDatabase database, ReplicaIndex inde
     // Rows become visible in commit order, not in changed_at order: re-reading a few seconds back
     // catches a transaction that committed after a later one was already seen.
     private const long LookbackMs = 5_000;
+
+    /// <summary>
+    /// The clock of the change log: the system's, so the order of changes across processes holds even
+    /// when the service's business clock is set to another date (tests, replays).
+    /// </summary>
+    public static readonly TimeProvider ChangeClock = TimeProvider.System;
     private long _since;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        _since = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        _since = ChangeClock.GetUtcNow().ToUnixTimeMilliseconds();
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
             index.Replace(await ReplicaStore.LoadContactsAsync(connection, null, cancellationToken));
@@ -49,7 +55,7 @@ public sealed class ReplicaRefresher(NoticesDatabase database, ReplicaIndex inde
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var startedAt = ChangeClock.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken);
         var (hashes, numbersChanged) = await ReplicaStore.ChangesSinceAsync(connection, _since - LookbackMs, cancellationToken);
         foreach (var chunk in hashes.Chunk(500))

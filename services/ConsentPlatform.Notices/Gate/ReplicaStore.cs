@@ -132,7 +132,7 @@ public static class ReplicaStore
     /// <summary>Null hash: the published numbers changed.</summary>
     private static Task RecordChangeAsync(Transaction tx, string? contactHash) =>
         tx.Connection.ExecuteAsync("INSERT INTO replica_changes (contact_hash, changed_at) VALUES (@contactHash, @now)",
-            new { contactHash, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, tx.Inner);
+            new { contactHash, now = ReplicaRefresher.ChangeClock.GetUtcNow().ToUnixTimeMilliseconds() }, tx.Inner);
 
     public static async Task<Dictionary<string, ContactState>> LoadContactsAsync(DbConnection connection, IReadOnlyCollection<string>? hashes, CancellationToken ct)
     {

@@ -44,15 +44,16 @@ public sealed class SendWorker(
 
     private async Task RunAsync(bool recovers, CancellationToken stoppingToken)
     {
-        var lastRecovery = DateTimeOffset.MinValue;
+        // Elapsed time, not the date: a clock set to another day must not stop or rush recovery.
+        long? lastRecovery = null;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (recovers && DateTimeOffset.UtcNow - lastRecovery > TimeSpan.FromSeconds(5))
+                if (recovers && (lastRecovery is not { } last || time.GetElapsedTime(last) > TimeSpan.FromSeconds(5)))
                 {
-                    lastRecovery = DateTimeOffset.UtcNow;
+                    lastRecovery = time.GetTimestamp();
                     if (await store.RecoverAbandonedAsync(stoppingToken) is > 0 and var recovered)
                         logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", recovered);
                 }

@@ -55,7 +55,11 @@ public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond,
     /// <summary>The most requests the provider may see in one second: ⌈R⌉.</summary>
     private int Window => Math.Max(1, (int)Math.Ceiling(ratePerSecond));
 
-    public static long NowMicroseconds() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+    /// <summary>
+    /// The system clock, never the host's business clock: slots measure real seconds as the provider
+    /// counts them, whatever date a test or a replay sets for the rest of the service.
+    /// </summary>
+    public static long NowMicroseconds() => (TimeProvider.System.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 
     /// <summary>
     /// Waits until this caller may start one send under <paramref name="sender"/>'s limit. With

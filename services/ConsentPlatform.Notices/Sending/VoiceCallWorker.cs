@@ -7,7 +7,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// refused) is made again, with backoff; after a timeout or a 5xx the call is recorded as unknown and
 /// never placed again — a second call reading the same code is worse than the person asking anew.
 /// </summary>
-public sealed class VoiceCallWorker(VoiceCallQueue queue, IVoiceCaller caller, VoicePacing pacing, NoticesOptions options, ILogger<VoiceCallWorker> logger)
+public sealed class VoiceCallWorker(VoiceCallQueue queue, IVoiceCaller caller, VoicePacing pacing, NoticesOptions options, TimeProvider time, ILogger<VoiceCallWorker> logger)
     : BackgroundService
 {
     /// <summary>The slot is taken before the claim, so the claim only has to outlast one request.</summary>
@@ -15,15 +15,15 @@ public sealed class VoiceCallWorker(VoiceCallQueue queue, IVoiceCaller caller, V
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var lastRecovery = DateTimeOffset.MinValue;
+        long? lastRecovery = null;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (DateTimeOffset.UtcNow - lastRecovery > TimeSpan.FromSeconds(5))
+                if (lastRecovery is not { } last || time.GetElapsedTime(last) > TimeSpan.FromSeconds(5))
                 {
-                    lastRecovery = DateTimeOffset.UtcNow;
+                    lastRecovery = time.GetTimestamp();
                     if (await queue.GiveUpAbandonedAsync(stoppingToken) is > 0 and var abandoned)
                         logger.LogWarning("{Count} verification calls were left mid-request by a stopped worker; marked unknown, not placed again", abandoned);
                 }

@@ -63,7 +63,7 @@ public static class Migrator
 
             await connection.ExecuteAsync(script.Sql, transaction: transaction);
             const string record = "INSERT INTO schema_journal (script, applied_at) VALUES (@script, @now)";
-            await connection.ExecuteAsync(record, new { script = script.Id, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction);
+            await connection.ExecuteAsync(record, new { script = script.Id, now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() }, transaction);
             await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Applied migration {Script} to the {Database} database", script.Id, databaseName);
             applied++;

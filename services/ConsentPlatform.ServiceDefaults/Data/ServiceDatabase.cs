@@ -12,12 +12,16 @@ namespace ConsentPlatform.ServiceDefaults.Data;
 /// </summary>
 public abstract class ServiceDatabase
 {
-    protected ServiceDatabase(string name, PlatformOptions options)
+    protected ServiceDatabase(string name, PlatformOptions options, TimeProvider? time = null)
     {
         Name = name;
+        Time = time ?? TimeProvider.System;
         Dialect = options.DatabaseProvider == DatabaseProvider.Sqlite ? SqlDialect.Sqlite : SqlDialect.SqlServer;
         ConnectionString = ConnectionStringFor(name, options);
     }
+
+    /// <summary>The host's clock, for the times the platform's own tables record (outbox, inbox, journal).</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>Lower-case service name: "consent", "notices", …; also the SQLite file name.</summary>
     public string Name { get; }

@@ -8,7 +8,7 @@ namespace ConsentPlatform.ServiceDefaults.Identity;
 /// revocation must reach every service within seconds), only the host's commands write it.
 /// See docs/decisions/0003-credentials-store.md.
 /// </summary>
-public sealed class IdentityDatabase(PlatformOptions options) : ServiceDatabase("identity", options)
+public sealed class IdentityDatabase(PlatformOptions options, TimeProvider? time = null) : ServiceDatabase("identity", options, time)
 {
     public override Assembly MigrationsAssembly => typeof(IdentityDatabase).Assembly;
 }

@@ -22,7 +22,7 @@ public static class Inbox
         {
             messageId = messageId.ToString(),
             consumer,
-            now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            now = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds(),
         }, transaction.Inner, cancellationToken: cancellationToken));
         return inserted == 1;
     }

@@ -39,7 +39,7 @@ public static class Outbox
         await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             messageId = messageId.ToString(), messageType = prepared.MessageType, body = prepared.Body,
-            createdAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), traceParent = TraceParent(),
+            createdAt = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds(), traceParent = TraceParent(),
         }, transaction.Inner, cancellationToken: cancellationToken));
         transaction.WroteOutbox = true;
         return messageId;
@@ -74,7 +74,7 @@ public static class Outbox
                 parameter.DbType = type;
                 _command.Parameters.Add(parameter);
             }
-            _command.Parameters[3].Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _command.Parameters[3].Value = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds();
             _command.Parameters[4].Value = (object?)TraceParent() ?? DBNull.Value;
             transaction.WroteOutbox = true;
         }

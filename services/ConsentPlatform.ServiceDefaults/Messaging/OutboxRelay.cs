@@ -120,7 +120,7 @@ public sealed class OutboxRelay<TDatabase>(
         }
 
         await using var transaction = await database.BeginAsync(cancellationToken);
-        var now = DateTimeOffset.UtcNow;
+        var now = database.Time.GetUtcNow();
         var rows = (await transaction.Connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.ClaimOutboxBatch, new
         {
             relay = RelayId,
@@ -143,7 +143,7 @@ public sealed class OutboxRelay<TDatabase>(
             """;
         const string delete = "DELETE FROM outbox_messages WHERE id IN @ids AND claimed_by = @relay";
         if (kept.Length > 0)
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids = kept, relay = RelayId, now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids = kept, relay = RelayId, now = database.Time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
         if (forgotten.Length > 0)
             await transaction.Connection.ExecuteAsync(new CommandDefinition(delete, new { ids = forgotten, relay = RelayId }, transaction.Inner, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
@@ -165,7 +165,7 @@ public sealed class OutboxRelay<TDatabase>(
     {
         await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = "DELETE FROM outbox_messages WHERE sent_at IS NOT NULL AND sent_at < @before";
-        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { before = DateTimeOffset.UtcNow.Subtract(olderThan).ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { before = database.Time.GetUtcNow().Subtract(olderThan).ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 }
