@@ -53,6 +53,8 @@ public sealed partial class OptOutPropagationTests(RabbitMqFixture rabbit, ITest
             var numbers = Enumerable.Range(0, Total).Select(i => PhoneNumbers.Parse($"090-{6000 + i / 10_000:0000}-{i % 10_000:0000}").Number).ToArray();
             var codes = numbers.Select((_, i) => $"prop{i:0000}x{Guid.NewGuid():N}"[..20]).ToArray();
             await bus.Publish(new CallerNumberPublished { OrganizationId = organization, CallerNumberId = Guid.NewGuid(), PhoneNumber = CallingNumber, PublishedAt = DateTimeOffset.UtcNow });
+            // Notices checks a purpose against the organization's events, as Consent announces them.
+            await bus.Publish(new EventPurposeSaved { EventId = "ev_propagation", OrganizationId = organization, Purpose = "sales", SavedAt = DateTimeOffset.UtcNow });
             for (var i = 0; i < Total; i++)
             {
                 var hash = hasher.Hash(numbers[i]);
