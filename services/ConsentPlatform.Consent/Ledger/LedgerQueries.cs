@@ -16,10 +16,7 @@ public static class LedgerQueries
         CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Paging is the one place the dialects differ here (TOP vs LIMIT).
-        var sql = database.Dialect.Provider == ServiceDefaults.DatabaseProvider.SqlServer
-            ? $"SELECT TOP (@take) seq AS Seq, {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId AND seq > @afterSeq ORDER BY seq"
-            : $"SELECT seq AS Seq, {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId AND seq > @afterSeq ORDER BY seq LIMIT @take";
+        var sql = $"SELECT seq AS Seq, {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId AND seq > @afterSeq ORDER BY seq {database.Dialect.FirstRows("@take")}";
         return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { organizationId, eventId, afterSeq, take }, cancellationToken: cancellationToken))).ToList();
     }
 
