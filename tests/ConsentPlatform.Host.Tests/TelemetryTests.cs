@@ -16,9 +16,18 @@ using Xunit.Abstractions;
 namespace ConsentPlatform.Host.Tests;
 
 /// <summary>
+/// Activity sources and meters are process-wide, so an exporter in one host also sees every span and
+/// measurement of the hosts other test classes run at the same moment (CI at 1a6a565 counted a second
+/// "POST /r/{code}"). These tests therefore run alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryCollection;
+
+/// <summary>
 /// OpenTelemetry: a person's stop is one trace from the short-link POST through the bus into each
 /// consuming service, and each service records how long the opt-out took to reach it.
 /// </summary>
+[Collection(nameof(TelemetryTests))]
 public sealed partial class TelemetryTests(ITestOutputHelper output)
 {
     /// <summary>The host with what a team's collector would add: exporters, here in memory.</summary>
