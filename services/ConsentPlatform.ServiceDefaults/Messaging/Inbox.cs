@@ -41,25 +41,4 @@ public static class Inbox
         await transaction.CommitAsync(context.CancellationToken);
         return true;
     }
-
-    /// <summary>
-    /// The batch form of <see cref="HandleOnceAsync"/>: every message of a MassTransit batch in
-    /// one transaction, so a busy consumer pays one durable commit per batch instead of one per
-    /// message. Messages handled before are skipped; returns how many took effect.
-    /// </summary>
-    public static async Task<int> HandleBatchOnceAsync<T>(this ServiceDatabase database, ConsumeContext<Batch<T>> context, string consumer,
-        Func<Transaction, ConsumeContext<T>, Task> effect) where T : class
-    {
-        await using var transaction = await database.BeginAsync(context.CancellationToken);
-        var handled = 0;
-        foreach (var message in context.Message)
-        {
-            var messageId = message.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
-            if (!await TryRecordAsync(transaction, messageId, consumer, context.CancellationToken)) continue;
-            await effect(transaction, message);
-            handled++;
-        }
-        await transaction.CommitAsync(context.CancellationToken);
-        return handled;
-    }
 }

@@ -7,25 +7,34 @@ namespace ConsentPlatform.Benchmarks.Outbox;
 
 /// <summary>
 /// (--consumer-batch N) The same inbox and effect as <see cref="BenchProfileConsumer"/> for up to
-/// N messages in one transaction through the platform's <see cref="Inbox.HandleBatchOnceAsync{T}"/>,
-/// so one fsync covers N messages. Every message's inbox row still commits with its effect.
+/// N messages in one transaction, so one fsync covers N messages. Every message's inbox row
+/// (<see cref="Inbox.TryRecordAsync"/>) still commits with its effect. The services consume one
+/// message per transaction; this measures what batching would buy.
 /// </summary>
 public sealed class BenchBatchConsumer(BenchInboxDatabase database, BenchMetrics metrics) : IConsumer<Batch<OrganizationProfileChanged>>
 {
     public async Task Consume(ConsumeContext<Batch<OrganizationProfileChanged>> context)
     {
         var ran = new List<DateTimeOffset>(context.Message.Length);
-        var handled = await database.HandleBatchOnceAsync(context, BenchProfileConsumer.InboxName, async (transaction, message) =>
+        var handled = 0;
+        await using (var transaction = await database.BeginAsync(context.CancellationToken))
         {
-            var change = message.Message;
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(BenchProfileConsumer.InsertRevision, new
+            foreach (var message in context.Message)
             {
-                change.OrganizationId, change.Revision, change.LegalName,
-                changedAt = change.ChangedAt.ToUnixTimeMilliseconds(),
-                receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            }, transaction.Inner, cancellationToken: context.CancellationToken));
-            ran.Add(change.ChangedAt);
-        });
+                var messageId = message.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
+                if (!await Inbox.TryRecordAsync(transaction, messageId, BenchProfileConsumer.InboxName, context.CancellationToken)) continue;
+                var change = message.Message;
+                await transaction.Connection.ExecuteAsync(new CommandDefinition(BenchProfileConsumer.InsertRevision, new
+                {
+                    change.OrganizationId, change.Revision, change.LegalName,
+                    changedAt = change.ChangedAt.ToUnixTimeMilliseconds(),
+                    receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                }, transaction.Inner, cancellationToken: context.CancellationToken));
+                ran.Add(change.ChangedAt);
+                handled++;
+            }
+            await transaction.CommitAsync(context.CancellationToken);
+        }
         foreach (var writtenAt in ran) metrics.RecordConsumed(writtenAt);
         for (var i = handled; i < context.Message.Length; i++) metrics.Duplicate();
     }

@@ -25,7 +25,7 @@ public sealed record OutboxBenchSettings
     public string? Amqp { get; init; }
     public bool Keep { get; init; }
     public double TargetRate { get; init; } = 2000;
-    /// <summary>Up to N messages per consumer transaction through Inbox.HandleBatchOnceAsync (0 = one per message).</summary>
+    /// <summary>Up to N messages per consumer transaction, each with its inbox row (0 = one per message).</summary>
     public int ConsumerBatch { get; init; }
     public int ConsumerBatchMilliseconds { get; init; } = 10;
 
@@ -50,7 +50,7 @@ public sealed record OutboxBenchSettings
           --target R         the rate the verdict is judged against (default 2000)
           --keep             keep the temp data folder
           consumer shape:
-          --consumer-batch N     batch consumer (Inbox.HandleBatchOnceAsync): up to N messages per consumer transaction
+          --consumer-batch N     batch consumer: up to N messages per consumer transaction
           --consumer-batch-ms MS how long a batch waits to fill (default 10)
         """;
 
