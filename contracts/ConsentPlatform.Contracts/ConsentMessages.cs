@@ -49,6 +49,10 @@ public sealed record ContactSuppressed
     public required DateTimeOffset SuppressedAt { get; init; }
     /// <summary>A temporary opt-out ("not now"): the entry stops applying at this time. Null means for good.</summary>
     public DateTimeOffset? Until { get; init; }
+    /// <summary>Where the stop came from (responses, sms_reply, call_refused, directory, dsr_stop_use, …), for the CRM and the rep.</summary>
+    public string? Source { get; init; }
+    /// <summary>The request that caused it (OptOutRequested.RequestId, the data-subject request): the evidence a CRM can quote.</summary>
+    public Guid? EvidenceId { get; init; }
 }
 
 public sealed record ContactUnsuppressed

@@ -11,6 +11,8 @@ public sealed record ResponseLinkIssued
     public required string Topic { get; init; }
     public string? CallerName { get; init; }
     public required DateTimeOffset IssuedAt { get; init; }
+    /// <summary>The organization's own reference for the contact (a CRM lead id) when the planned call gave one.</summary>
+    public string? ExternalId { get; init; }
 }
 
 public sealed record CallNoticeSent

@@ -23,7 +23,8 @@ public static class NoticesPages
             SendWorker worker, [FromForm] PlanCallInput input, [FromForm] string? plannedLocal) =>
         {
             var errors = new Dictionary<string, string[]>();
-            input = input with { PlannedAt = PlannedAtFromPage(plannedLocal, input.PhoneNumber, errors) };
+            // An empty optional field is "not given", as an absent JSON property is in the API.
+            input = input with { PlannedAt = PlannedAtFromPage(plannedLocal, input.PhoneNumber, errors), ExternalId = string.IsNullOrWhiteSpace(input.ExternalId) ? null : input.ExternalId };
             var (fieldErrors, number, calling) = await input.ValidateAsync(context.User.OrganizationId(), purposes, options, time.GetUtcNow(), context.RequestAborted);
             foreach (var (field, messages) in fieldErrors) errors.TryAdd(field, messages);
             if (errors.Count > 0)

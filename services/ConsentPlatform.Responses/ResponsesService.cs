@@ -27,6 +27,7 @@ public static class ResponsesService
             bus.AddConsumer<ConsentRecordedConsumer, ConsentRecordedConsumerDefinition>();
             bus.AddConsumer<CallNoticeSentConsumer, CallNoticeSentConsumerDefinition>();
             bus.AddConsumer<ErasureRequestedConsumer, ErasureRequestedConsumerDefinition>();
+            bus.AddConsumer<PreferenceChangeConsumer, PreferenceChangeConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

@@ -34,9 +34,9 @@ public sealed class CallPlanningTests : IAsyncLifetime
         await _factory.DisposeAsync();
     }
 
-    private Task<HttpResponseMessage> PostCallAsync(object? plannedAt = null) => _client.PostAsJsonAsync("/api/notices/calls", new
+    private Task<HttpResponseMessage> PostCallAsync(object? plannedAt = null, string? externalId = null) => _client.PostAsJsonAsync("/api/notices/calls", new
     {
-        phoneNumber = Mobile, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber, purpose = "sales", plannedAt,
+        phoneNumber = Mobile, callerName = "山田", topic = "新サービスのご案内", callingNumber = CallingNumber, purpose = "sales", plannedAt, externalId,
     });
 
     private async Task<(long Due, string Body, string Status)> OutgoingAsync(Guid noticeId)
@@ -155,5 +155,23 @@ public sealed class CallPlanningTests : IAsyncLifetime
         var (status, text) = await PlanOnPageAsync(browser, "2026-07-16T15:30");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("Call planned for 2026-07-16 06:30 UTC; the pre-call notice is queued.", text);
+    }
+
+    [Fact]
+    public async Task The_external_id_given_with_a_call_travels_to_responses_with_the_link_for_the_crm()
+    {
+        var response = await PostCallAsync(externalId: "00Q5g00000ABCDE");
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        await using var connection = await _factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
+        var body = await connection.ExecuteScalarAsync<string>("SELECT body FROM outbox_messages WHERE instr(message_type, 'ResponseLinkIssued') > 0");
+        Assert.Contains("\"externalId\":\"00Q5g00000ABCDE\"", body);
+    }
+
+    [Fact]
+    public async Task An_external_id_with_a_line_break_is_a_400_naming_externalId()
+    {
+        var response = await PostCallAsync(externalId: "lead\n42");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("externalId", out _));
     }
 }

@@ -28,6 +28,8 @@ public sealed class FakeCrm : IAsyncDisposable
     public string Secret { get; set; } = "";
     public TimeSpan Stall { get; set; } = TimeSpan.FromSeconds(30);
     public ConcurrentQueue<Received> Accepted { get; } = new();
+    /// <summary>Preference changes ("preference.changed"), in the order they arrived, each with its delivery id.</summary>
+    public ConcurrentQueue<(string DeliveryId, CrmPreference Preference)> Preferences { get; } = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new();
     private int _attempts, _refused, _badSignatures, _duplicates;
 
@@ -77,6 +79,13 @@ public sealed class FakeCrm : IAsyncDisposable
         if (!_seen.TryAdd(deliveryId, 0))
         {
             Interlocked.Increment(ref _duplicates);
+            return Results.Ok();
+        }
+        if (JsonDocument.Parse(body).RootElement.GetProperty("event").GetString() == "preference.changed")
+        {
+            var change = JsonSerializer.Deserialize<PreferenceEnvelope>(body, WebhookSignature.Json)!;
+            if (change.DeliveryId != deliveryId) { Interlocked.Increment(ref _badSignatures); return Results.BadRequest(); }
+            Preferences.Enqueue((deliveryId, change.Preference));
             return Results.Ok();
         }
         var envelope = JsonSerializer.Deserialize<WebhookEnvelope>(body, WebhookSignature.Json)!;

@@ -83,7 +83,8 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
     }
 
     /// <summary>What Notices does when it sends a notice: publishes the link, then we wait for the replica to hold it.</summary>
-    public async Task<ResponseLinkIssued> IssueLinkAsync(string organizationId, string phone = "090-1234-5678", string topic = "New plan for your team", string? code = null)
+    public async Task<ResponseLinkIssued> IssueLinkAsync(string organizationId, string phone = "090-1234-5678", string topic = "New plan for your team", string? code = null,
+        string? externalId = null)
     {
         var number = PhoneNumbers.Parse(phone).Number;
         var link = new ResponseLinkIssued
@@ -96,6 +97,7 @@ public sealed partial class ResponsesFactory : WebApplicationFactory<ResponsesDa
             Topic = topic,
             CallerName = "Yamada",
             IssuedAt = DateTimeOffset.UtcNow,
+            ExternalId = externalId,
         };
         await Services.GetRequiredService<IBus>().Publish(link);
         await Eventually.AssertAsync(async () => await CountAsync("SELECT COUNT(*) FROM response_links WHERE code = @code", new { code = link.Code }) == 1,

@@ -40,6 +40,7 @@ public sealed class SuppressionStore(GateIndex index)
             {
                 SuppressionId = fact.Id, ContactHash = request.ContactHash, OrganizationId = request.OrganizationId,
                 Channel = channel, Purpose = request.Purpose, Reason = request.Reason, SuppressedAt = request.At, Until = request.Until,
+                Source = request.Source, EvidenceId = request.RequestId,
             }, cancellationToken);
             written.Add((request.ContactHash, fact));
         }

@@ -22,6 +22,8 @@ public sealed record PlanCallInput
     /// <summary>The consent purpose the call serves; SMS consent and suppressions are matched on it.</summary>
     public string? Purpose { get; init; }
     public string? Language { get; init; }
+    /// <summary>The organization's own reference for the contact (a CRM lead id): CRM connectors receive it with every preference change.</summary>
+    public string? ExternalId { get; init; }
 
     public Dictionary<string, string[]> Validate(out PhoneNumber number, out PhoneNumber callingNumber, DateTimeOffset now, int maxAheadDays)
     {
@@ -33,6 +35,8 @@ public sealed record PlanCallInput
         if (string.IsNullOrWhiteSpace(Topic) || Topic.Trim().Length > 100) errors["topic"] = ["The topic is required (at most 100 characters): the notice says what the call is about."];
         if (Language is not null && Language is not ("ja" or "en")) errors["language"] = ["The language must be ja or en."];
         if (ContainsControl(CallerName) || ContainsControl(Topic)) errors[ContainsControl(CallerName) ? "callerName" : "topic"] = ["Line breaks and control characters are not allowed."];
+        if (ExternalId is not null && (ExternalId.Trim().Length is 0 or > 100 || ContainsControl(ExternalId)))
+            errors["externalId"] = ["The external id must be 1-100 characters without line breaks or control characters (or omitted)."];
         return errors;
     }
 

@@ -67,7 +67,7 @@ public sealed class CallPlanner(
                 """;
             await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { call.Id, call.OrganizationId, call.ContactHash, call.PhoneNumber, call.MaskedNumber, call.CallerName,
                 call.Topic, call.Purpose, call.CallingNumber, call.Language, call.PlannedAt, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
-            await IssueAsync(tx, call, NoticeKinds.PreCall, number, company, now, ct, sendAt);
+            await IssueAsync(tx, call, NoticeKinds.PreCall, number, company, now, ct, sendAt, input.ExternalId?.Trim());
             await tx.CommitAsync(ct);
         }
         return new PlanResult(await FindAsync(organizationId, call.Id, ct), []);
@@ -113,8 +113,9 @@ public sealed class CallPlanner(
     }
 
     /// <param name="sendAt">When the notice will leave (a pre-call notice's lead time before the call); the gate decides for that moment.</param>
+    /// <param name="externalId">The organization's reference for the contact, passed on to Responses' CRM connectors.</param>
     private async Task IssueAsync(Transaction tx, CallRow call, string kind, PhoneNumber number, string company, DateTimeOffset now, CancellationToken ct,
-        DateTimeOffset? sendAt = null)
+        DateTimeOffset? sendAt = null, string? externalId = null)
     {
         var noticeId = Guid.NewGuid();
         string? reason;
@@ -162,7 +163,7 @@ public sealed class CallPlanner(
         await Outbox.WriteAsync(tx, new ResponseLinkIssued
         {
             Code = code!, NoticeId = noticeId, OrganizationId = call.OrganizationId, MaskedNumber = call.MaskedNumber,
-            ContactHash = call.ContactHash, Topic = call.Topic, CallerName = call.CallerName, IssuedAt = now,
+            ContactHash = call.ContactHash, Topic = call.Topic, CallerName = call.CallerName, IssuedAt = now, ExternalId = externalId,
         }, ct);
         logger.LogInformation("Notice {NoticeId} ({Kind}) of call {CallId} queued", noticeId, kind, call.Id);
     }

@@ -18,9 +18,14 @@ public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider time)
 {
     public const string HttpClientName = "responses-crm";
 
-    public async Task SendAsync(Connector connector, string deliveryId, CrmResponse response, CancellationToken ct)
+    public Task SendAsync(Connector connector, string deliveryId, CrmResponse response, CancellationToken ct) =>
+        PostAsync(connector, deliveryId, JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope("response.recorded", deliveryId, response), WebhookSignature.Json), ct);
+
+    public Task SendAsync(Connector connector, string deliveryId, CrmPreference preference, CancellationToken ct) =>
+        PostAsync(connector, deliveryId, JsonSerializer.SerializeToUtf8Bytes(new PreferenceEnvelope("preference.changed", deliveryId, preference), WebhookSignature.Json), ct);
+
+    private async Task PostAsync(Connector connector, string deliveryId, byte[] body, CancellationToken ct)
     {
-        var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookEnvelope("response.recorded", deliveryId, response), WebhookSignature.Json);
         using var request = new HttpRequestMessage(HttpMethod.Post, connector.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(connector.Secret!, time.GetUtcNow().ToUnixTimeSeconds(), body));

@@ -24,6 +24,8 @@ public sealed record Delivery
     public string? LastError { get; init; }
     public long CreatedAt { get; init; }
     public long? DeliveredAt { get; init; }
+    /// <summary><see cref="DeliveryKinds"/>: what <see cref="ResponseId"/> names, a response or a preference change.</summary>
+    public string Kind { get; init; } = DeliveryKinds.Response;
 }
 
 /// <summary>
@@ -35,26 +37,29 @@ public sealed class DeliveryStore(ResponsesDatabase database)
     private const string Columns = """
         id AS Id, delivery_id AS DeliveryId, connector_id AS ConnectorId, organization_id AS OrganizationId, response_id AS ResponseId,
         contact_hash AS ContactHash, status AS Status, attempts AS Attempts, next_attempt_at AS NextAttemptAt, last_error AS LastError,
-        created_at AS CreatedAt, delivered_at AS DeliveredAt
+        created_at AS CreatedAt, delivered_at AS DeliveredAt, kind AS Kind
         """;
 
     /// <summary>Signalled when deliveries are committed, so the worker need not wait for its next poll.</summary>
     public OutboxSignal Signal { get; } = new();
 
-    public static async Task<int> EnqueueAsync(Transaction tx, string organizationId, Guid responseId, string contactHash, DateTimeOffset now, CancellationToken ct)
+    /// <param name="kind">A response, or a preference change (<see cref="DeliveryKinds"/>); preference changes go to webhook connectors only for now.</param>
+    public static async Task<int> EnqueueAsync(Transaction tx, string organizationId, Guid responseId, string contactHash, DateTimeOffset now, CancellationToken ct,
+        string kind = DeliveryKinds.Response)
     {
-        const string connectors = "SELECT connector_id FROM crm_connectors WHERE organization_id = @organizationId AND enabled = 1";
-        var ids = (await tx.Connection.QueryAsync<string>(new CommandDefinition(connectors, new { organizationId }, tx.Inner, cancellationToken: ct))).ToList();
+        var connectors = "SELECT connector_id FROM crm_connectors WHERE organization_id = @organizationId AND enabled = 1"
+            + (kind == DeliveryKinds.Preference ? " AND kind = @webhook" : "");
+        var ids = (await tx.Connection.QueryAsync<string>(new CommandDefinition(connectors, new { organizationId, webhook = ConnectorKinds.Webhook }, tx.Inner, cancellationToken: ct))).ToList();
         const string insert = """
-            INSERT INTO crm_deliveries (delivery_id, connector_id, organization_id, response_id, contact_hash, status, attempts, next_attempt_at, created_at)
-            VALUES (@deliveryId, @connectorId, @organizationId, @responseId, @contactHash, 'pending', 0, @now, @now)
+            INSERT INTO crm_deliveries (delivery_id, connector_id, organization_id, response_id, contact_hash, status, attempts, next_attempt_at, created_at, kind)
+            VALUES (@deliveryId, @connectorId, @organizationId, @responseId, @contactHash, 'pending', 0, @now, @now, @kind)
             """;
         foreach (var connectorId in ids)
         {
             await tx.Connection.ExecuteAsync(new CommandDefinition(insert, new
             {
                 deliveryId = Guid.NewGuid().ToString(), connectorId, organizationId, responseId = responseId.ToString(), contactHash,
-                now = now.ToUnixTimeMilliseconds(),
+                now = now.ToUnixTimeMilliseconds(), kind,
             }, tx.Inner, cancellationToken: ct));
         }
         return ids.Count;

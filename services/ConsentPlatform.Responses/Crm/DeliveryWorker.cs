@@ -12,7 +12,7 @@ namespace ConsentPlatform.Responses.Crm;
 /// budget of its own deliveries (attempts refused by an open circuit are postponed, not counted).
 /// </summary>
 public sealed class DeliveryWorker(
-    DeliveryStore deliveries, ConnectorStore connectors, ResponseStore responses, WebhookSender webhook, SalesforceSender salesforce,
+    ResponsesDatabase database, DeliveryStore deliveries, ConnectorStore connectors, ResponseStore responses, WebhookSender webhook, SalesforceSender salesforce,
     OutboundUrlPolicy policy, ResponsesOptions options, TimeProvider time, ILogger<DeliveryWorker> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (long Version, ResiliencePipeline Pipeline)> _pipelines = new();
@@ -57,10 +57,23 @@ public sealed class DeliveryWorker(
     private async Task DeliverAsync(Delivery delivery, CancellationToken ct)
     {
         var connector = await connectors.FindAsync(delivery.ConnectorId, ct);
-        var response = await responses.FindAsync(delivery.ResponseId, ct);
-        if (connector is null || response is null)
+        Func<CancellationToken, Task>? send = null;
+        if (connector is not null && delivery.Kind == DeliveryKinds.Preference)
         {
-            await deliveries.MarkFailedAsync(delivery, connector is null ? "The connector was deleted" : "The response no longer exists", time.GetUtcNow(), 1, ct);
+            await using var connection = await database.OpenAsync(ct);
+            if (await PreferenceChangeConsumer.FindAsync(connection, delivery.ResponseId, ct) is { } preference)
+                send = token => webhook.SendAsync(connector, delivery.DeliveryId, preference, token);
+        }
+        else if (connector is not null && await responses.FindAsync(delivery.ResponseId, ct) is { } response)
+        {
+            var payload = CrmResponse.From(response);
+            send = token => connector.Kind == ConnectorKinds.Salesforce
+                ? salesforce.SendAsync(connector, delivery.DeliveryId, payload, token)
+                : webhook.SendAsync(connector, delivery.DeliveryId, payload, token);
+        }
+        if (connector is null || send is null)
+        {
+            await deliveries.MarkFailedAsync(delivery, connector is null ? "The connector was deleted" : $"The {delivery.Kind} no longer exists", time.GetUtcNow(), 1, ct);
             return;
         }
         // Saved before the policy existed (or allowed by a setting since removed): never sent.
@@ -75,15 +88,10 @@ public sealed class DeliveryWorker(
             return;
         }
 
-        var payload = CrmResponse.From(response);
         var pipeline = PipelineFor(connector);
         try
         {
-            await pipeline.ExecuteAsync(async token =>
-            {
-                if (connector.Kind == ConnectorKinds.Salesforce) await salesforce.SendAsync(connector, delivery.DeliveryId, payload, token);
-                else await webhook.SendAsync(connector, delivery.DeliveryId, payload, token);
-            }, ct);
+            await pipeline.ExecuteAsync(async token => await send(token), ct);
             await deliveries.MarkDeliveredAsync(delivery.Id, time.GetUtcNow(), CancellationToken.None);
             logger.LogDebug("Delivered {DeliveryId} to connector {ConnectorId}", delivery.DeliveryId, connector.ConnectorId);
         }

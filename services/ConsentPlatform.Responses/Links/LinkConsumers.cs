@@ -9,7 +9,11 @@ public sealed class ResponseLinkIssuedConsumer(ResponsesDatabase database, LinkC
 {
     public async Task Consume(ConsumeContext<ResponseLinkIssued> context)
     {
-        await database.HandleOnceAsync(context, "responses.response-link", tx => LinkStore.ApplyAsync(tx, context.Message));
+        await database.HandleOnceAsync(context, "responses.response-link", async tx =>
+        {
+            await LinkStore.ApplyAsync(tx, context.Message);
+            await Crm.PreferenceChangeConsumer.RememberExternalIdAsync(tx, context.Message);
+        });
         // A code looked up before its link arrived was cached as unknown.
         cache.Invalidate(context.Message.Code);
     }
