@@ -24,6 +24,24 @@ public sealed class ConsentOptions : ICheckedSettings
 
     public string RegionFor(string organizationId) => DefaultRegions.GetValueOrDefault(organizationId, DefaultRegion);
 
+    /// <summary>The zone the console shows times in and reads dates in when the organization has none of its own (IANA id).</summary>
+    public TimeZoneInfo TimeZone { get; init; } = Japan;
+    /// <summary>Consent:TimeZones:{organizationId}: an organization's own zone for the console.</summary>
+    public IReadOnlyDictionary<string, TimeZoneInfo> TimeZones { get; init; } = new Dictionary<string, TimeZoneInfo>();
+
+    public TimeZoneInfo TimeZoneFor(string organizationId) => TimeZones.GetValueOrDefault(organizationId, TimeZone);
+
+    private static readonly TimeZoneInfo Japan = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+
+    private static TimeZoneInfo Zone(SettingsReader read, string key)
+    {
+        var value = read.Text(key);
+        if (value is null) return Japan;
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone)) return zone;
+        read.Fail($"{key}: '{value}' is not a known time zone; expected an IANA id such as Asia/Tokyo.");
+        return Japan;
+    }
+
     private static string Region(SettingsReader read, string key)
     {
         var value = read.Text(key);
@@ -47,6 +65,9 @@ public sealed class ConsentOptions : ICheckedSettings
             DefaultRegion = Region(read, "Consent:DefaultRegion"),
             DefaultRegions = configuration.GetSection("Consent:DefaultRegions").GetChildren()
                 .ToDictionary(child => child.Key, child => Region(read, $"Consent:DefaultRegions:{child.Key}"), StringComparer.Ordinal),
+            TimeZone = Zone(read, "Consent:TimeZone"),
+            TimeZones = configuration.GetSection("Consent:TimeZones").GetChildren()
+                .ToDictionary(child => child.Key, child => Zone(read, $"Consent:TimeZones:{child.Key}"), StringComparer.Ordinal),
             Errors = read.Errors,
         };
     }

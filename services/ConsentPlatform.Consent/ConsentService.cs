@@ -1,3 +1,4 @@
+using ConsentPlatform.Consent.Compliance;
 using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Import;
@@ -64,7 +65,8 @@ public static class ConsentService
             app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
             app.MapRequestPages();
+            app.MapConsolePages();
         },
-        Pages = [new PageLink("Consent forms", "/consent/events")],
+        Pages = [new PageLink("Consent forms", "/consent/events"), new PageLink("Compliance console", ConsolePages.Path)],
     };
 }

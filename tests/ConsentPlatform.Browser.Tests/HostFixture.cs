@@ -54,16 +54,26 @@ public sealed class HostFixture : IAsyncLifetime
     /// <summary>An organization and an API key for it (all scopes unless given), made with the host's own commands on the shared data folder.</summary>
     public async Task<(string OrganizationId, string ApiKey)> CreateOrganizationAsync(string legalName = "Browser Test K.K.", params string[] scopes)
     {
+        var organizationId = await RunIdentityCommandAsync(["org", "create", "--name", legalName]);
+        return (organizationId, (await CreateKeyAsync(organizationId, "browser-test", scopes)).ApiKey);
+    }
+
+    /// <summary>Another key for an organization (all scopes unless given): its id, as pages show it, and the key itself.</summary>
+    public async Task<(string KeyId, string ApiKey)> CreateKeyAsync(string organizationId, string name, params string[] scopes)
+    {
+        var key = await RunIdentityCommandAsync(["key", "create", "--org", organizationId, "--name", name, .. (scopes.Length > 0 ? new[] { "--scopes", string.Join(',', scopes) } : [])]);
+        // cpk_{id}_{secret}
+        return (key.Split('_')[1], key);
+    }
+
+    /// <summary>Runs one of the host's identity commands on the shared data folder and returns the last line it printed.</summary>
+    private async Task<string> RunIdentityCommandAsync(string[] arguments)
+    {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
         var output = new StringWriter();
-        if (await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output) != 0)
-            throw new InvalidOperationException("org create failed: " + output);
-        var organizationId = output.ToString().Trim().Split('\n')[^1].Trim();
-        output.GetStringBuilder().Clear();
-        string[] arguments = ["key", "create", "--org", organizationId, "--name", "browser-test", .. (scopes.Length > 0 ? new[] { "--scopes", string.Join(',', scopes) } : [])];
         if (await IdentityCommands.RunAsync(arguments, configuration, output, output) != 0)
-            throw new InvalidOperationException("key create failed: " + output);
-        return (organizationId, output.ToString().Trim().Split('\n')[^1].Trim());
+            throw new InvalidOperationException($"{arguments[0]} {arguments[1]} failed: {output}");
+        return output.ToString().Trim().Split('\n')[^1].Trim();
     }
 
     /// <summary>An HttpClient for the host's organization API with this key.</summary>

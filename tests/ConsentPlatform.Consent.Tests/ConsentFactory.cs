@@ -100,3 +100,24 @@ public static class Api
         Purpose = purpose, Source = source, RequestedAt = DateTimeOffset.UtcNow,
     };
 }
+
+/// <summary>The signed-in pages as a browser without JavaScript uses them: a cookie session and the page's antiforgery field.</summary>
+public static partial class Pages
+{
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex AntiforgeryField();
+
+    public static string TokenOf(string html) => AntiforgeryField().Match(html).Groups[1].Value;
+
+    /// <summary>A new organization with an API client, and a browser signed in with a second key of the given scopes (consent only unless given).</summary>
+    public static async Task<(string Org, HttpClient Api, HttpClient Browser)> SignedInAsync(this ConsentFactory factory, params string[] scopes)
+    {
+        var (org, api) = await factory.CreateOrganizationAsync();
+        var key = await factory.Identity.CreateKeyAsync(org, scopes.Length == 0 ? [ServiceDefaults.Identity.Scopes.Consent] : scopes, "browser");
+        var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetStringAsync("/signin");
+        var signedIn = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = TokenOf(form), ["key"] = key.Key }));
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, signedIn.StatusCode);
+        return (org, api, browser);
+    }
+}

@@ -14,26 +14,14 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>The organizer's pages as a browser without JavaScript uses them: a signed-in cookie session, antiforgery fields, plain form posts.</summary>
 public sealed partial class OrganizerPageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
-
     [GeneratedRegex("srcdoc=\"([^\"]*)\"")]
     private static partial Regex Srcdoc();
 
-    private static string TokenOf(string html) => AntiforgeryField().Match(html).Groups[1].Value;
+    private static string TokenOf(string html) => Pages.TokenOf(html);
 
     private static string[] Previews(string html) => Srcdoc().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).ToArray();
 
-    private async Task<(string Org, HttpClient Api, HttpClient Browser)> SignedInAsync()
-    {
-        var (org, api) = await factory.CreateOrganizationAsync();
-        var key = await factory.Identity.CreateKeyAsync(org, [Scopes.Consent], "browser");
-        var browser = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var form = await browser.GetStringAsync("/signin");
-        var signedIn = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = TokenOf(form), ["key"] = key.Key }));
-        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
-        return (org, api, browser);
-    }
+    private Task<(string Org, HttpClient Api, HttpClient Browser)> SignedInAsync() => factory.SignedInAsync();
 
     private static List<KeyValuePair<string, string>> EditorFields(string action, string title = "Autumn Seminar", string smsJa = "SMSでのご案内に同意します。",
         string lifetimeMonths = "12", params string[] channels) =>

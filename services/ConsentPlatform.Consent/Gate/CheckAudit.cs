@@ -6,7 +6,7 @@ namespace ConsentPlatform.Consent.Gate;
 
 public sealed record AuditRecord(
     string CheckId, string OrganizationId, string ContactHash, string Channel, string Purpose,
-    string Decision, string Reasons, long At, long CheckedAt, string Source);
+    string Decision, string Reasons, long At, long CheckedAt, string Source, string? KeyId = null, string? ContactMasked = null);
 
 /// <summary>
 /// Records every check (R10) without putting a synchronous disk write on the gate's hot path:
@@ -73,8 +73,8 @@ public sealed class CheckAudit(ConsentDatabase database, ILogger<CheckAudit> log
     {
         await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
-            INSERT INTO check_audit (check_id, organization_id, contact_hash, channel, purpose, decision, reasons, at, checked_at, source)
-            VALUES (@CheckId, @OrganizationId, @ContactHash, @Channel, @Purpose, @Decision, @Reasons, @At, @CheckedAt, @Source)
+            INSERT INTO check_audit (check_id, organization_id, contact_hash, channel, purpose, decision, reasons, at, checked_at, source, key_id, contact_masked)
+            VALUES (@CheckId, @OrganizationId, @ContactHash, @Channel, @Purpose, @Decision, @Reasons, @At, @CheckedAt, @Source, @KeyId, @ContactMasked)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, batch, transaction.Inner, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

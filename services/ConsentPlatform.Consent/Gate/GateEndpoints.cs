@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ConsentPlatform.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,7 +21,7 @@ public static class GateEndpoints
                 var organizationId = context.User.OrganizationId();
                 var query = input.Validate(organizationId, options.RegionFor(organizationId), errors);
                 if (query is null) return TypedResults.ValidationProblem(errors);
-                return TypedResults.Ok(gate.Check(query));
+                return TypedResults.Ok(gate.Check(query, keyId: context.User.FindFirstValue(PlatformClaims.KeyId)));
             })
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCheckBytes))
             .WithSummary("May this organization contact this number by this channel for this purpose (now or at a given time)?")

@@ -44,6 +44,9 @@ public static class ReasonCodes
         (DenyReason.GateUnavailable, "gate_unavailable"),
     ];
 
+    /// <summary>Every code, most serious first.</summary>
+    public static IReadOnlyList<string> All { get; } = Array.ConvertAll(Codes, c => c.Code);
+
     private const int AllFlags = (1 << 9) - 1;
 
     private static readonly string[][] Cache = Enumerable.Range(0, AllFlags + 1).Select(i => Codes.Where(c => ((DenyReason)i & c.Flag) != 0).Select(c => c.Code).ToArray()).ToArray();

@@ -33,7 +33,8 @@ public sealed record CheckQuery(string OrganizationId, PhoneNumber Number, strin
 /// </summary>
 public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, ContactHasher contactHasher, ContactHoursStore hours, CheckAudit audit, TimeProvider time, ILogger<PermissionGate> logger)
 {
-    public CheckResult Check(CheckQuery query, string source = "api")
+    /// <param name="keyId">The API key that asked (a signed-in session's key for the console), recorded so the audit says who.</param>
+    public CheckResult Check(CheckQuery query, string source = "api", string? keyId = null)
     {
         var checkId = "chk_" + Guid.NewGuid().ToString("N");
         var now = time.GetUtcNow();
@@ -44,7 +45,7 @@ public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, Co
             var allowing = new List<ConsentFact>();
             var reasons = Decide(query with { At = at }, allowing, out hash, out var optedOutUntil);
             var result = Answer(checkId, at, reasons, allowing) with { OptedOutUntil = optedOutUntil };
-            if (!audit.TryRecord(Audit(result, query, hash, now, source)))
+            if (!audit.TryRecord(Audit(result, query, hash, now, source, keyId)))
             {
                 logger.LogError("Check {CheckId} could not be queued for audit; answering deny", checkId);
                 result = Answer(checkId, at, DenyReason.GateUnavailable, []);
@@ -55,7 +56,7 @@ public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, Co
         {
             logger.LogError(error, "Check {CheckId} failed; answering deny (gate_unavailable)", checkId);
             var result = Answer(checkId, at, DenyReason.GateUnavailable, []);
-            if (hash is not null) audit.TryRecord(Audit(result, query, hash, now, source));
+            if (hash is not null) audit.TryRecord(Audit(result, query, hash, now, source, keyId));
             return result;
         }
     }
@@ -103,7 +104,8 @@ public sealed class PermissionGate(GateIndex index, PhoneNumberHasher hasher, Co
         At = at,
     };
 
-    private static AuditRecord Audit(CheckResult result, CheckQuery query, string hash, DateTimeOffset now, string source) => new(
+    private static AuditRecord Audit(CheckResult result, CheckQuery query, string hash, DateTimeOffset now, string source, string? keyId) => new(
         result.CheckId, query.OrganizationId, hash, query.Channel, query.Purpose, result.Decision, string.Join(' ', result.Reasons),
-        result.At.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), source);
+        result.At.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), source, keyId,
+        query.Number.IsEmpty ? ContactMask.Email(query.Email) : query.Number.FormatMasked());
 }

@@ -18,29 +18,28 @@ public static class ContactExport
                 var errors = new Dictionary<string, string[]>();
                 var chosen = LedgerExport.Negotiate(format, context.Request);
                 if (chosen is null) errors["format"] = ["The format is csv or json."];
-                var hashes = new List<string>();
+                var number = default(PhoneNumber);
                 if (!string.IsNullOrWhiteSpace(phoneNumber))
                 {
                     var parsed = PhoneNumbers.Parse(phoneNumber, "JP");
-                    if (parsed.IsValid) hashes.AddRange(hasher.CandidateHashes(parsed.Number));
+                    if (parsed.IsValid) number = parsed.Number;
                     else errors["phoneNumber"] = [$"The phone number is not valid: {parsed.ErrorMessage}"];
                 }
+                string? address = null;
                 if (!string.IsNullOrWhiteSpace(email))
                 {
                     if (CheckInput.EmailError(email) is { } message) errors["email"] = [message];
-                    else hashes.AddRange(hasher.CandidateEmailHashes(email));
+                    else address = email;
                 }
+                var hashes = ContactLookup.Hashes(hasher, number, address);
                 if (errors.Count == 0 && hashes.Count == 0) errors["phoneNumber"] = ["Give a phone number or an email."];
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-                var organizationId = context.User.OrganizationId();
-                var rows = (await LedgerStore.FindByContactAsync(database, hashes, context.RequestAborted)).Where(r => r.OrganizationId == organizationId).ToList();
-                var suppressions = (await SuppressionStore.FindAsync(database, hashes, context.RequestAborted))
-                    .Where(s => s.OrganizationId is null || s.OrganizationId == organizationId).ToList();
-                if (chosen == ExportFormat.Json) return TypedResults.Ok(new ContactExportView(rows, suppressions));
+                var found = await ContactLookup.FindAsync(database, context.User.OrganizationId(), hashes, context.RequestAborted);
+                if (chosen == ExportFormat.Json) return TypedResults.Ok(found);
                 context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-contact.csv\"";
                 context.Response.Headers.CacheControl = "no-store";
-                return TypedResults.Text(Csv(rows, suppressions), "text/csv; charset=utf-8");
+                return TypedResults.Text(Csv(found.Ledger, found.Suppressions), "text/csv; charset=utf-8");
             })
             .Produces<ContactExportView>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply: ?format=csv|json or Accept");

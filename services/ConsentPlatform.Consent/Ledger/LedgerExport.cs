@@ -118,16 +118,7 @@ public static class LedgerExport
             var body = response.Body;
             if (format == ExportFormat.Csv)
             {
-                var text = new StringWriter(CultureInfo.InvariantCulture);
-                await using var csv = new GuardedCsvWriter(text, leaveOpen: true);
-                WriteCsvHeader(csv);
-                await foreach (var row in rows(cancellationToken))
-                {
-                    WriteCsvFields(csv, row);
-                    csv.NextRecord();
-                    if (text.GetStringBuilder().Length >= FlushBytes) await DrainAsync(csv, text, body, cancellationToken);
-                }
-                await DrainAsync(csv, text, body, cancellationToken);
+                await GuardedCsvWriter.StreamAsync(body, csv => WriteCsvHeader(csv), rows(cancellationToken), WriteCsvFields, cancellationToken);
             }
             else
             {
@@ -147,15 +138,6 @@ public static class LedgerExport
                 await DrainAsync(buffer, body, cancellationToken);
             }
             await body.FlushAsync(cancellationToken);
-        }
-
-        private static async Task DrainAsync(CsvWriter csv, StringWriter text, Stream body, CancellationToken cancellationToken)
-        {
-            await csv.FlushAsync();
-            var builder = text.GetStringBuilder();
-            if (builder.Length == 0) return;
-            await body.WriteAsync(Encoding.UTF8.GetBytes(builder.ToString()), cancellationToken);
-            builder.Clear();
         }
 
         private static async Task DrainAsync(ArrayBufferWriter<byte> buffer, Stream body, CancellationToken cancellationToken)

@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Security.Claims;
+using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Consent.Requests;
+using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Recipients;
+using ConsentPlatform.ServiceDefaults.Web;
+using ConsentPlatform.Telephony;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ConsentPlatform.Consent.Compliance;
+
+/// <summary>What every console page is rendered with: its words, the organization's zone, the session.</summary>
+public sealed record ConsoleView(ConsoleWords W, TimeZoneInfo Zone, string? SignedInAs, AntiforgeryTokenSet Tokens, string SwitchPath);
+
+/// <summary>
+/// The compliance console (issue 16): server-rendered pages for the work compliance staff do from the
+/// API today. Behind the consent scope; plain HTML forms (antiforgery on the one POST), no script; every
+/// time in the organization's zone. Addresses under the console that name no page answer an HTML page,
+/// not the API's JSON.
+/// </summary>
+public static class ConsolePages
+{
+    public const string Path = "/consent/console";
+    public const string CheckPath = Path + "/check";
+    public const string AuditPath = Path + "/audit";
+    public const int PageSize = 50;
+
+    /// <summary>The navigation bar's entries, in order.</summary>
+    public static IEnumerable<(string Path, string Label)> Sections(ConsoleWords w) =>
+    [
+        (Path, w.Home),
+        (CheckPath, w.CheckTitle),
+        (AuditPath, w.AuditTitle),
+    ];
+
+    public static void MapConsolePages(this IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup(Path).ExcludeFromDescription().RequireAuthorization(Scopes.Consent);
+
+        pages.MapGet("/", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            return Render<ConsoleHome>(context, new { View = view });
+        });
+
+        pages.MapGet("/check", async (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, EventStore events) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            return Render<CheckPage>(context, new { View = view, Purposes = await PurposesAsync(context, events) });
+        });
+
+        // A check is recorded in the audit, so it is a POST; its answer is shown on the response (no redirect:
+        // the contact is not put in an address).
+        pages.MapPost("/check", async ([FromForm] string? contact, [FromForm] string? channel, [FromForm] string? purpose, [FromForm] string? lang,
+            HttpContext context, IAntiforgery antiforgery, ConsentOptions options, EventStore events, PermissionGate gate, ConsentDatabase database, PhoneNumberHasher hasher) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var organizationId = context.User.OrganizationId();
+            var (phoneNumber, email) = RequestInput.SplitContact(contact);
+            var errors = new Dictionary<string, string[]>();
+            var query = new CheckInput { PhoneNumber = phoneNumber, Email = email, Channel = channel, Purpose = purpose }
+                .Validate(organizationId, options.RegionFor(organizationId), errors);
+            var purposes = await PurposesAsync(context, events);
+            if (query is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<CheckPage>(context, new
+                {
+                    View = view, Purposes = purposes, Contact = contact, Channel = channel, Purpose = purpose,
+                    Errors = errors.Select(e => FieldError(view.W, e.Key is "phoneNumber" or "email" ? "contact" : e.Key, e.Value[0])).DistinctBy(e => e.Field).ToList(),
+                });
+            }
+            var result = gate.Check(query, "console", context.User.FindFirstValue(PlatformClaims.KeyId));
+            var held = await ContactLookup.FindAsync(database, organizationId, ContactLookup.Hashes(hasher, query.Number, query.Email), context.RequestAborted);
+            return Render<CheckPage>(context, new
+            {
+                View = view, Purposes = purposes, Contact = contact, Channel = channel, Purpose = purpose, Result = result, Held = held,
+            });
+        });
+
+        pages.MapGet("/audit", async (HttpContext context, IAntiforgery antiforgery, ConsentOptions options, IdentityStore identity, ConsentDatabase database) =>
+        {
+            var view = View(context, antiforgery, options, context.Request.Query["lang"]);
+            var keys = await identity.ListKeysAsync(context.User.OrganizationId(), context.RequestAborted);
+            var (filter, before, errors) = ReadAuditQuery(context.Request.Query, view, keys);
+            if (errors.Count > 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<AuditPage>(context, new { View = view, Keys = keys, Query = context.Request.Query, Errors = errors });
+            }
+            var organizationId = context.User.OrganizationId();
+            var rows = await AuditQueries.PageAsync(database, organizationId, filter, before, PageSize + 1, context.RequestAborted);
+            return Render<AuditPage>(context, new
+            {
+                View = view, Keys = keys, Query = context.Request.Query, Entries = rows.Take(PageSize).ToList(), HasMore = rows.Count > PageSize,
+                Total = await AuditQueries.CountAsync(database, organizationId, filter, context.RequestAborted), IsFirstPage = before is null,
+            });
+        });
+
+        pages.MapGet("/audit.csv", async (HttpContext context, ConsentOptions options, IdentityStore identity, ConsentDatabase database) =>
+        {
+            var words = ConsoleWords.English;
+            var keys = await identity.ListKeysAsync(context.User.OrganizationId(), context.RequestAborted);
+            var (filter, _, errors) = ReadAuditQuery(context.Request.Query, View(words, options, context), keys);
+            if (errors.Count > 0) return Results.ValidationProblem(errors.ToDictionary(e => e.Field, e => new[] { e.Message }));
+            var zone = options.TimeZoneFor(context.User.OrganizationId());
+            var names = keys.ToDictionary(k => k.Id, k => k.Name);
+            return new AuditCsv(database, context.User.OrganizationId(), filter, zone, names);
+        });
+
+        // Anything else under the console is a page that does not exist: say so as a page, in the console.
+        pages.MapGet("/{**rest}", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Render<ConsoleNotFound>(context, new { View = View(context, antiforgery, options, lang) });
+        });
+    }
+
+    public static ConsoleView View(HttpContext context, IAntiforgery antiforgery, ConsentOptions options, string? lang)
+    {
+        var words = ConsoleWords.For(RecipientLanguage.Resolve(context.Request, lang));
+        return View(words, options, context) with { Tokens = antiforgery.GetAndStoreTokens(context) };
+    }
+
+    private static ConsoleView View(ConsoleWords words, ConsentOptions options, HttpContext context) => new(
+        words, options.TimeZoneFor(context.User.OrganizationId()), PlatformPages.SignedInAs(context.User), null!,
+        SwitchPath(context.Request));
+
+    /// <summary>This address with its query but without lang; a POST's answer switches to the empty page (its input is not put in an address).</summary>
+    private static string SwitchPath(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method)) return request.Path;
+        var kept = request.Query.Where(q => q.Key != "lang").SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}")).ToList();
+        return kept.Count == 0 ? request.Path : $"{request.Path}?{string.Join('&', kept)}";
+    }
+
+    private static RazorComponentResult<T> Render<T>(HttpContext context, object parameters) where T : Microsoft.AspNetCore.Components.IComponent
+    {
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        context.Response.Headers.CacheControl = "no-store";
+        return new RazorComponentResult<T>(parameters);
+    }
+
+    private static async Task<IReadOnlyList<string>> PurposesAsync(HttpContext context, EventStore events) =>
+        (await events.ListAsync(context.User.OrganizationId(), context.RequestAborted)).Select(e => e.Purpose).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A field's problem in the page's language: the console's own words where it has them, else the check's (English) message.</summary>
+    public static FieldProblem FieldError(ConsoleWords w, string field, string english) => new(field, w.FieldErrors.GetValueOrDefault(field, english));
+
+    private static (AuditFilter Filter, (long, string)? Before, List<FieldProblem> Errors) ReadAuditQuery(IQueryCollection query, ConsoleView view,
+        IReadOnlyList<ApiKeyInfo> keys)
+    {
+        var errors = new List<FieldProblem>();
+        string? Text(string name) => query[name].ToString() is { Length: > 0 } value ? value.Trim() : null;
+
+        var key = Text("key");
+        if (key is not null && keys.All(k => k.Id != key)) errors.Add(FieldError(view.W, "key", "That key is not one of this organization's."));
+        var from = Day(Text("from"), "from", "Give the first day as yyyy-MM-dd.");
+        var to = Day(Text("to"), "to", "Give the last day as yyyy-MM-dd, not before the first day.");
+        if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", "Give the last day as yyyy-MM-dd, not before the first day."));
+        var decision = Text("decision");
+        if (decision is not null and not ("allow" or "deny")) errors.Add(FieldError(view.W, "decision", "The decision is allow or deny."));
+        var reason = Text("reason");
+        if (reason is not null && !ReasonCodes.All.Contains(reason)) errors.Add(FieldError(view.W, "reason", "Pick a reason from the list."));
+        (long, string)? before = null;
+        if (Text("before") is { } cursor)
+        {
+            var cut = cursor.IndexOf('_');
+            if (cut > 0 && long.TryParse(cursor[..cut], NumberStyles.None, CultureInfo.InvariantCulture, out var at)) before = (at, cursor[(cut + 1)..]);
+            else errors.Add(new FieldProblem("before", "Not a page of this list; start again from the first page."));
+        }
+        // A day is the organization's day: from its first moment to the first moment of the next.
+        var filter = new AuditFilter(key, Start(from), to is { } last ? Start(last.AddDays(1)) : null, decision, reason);
+        return (filter, before, errors);
+
+        DateOnly? Day(string? text, string field, string english)
+        {
+            if (text is null) return null;
+            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+            errors.Add(FieldError(view.W, field, english));
+            return null;
+        }
+
+        long? Start(DateOnly? day) => day is { } d
+            ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), view.Zone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue))).ToUnixTimeMilliseconds()
+            : null;
+    }
+
+    /// <summary>The filtered audit as CSV, newest first, streamed; contacts masked as on the page, times in the organization's zone with their offset.</summary>
+    private sealed class AuditCsv(ConsentDatabase database, string organizationId, AuditFilter filter, TimeZoneInfo zone, IReadOnlyDictionary<string, string> keyNames) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            context.Response.ContentType = "text/csv; charset=utf-8";
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"permission-check-audit.csv\"";
+            context.Response.Headers.CacheControl = "no-store";
+            await GuardedCsvWriter.StreamAsync(context.Response.Body,
+                csv =>
+                {
+                    foreach (var column in (string[])["checked_at", "key_id", "key_name", "source", "contact_masked", "channel", "purpose", "decision", "reasons", "asked_about", "check_id"])
+                        csv.WriteField(column);
+                    csv.NextRecord();
+                },
+                AuditQueries.AllAsync(database, organizationId, filter, context.RequestAborted),
+                (csv, e) =>
+                {
+                    foreach (var field in (string?[])[Iso(e.CheckedAt), e.KeyId, e.KeyId is null ? null : keyNames.GetValueOrDefault(e.KeyId), e.Source, e.ContactMasked,
+                                 e.Channel, e.Purpose, e.Decision, e.Reasons, Iso(e.At), e.CheckId])
+                        csv.WriteField(field ?? "");
+                },
+                context.RequestAborted);
+        }
+
+        private string Iso(long unixMilliseconds) =>
+            TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds), zone).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>A field the page could not take, and why, in the page's language.</summary>
+public sealed record FieldProblem(string Field, string Message);

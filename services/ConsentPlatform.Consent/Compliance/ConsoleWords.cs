@@ -1,0 +1,268 @@
+using System.Globalization;
+using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.ServiceDefaults.Recipients;
+
+namespace ConsentPlatform.Consent.Compliance;
+
+/// <summary>
+/// The compliance console's words in Japanese and English (one record, as every service keeps its
+/// words: ADR 0022); a missing word is a compile error. Staff choose the language as recipients do
+/// (<see cref="RecipientLanguage"/>: lang, then the browser, then Japanese), carried in every link.
+/// </summary>
+public sealed record ConsoleWords
+{
+    public required string Lang { get; init; }
+    public required string Console { get; init; }
+    public required string NavLabel { get; init; }
+    public required string Home { get; init; }
+    public required string HomeIntro { get; init; }
+    public required string CheckTitle { get; init; }
+    public required string CheckIntro { get; init; }
+    public required string AuditTitle { get; init; }
+    public required string AuditIntro { get; init; }
+    public required string Contact { get; init; }
+    public required string ContactHint { get; init; }
+    public required string Channel { get; init; }
+    public required string Purpose { get; init; }
+    public required string PurposeHint { get; init; }
+    public required string RunCheck { get; init; }
+    public required string FixErrors { get; init; }
+    public required IReadOnlyDictionary<string, string> FieldErrors { get; init; }
+    public required string Decision { get; init; }
+    public required IReadOnlyDictionary<string, string> Decisions { get; init; }
+    public required string Reasons { get; init; }
+    public required string NoReasons { get; init; }
+    public required IReadOnlyDictionary<string, string> ReasonTexts { get; init; }
+    public required string OptedOutUntil { get; init; }
+    public required string CheckRecorded { get; init; }
+    public required string Provenance { get; init; }
+    public required string NothingHeld { get; init; }
+    public required string LedgerRows { get; init; }
+    public required string SuppressionEntries { get; init; }
+    public required string Recorded { get; init; }
+    public required string Action { get; init; }
+    public required IReadOnlyDictionary<string, string> Actions { get; init; }
+    public required string Method { get; init; }
+    public required string SourceEvent { get; init; }
+    public required string ConsentText { get; init; }
+    public required string Expires { get; init; }
+    public required string Receipt { get; init; }
+    public required string Reason { get; init; }
+    public required string Source { get; init; }
+    public required string Scope { get; init; }
+    public required string Everyone { get; init; }
+    public required string AllChannels { get; init; }
+    public required string AllPurposes { get; init; }
+    public required string Lifted { get; init; }
+    public required string Until { get; init; }
+    public required string Key { get; init; }
+    public required string AnyKey { get; init; }
+    public required string Any { get; init; }
+    public required string From { get; init; }
+    public required string To { get; init; }
+    public required string Filter { get; init; }
+    public required string DownloadCsv { get; init; }
+    public required string When { get; init; }
+    public required string Who { get; init; }
+    public required string AskedAbout { get; init; }
+    public required string NoEntries { get; init; }
+    public required Func<long, string> EntryCount { get; init; }
+    public required string FirstPage { get; init; }
+    public required string NextPage { get; init; }
+    public required string Erased { get; init; }
+    public required string NotFoundTitle { get; init; }
+    public required string NotFoundText { get; init; }
+    public required Func<string, string> TimesIn { get; init; }
+    public required IReadOnlyDictionary<string, string> Channels { get; init; }
+    public required string DateTimeFormat { get; init; }
+
+    public string ChannelName(string? channel) => channel is null ? AllChannels : Channels.GetValueOrDefault(channel, channel);
+    public string ReasonText(string code) => ReasonTexts.GetValueOrDefault(code, code);
+    public string DecisionName(string decision) => Decisions.GetValueOrDefault(decision, decision);
+    public string ActionName(string action) => Actions.GetValueOrDefault(action, action);
+
+    /// <summary>A moment in the organization's zone, as this language writes it.</summary>
+    public string Time(long unixMilliseconds, TimeZoneInfo zone) => Time(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds), zone);
+
+    public string Time(DateTimeOffset at, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(at, zone).ToString(DateTimeFormat, CultureInfo.InvariantCulture);
+
+    public string ZoneNote(TimeZoneInfo zone) => TimesIn(RecipientFormat.ZoneName(zone, Lang));
+
+    public static ConsoleWords For(string language) => language == RecipientLanguage.Japanese ? Japanese : English;
+
+    public static readonly ConsoleWords Japanese = new()
+    {
+        Lang = "ja",
+        Console = "コンプライアンス画面",
+        NavLabel = "コンプライアンス画面のページ",
+        Home = "概要",
+        HomeIntro = "本人からの請求、連絡の可否の確認、確認の記録をここで扱います。",
+        CheckTitle = "連絡の可否の確認",
+        CheckIntro = "電話番号またはメールアドレス、連絡方法、利用目的を入れると、いま連絡してよいか、その理由すべてと同意の出どころを表示します。確認は通常どおり確認の記録に1行残ります（それ以外は何も記録しません）。",
+        AuditTitle = "確認の記録",
+        AuditIntro = "連絡の可否の確認はすべて記録されています。電話番号そのものは保存せず、照合用の値と伏せ字の番号だけを残しています。",
+        Contact = "電話番号またはメールアドレス",
+        ContactHint = "どの形式でもかまいません（090-1234-5678、+81 90…、name@example.jp）。",
+        Channel = "連絡方法",
+        Purpose = "利用目的",
+        PurposeHint = "イベントで決めた利用目的のコード（例: seminar-followup）。",
+        RunCheck = "確認する",
+        FixErrors = "入力内容を確認してください",
+        FieldErrors = new Dictionary<string, string>
+        {
+            ["contact"] = "電話番号またはメールアドレスを確認してください。電話とSMSには電話番号が必要です。",
+            ["channel"] = "連絡方法を選んでください。",
+            ["purpose"] = "利用目的は英小文字・数字・「.」「_」「:」「-」の64文字以内で入れてください。",
+            ["defaultRegion"] = "組織の国・地域の設定が正しくありません。",
+            ["from"] = "開始日は 2026-12-04 の形で入れてください。",
+            ["to"] = "終了日は 2026-12-04 の形で、開始日以降の日を入れてください。",
+            ["key"] = "このキーはこの組織のものではありません。",
+            ["decision"] = "判定は「許可」か「拒否」を選んでください。",
+            ["reason"] = "理由は一覧から選んでください。",
+        },
+        Decision = "判定",
+        Decisions = new Dictionary<string, string> { ["allow"] = "連絡してよい", ["deny"] = "連絡できません" },
+        Reasons = "理由",
+        NoReasons = "妨げる理由はありません。有効な同意があります。",
+        ReasonTexts = new Dictionary<string, string>
+        {
+            ["erased"] = "本人の請求により消去されています（erased）。",
+            ["refused_on_call"] = "電話で本人が断りました（refused_on_call）。",
+            ["opted_out"] = "本人が配信停止・連絡拒否をしています（opted_out）。",
+            ["opted_out_until"] = "本人が期限付きで連絡を断っています（opted_out_until）。",
+            ["no_consent"] = "この連絡方法と利用目的についての同意がありません（no_consent）。",
+            ["consent_expired"] = "同意の有効期限が切れています（consent_expired）。",
+            ["not_sms_capable"] = "この番号はSMSを受け取れません（not_sms_capable）。",
+            ["quiet_hours"] = "相手の地域の連絡可能時間外です（quiet_hours）。",
+            ["gate_unavailable"] = "確認の仕組みが一時的に使えないため、安全のため拒否しています（gate_unavailable）。",
+        },
+        OptedOutUntil = "期限付きの連絡拒否の終了",
+        CheckRecorded = "確認番号",
+        Provenance = "同意の出どころと連絡拒否",
+        NothingHeld = "この連絡先について、この組織の同意の記録も連絡拒否もありません。",
+        LedgerRows = "同意の記録",
+        SuppressionEntries = "連絡拒否",
+        Recorded = "記録日時",
+        Action = "内容",
+        Actions = new Dictionary<string, string> { ["granted"] = "同意", ["withdrawn"] = "取消し" },
+        Method = "取得方法",
+        SourceEvent = "出どころ",
+        ConsentText = "同意文",
+        Expires = "有効期限",
+        Receipt = "受付番号",
+        Reason = "理由",
+        Source = "経路",
+        Scope = "対象",
+        Everyone = "すべての組織",
+        AllChannels = "すべての連絡方法",
+        AllPurposes = "すべての目的",
+        Lifted = "解除",
+        Until = "期限",
+        Key = "キー",
+        AnyKey = "すべてのキー",
+        Any = "すべて",
+        From = "開始日",
+        To = "終了日",
+        Filter = "絞り込む",
+        DownloadCsv = "CSVでダウンロード（絞り込んだ全件）",
+        When = "確認日時",
+        Who = "確認した人",
+        AskedAbout = "対象の日時",
+        NoEntries = "条件に合う確認はありません。",
+        EntryCount = n => $"{n:N0}件",
+        FirstPage = "最初のページ",
+        NextPage = "次のページ",
+        Erased = "（消去済み）",
+        NotFoundTitle = "ページが見つかりません",
+        NotFoundText = "このアドレスのページはありません。上のメニューから選んでください。",
+        TimesIn = zone => $"時刻はすべて{zone}です。",
+        Channels = new Dictionary<string, string> { ["call"] = "電話", ["sms"] = "SMS", ["email"] = "メール" },
+        DateTimeFormat = "yyyy年M月d日 H:mm",
+    };
+
+    public static readonly ConsoleWords English = new()
+    {
+        Lang = "en",
+        Console = "Compliance console",
+        NavLabel = "Compliance console pages",
+        Home = "Overview",
+        HomeIntro = "People's requests, ad-hoc permission checks and the audit of every check, in one place.",
+        CheckTitle = "Permission check",
+        CheckIntro = "Enter a number or email in any format, the channel and the purpose: the page answers whether you may contact them now, every reason, and where their consent came from. The check is recorded in the audit like any other (one row; nothing else is recorded).",
+        AuditTitle = "Audit of permission checks",
+        AuditIntro = "Every permission check is recorded. Numbers are not stored: only a keyed hash and the masked number.",
+        Contact = "Phone number or email",
+        ContactHint = "Any format (090-1234-5678, +81 90…, name@example.jp).",
+        Channel = "Channel",
+        Purpose = "Purpose",
+        PurposeHint = "The purpose code your event declares (e.g. seminar-followup).",
+        RunCheck = "Check",
+        FixErrors = "Please check your entries",
+        FieldErrors = new Dictionary<string, string>
+        {
+            ["from"] = "Give the first day as 2026-12-04.",
+            ["to"] = "Give the last day as 2026-12-04, not before the first day.",
+            ["key"] = "That key is not one of this organization's.",
+            ["decision"] = "The decision is allow or deny.",
+            ["reason"] = "Pick a reason from the list.",
+        },
+        Decision = "Decision",
+        Decisions = new Dictionary<string, string> { ["allow"] = "May contact", ["deny"] = "Do not contact" },
+        Reasons = "Reasons",
+        NoReasons = "Nothing stands in the way: there is active consent.",
+        ReasonTexts = new Dictionary<string, string>
+        {
+            ["erased"] = "Erased at the person's request (erased).",
+            ["refused_on_call"] = "The person refused on a call (refused_on_call).",
+            ["opted_out"] = "The person opted out (opted_out).",
+            ["opted_out_until"] = "The person asked not to be contacted until a date (opted_out_until).",
+            ["no_consent"] = "No consent for this channel and purpose (no_consent).",
+            ["consent_expired"] = "The consent has expired (consent_expired).",
+            ["not_sms_capable"] = "This number cannot receive SMS (not_sms_capable).",
+            ["quiet_hours"] = "Outside the contact hours where the person is (quiet_hours).",
+            ["gate_unavailable"] = "The check could not be made, so it answers no to be safe (gate_unavailable).",
+        },
+        OptedOutUntil = "Temporary opt-out ends",
+        CheckRecorded = "Check id",
+        Provenance = "Where consent came from, and opt-outs",
+        NothingHeld = "This organization holds no consent record and no opt-out for this contact.",
+        LedgerRows = "Consent records",
+        SuppressionEntries = "Opt-outs",
+        Recorded = "Recorded",
+        Action = "Action",
+        Actions = new Dictionary<string, string> { ["granted"] = "Granted", ["withdrawn"] = "Withdrawn" },
+        Method = "Method",
+        SourceEvent = "Source",
+        ConsentText = "Consent text",
+        Expires = "Expires",
+        Receipt = "Receipt",
+        Reason = "Reason",
+        Source = "Source",
+        Scope = "Scope",
+        Everyone = "Every organization",
+        AllChannels = "All channels",
+        AllPurposes = "All purposes",
+        Lifted = "Lifted",
+        Until = "Until",
+        Key = "Key",
+        AnyKey = "All keys",
+        Any = "Any",
+        From = "From",
+        To = "To",
+        Filter = "Filter",
+        DownloadCsv = "Download as CSV (every matching check)",
+        When = "Checked",
+        Who = "Asked by",
+        AskedAbout = "Asked about",
+        NoEntries = "No checks match.",
+        EntryCount = n => n == 1 ? "1 check" : $"{n:N0} checks",
+        FirstPage = "First page",
+        NextPage = "Next page",
+        Erased = "(erased)",
+        NotFoundTitle = "Page not found",
+        NotFoundText = "There is no page at this address. Choose one from the menu above.",
+        TimesIn = zone => $"All times are {zone}.",
+        Channels = new Dictionary<string, string> { ["call"] = "Call", ["sms"] = "SMS", ["email"] = "Email" },
+        DateTimeFormat = "d MMM yyyy, H:mm",
+    };
+}

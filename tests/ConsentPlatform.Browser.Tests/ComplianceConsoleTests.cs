@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ConsentPlatform.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+
+namespace ConsentPlatform.Browser.Tests;
+
+/// <summary>
+/// Issue 16, acceptance 1, on the all-in-one host: the compliance console's permission check shows every
+/// reason a refused contact may not be called and where the refusal came from; the audit of checks
+/// filters by the key that asked and by the day it asked (in the organization's zone, Japan by default).
+/// </summary>
+[Collection(HostFixture.CollectionName)]
+public sealed class ComplianceConsoleTests(HostFixture host)
+{
+    private static readonly TimeZoneInfo Japan = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+
+    [BrowserFact]
+    public async Task The_check_page_shows_every_reason_a_contact_who_refused_a_call_may_not_be_called_and_where_the_refusal_came_from()
+    {
+        const string purpose = "console-followup";
+        var (digits1, digits2) = (Random.Shared.Next(1000, 10000), Random.Shared.Next(1000, 10000));
+        var (_, key) = await host.CreateOrganizationAsync("Console Check K.K.");
+        using var api = host.CreateApiClient(key);
+        var created = await api.PostAsJsonAsync("/api/consent/events", new
+        {
+            title = "Seminar", purpose, purposeText = new { ja = "セミナーのご案内", en = "About the seminar" }, channels = new[] { "sms" },
+            texts = new { sms = new { ja = "SMSでの連絡に同意します。", en = "I agree to receive SMS." } }, senderLegalName = "Console Check K.K.", lifetimeMonths = 12,
+        });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        await Eventually.AssertAsync(async () => (await api.GetFromJsonAsync<string[]>("/api/notices/purposes"))!.Contains(purpose),
+            TimeSpan.FromSeconds(20), "Notices learns the event's purpose over the bus");
+        var planned = await api.PostAsJsonAsync("/api/notices/calls", new { phoneNumber = $"090-{digits1}-{digits2}", callerName = "Sato", topic = "Seminar", callingNumber = "03-5000-7300", purpose });
+        Assert.Equal(HttpStatusCode.Created, planned.StatusCode);
+        var callId = (await planned.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/notices/calls/{callId}/outcome", new { outcome = "refused" })).StatusCode);
+        await Eventually.AssertAsync(async () =>
+            {
+                var answer = await (await api.PostAsJsonAsync("/api/consent/checks", new { phoneNumber = $"090{digits1}{digits2}", channel = "call", purpose }))
+                    .Content.ReadFromJsonAsync<JsonElement>();
+                return answer.GetProperty("reasons").EnumerateArray().Any(r => r.GetString() == "refused_on_call");
+            }, TimeSpan.FromSeconds(20), "Consent applies the refusal that Notices announced");
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, key, "/consent/console/check");
+            // Another way of writing the same number.
+            await page.GetByLabel("Phone number or email").FillAsync($"+81 90 {digits1} {digits2}");
+            await page.GetByLabel("Channel").SelectOptionAsync("call");
+            await page.GetByLabel("Purpose", new() { Exact = true }).FillAsync(purpose);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Check", Exact = true }).ClickAsync();
+
+            var result = page.Locator("section.result");
+            await Assertions.Expect(result).ToHaveAttributeAsync("data-decision", "deny");
+            await Assertions.Expect(result.Locator("h2")).ToHaveTextAsync("Decision: Do not contact");
+            await Assertions.Expect(result.Locator("[data-reason=refused_on_call]")).ToHaveTextAsync("The person refused on a call (refused_on_call).");
+            await Assertions.Expect(result.Locator("[data-reason=no_consent]")).ToHaveTextAsync("No consent for this channel and purpose (no_consent).");
+            var refusal = page.Locator("tr[data-suppression=refused_on_call]");
+            await Assertions.Expect(refusal).ToHaveCountAsync(1);
+            await Assertions.Expect(refusal).ToContainTextAsync("call_refused");
+            Assert.Equal(0, await page.GetByText($"{digits1}{digits2}").CountAsync());
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    [BrowserFact]
+    public async Task The_audit_page_shows_only_the_checks_of_the_chosen_key_on_the_chosen_days()
+    {
+        var (organizationId, keyA) = await host.CreateOrganizationAsync("Console Audit K.K.");
+        var keyAId = keyA.Split('_')[1];
+        var (keyBId, keyB) = await host.CreateKeyAsync(organizationId, "rep-b");
+        using (var apiA = host.CreateApiClient(keyA))
+            Assert.Equal(HttpStatusCode.OK, (await apiA.PostAsJsonAsync("/api/consent/checks", new { phoneNumber = "090-1234-5678", channel = "call", purpose = "audit-test" })).StatusCode);
+        using (var apiB = host.CreateApiClient(keyB))
+            Assert.Equal(HttpStatusCode.OK, (await apiB.PostAsJsonAsync("/api/consent/checks", new { phoneNumber = "080-8765-4321", channel = "sms", purpose = "audit-test" })).StatusCode);
+        // A check by key A ten days ago, as the audit writer would have stored it.
+        var tenDaysAgo = DateTimeOffset.UtcNow.AddDays(-10);
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO check_audit (check_id, organization_id, contact_hash, channel, purpose, decision, reasons, at, checked_at, source, key_id, contact_masked)
+                VALUES ('chk_seeded_ten_days_ago', $org, 'k1:seeded', 'email', 'audit-test', 'deny', 'no_consent', $at, $at, 'api', $key, 'a***@example.jp')
+                """;
+            insert.Parameters.AddWithValue("$org", organizationId);
+            insert.Parameters.AddWithValue("$at", tenDaysAgo.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$key", keyAId);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var today = Day(DateTimeOffset.UtcNow);
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, keyA, "/consent/console/audit");
+            var rows = page.Locator("table.audit tbody tr");
+            // The audit is written in batches behind the check: reload until both of today's checks are there.
+            await Eventually.AssertAsync(async () =>
+            {
+                await page.GotoAsync(new Uri(host.BaseAddress, "/consent/console/audit?lang=en").ToString());
+                return await rows.CountAsync() == 3;
+            }, TimeSpan.FromSeconds(20), "all three checks are listed without a filter");
+
+            await page.GetByLabel("Key").SelectOptionAsync(keyAId);
+            await page.GetByLabel("From").FillAsync(today);
+            await page.GetByLabel("To").FillAsync(today);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-total]")).ToHaveTextAsync("1 check");
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-key", keyAId);
+            await Assertions.Expect(rows.First.Locator("td.contact")).ToHaveTextAsync("090-****-5678");
+
+            var tenDaysAgoDay = Day(tenDaysAgo);
+            await page.GetByLabel("From").FillAsync(tenDaysAgoDay);
+            await page.GetByLabel("To").FillAsync(tenDaysAgoDay);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-check", "chk_seeded_ten_days_ago");
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download as CSV (every matching check)" }).ClickAsync());
+            var csv = (await File.ReadAllTextAsync((await download.PathAsync())!)).TrimStart('\uFEFF').Trim().Split('\n');
+            Assert.Equal(2, csv.Length);
+            Assert.StartsWith("checked_at,key_id,key_name,source,contact_masked,", csv[0]);
+            Assert.Contains("chk_seeded_ten_days_ago", csv[1]);
+            Assert.Contains("+09:00", csv[1]);
+
+            // Key B's check is in the audit, under key B only.
+            await page.GetByLabel("Key").SelectOptionAsync(keyBId);
+            await page.GetByLabel("From").FillAsync(today);
+            await page.GetByLabel("To").FillAsync(today);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-key", keyBId);
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    private static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Japan).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private async Task SignInAsync(IPage page, string key, string path)
+    {
+        await page.GotoAsync(new Uri(host.BaseAddress, $"/signin?returnUrl={Uri.EscapeDataString(path)}").ToString());
+        await page.FillAsync("input[name=key]", key);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**" + path, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+    }
+}
