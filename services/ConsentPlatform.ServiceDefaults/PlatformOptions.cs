@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace ConsentPlatform.ServiceDefaults;
 
-public enum DatabaseProvider { Sqlite, SqlServer }
+public enum DatabaseProvider { Sqlite, PostgreSql, SqlServer }
 
 public enum BusTransport { InMemory, RabbitMq }
 

@@ -150,13 +150,14 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
     /// changes tens of MiB of pages; with room for them the writer was held 30–40% shorter in consent-import
     /// (60,000 registrations already in the ledger). Only this connection, only while it writes: pages are
     /// allocated as used and given back by <see cref="RestorePageCacheAsync"/>. Returns the previous setting
-    /// (null on SQL Server, which has no such setting per connection).
+    /// (null on the servers, which have no such setting per connection).
     /// </summary>
     private static async Task<long?> WidenPageCacheAsync(ServiceDefaults.Data.Transaction transaction, CancellationToken cancellationToken)
     {
-        if (transaction.Database.Dialect.Provider != ServiceDefaults.DatabaseProvider.Sqlite) return null;
-        var previous = await transaction.Connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA cache_size", transaction: transaction.Inner, cancellationToken: cancellationToken));
-        await transaction.Connection.ExecuteAsync(new CommandDefinition($"PRAGMA cache_size = -{ImportPageCacheKiB}", transaction: transaction.Inner, cancellationToken: cancellationToken));
+        var dialect = transaction.Database.Dialect;
+        if (dialect.ReadPageCache is not { } read) return null;
+        var previous = await transaction.Connection.ExecuteScalarAsync<long>(new CommandDefinition(read, transaction: transaction.Inner, cancellationToken: cancellationToken));
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(dialect.SetPageCache(-ImportPageCacheKiB), transaction: transaction.Inner, cancellationToken: cancellationToken));
         return previous;
     }
 
@@ -168,7 +169,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         {
             // After commit the transaction is done with, and a command may no longer name it.
             var open = transaction.Inner.Connection is null ? null : transaction.Inner;
-            await transaction.Connection.ExecuteAsync(new CommandDefinition($"PRAGMA cache_size = {size}", transaction: open));
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(transaction.Database.Dialect.SetPageCache(size), transaction: open));
         }
         catch (Exception error) when (error is System.Data.Common.DbException or InvalidOperationException)
         {

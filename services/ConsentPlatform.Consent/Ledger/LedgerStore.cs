@@ -81,9 +81,10 @@ public sealed class LedgerStore(GateIndex index)
         Transaction transaction, IReadOnlyCollection<string> contactHashes, string? organizationId, IReadOnlyList<string> channels, string? purpose,
         string method, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        const string sql = $"""
+        var inHashes = transaction.Database.Dialect.InList("@contactHashes");
+        var sql = $"""
             SELECT {Columns} FROM consent_ledger g
-            WHERE (g.phone_hash IN @contactHashes OR g.email_hash IN @contactHashes) AND g.action = 'granted'
+            WHERE (g.phone_hash {inHashes} OR g.email_hash {inHashes}) AND g.action = 'granted'
               AND NOT EXISTS (SELECT 1 FROM consent_ledger w WHERE w.withdraws = g.id)
             ORDER BY g.seq
             """;
@@ -124,7 +125,8 @@ public sealed class LedgerStore(GateIndex index)
     public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string sql = $"SELECT {AllColumns} FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes ORDER BY seq";
+        var inHashes = database.Dialect.InList("@hashes");
+        var sql = $"SELECT {AllColumns} FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} ORDER BY seq";
         return (await connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).ToList();
     }
 }

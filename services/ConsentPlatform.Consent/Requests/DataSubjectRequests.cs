@@ -152,7 +152,8 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             }
             if (row.Kind == Erasure)
             {
-                const string erase = "DELETE FROM consent_ledger WHERE phone_hash IN @hashes OR email_hash IN @hashes OR contact_hash IN @hashes";
+                var inHashes = transaction.Database.Dialect.InList("@hashes");
+                var erase = $"DELETE FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
                 var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
                 foreach (var hash in hashes)
                     await Outbox.WriteAsync(transaction, new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = now }, cancellationToken);

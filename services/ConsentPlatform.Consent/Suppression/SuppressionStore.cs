@@ -151,12 +151,12 @@ public sealed class SuppressionStore(GateIndex index)
     public static async Task<IReadOnlyList<Row>> FindAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string sql = """
+        var sql = $"""
             SELECT s.id AS Id, s.contact_hash AS ContactHash, s.organization_id AS OrganizationId, s.channel AS Channel, s.purpose AS Purpose,
                    s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt,
                    COALESCE(s.lifted_at, (SELECT MIN(l.lifted_at) FROM suppression_lifts l WHERE l.suppression_id = s.id)) AS LiftedAt,
                    s.until_at AS Until
-            FROM suppressions s WHERE s.contact_hash IN @hashes ORDER BY s.seq
+            FROM suppressions s WHERE s.contact_hash {database.Dialect.InList("@hashes")} ORDER BY s.seq
             """;
         return (await connection.QueryAsync<RowRecord>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken)))
             .Select(r => new Row(r.Id, r.ContactHash, r.OrganizationId, r.Channel, r.Purpose, r.Reason, r.Source, r.CreatedAt, r.LiftedAt, r.Until))

@@ -215,9 +215,9 @@ public sealed class CallPlanner(
         var count = 0L;
         if (applyCap)
         {
-            const string recent = """
+            var recent = $"""
                 SELECT COUNT(*) FROM notices
-                WHERE organization_id = @organizationId AND contact_hash IN @candidates AND status <> 'refused' AND created_at >= @since
+                WHERE organization_id = @organizationId AND contact_hash {database.Dialect.InList("@candidates")} AND status <> 'refused' AND created_at >= @since
                 """;
             count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(recent, new
             {

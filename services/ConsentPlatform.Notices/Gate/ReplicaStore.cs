@@ -18,11 +18,7 @@ public static class ReplicaStore
     public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
         string reason, bool provisional, DateTimeOffset at, DateTimeOffset? until = null)
     {
-        const string sql = """
-            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at, until_at)
-            SELECT @id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL, @until
-            WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE id = @id)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("suppressions", "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at, until_at", "@id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL, @until", key: "id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             id, contactHash, organizationId, channel, purpose, reason, provisional = provisional ? 1 : 0, at = at.ToUnixTimeMilliseconds(), until = until?.ToUnixTimeMilliseconds(),
@@ -39,11 +35,7 @@ public static class ReplicaStore
         if (lifted == 0)
         {
             // Arrived before its ContactSuppressed: leave a lifted row so that one cannot revive it.
-            const string tombstone = """
-                INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at)
-                SELECT @id, @contactHash, NULL, NULL, NULL, 'unsuppressed', 0, @now, @now
-                WHERE NOT EXISTS (SELECT 1 FROM suppressions WHERE id = @id)
-                """;
+            var tombstone = tx.Database.Dialect.InsertIfAbsent("suppressions", "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at", "@id, @contactHash, NULL, NULL, NULL, 'unsuppressed', 0, @now, @now", key: "id");
             await tx.Connection.ExecuteAsync(tombstone, new { id, contactHash, now }, tx.Inner);
         }
         const string provisional = """
@@ -68,11 +60,7 @@ public static class ReplicaStore
     public static async Task RecordConsentAsync(Transaction tx, string id, string kind, string contactHash, string organizationId, string channel,
         string purpose, DateTimeOffset at, DateTimeOffset? expiresAt)
     {
-        const string sql = """
-            INSERT INTO consents (id, kind, contact_hash, organization_id, channel, purpose, at, expires_at)
-            SELECT @id, @kind, @contactHash, @organizationId, @channel, @purpose, @at, @expiresAt
-            WHERE NOT EXISTS (SELECT 1 FROM consents WHERE id = @id)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("consents", "id, kind, contact_hash, organization_id, channel, purpose, at, expires_at", "@id, @kind, @contactHash, @organizationId, @channel, @purpose, @at, @expiresAt", key: "id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             id, kind, contactHash, organizationId, channel, purpose,
@@ -83,15 +71,12 @@ public static class ReplicaStore
 
     /// <summary>Read in the transaction rather than from the index: an erasure consumed a moment ago on another instance counts.</summary>
     public static async Task<bool> IsErasedAsync(Transaction tx, IReadOnlyCollection<string> candidates) =>
-        await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM erasures WHERE contact_hash IN @candidates", new { candidates }, tx.Inner) > 0;
+        await tx.Connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM erasures WHERE contact_hash {tx.Database.Dialect.InList("@candidates")}", new { candidates }, tx.Inner) > 0;
 
     /// <summary>The gate's part of an erasure: the contact is marked erased (keyed hash only) and its consent replica goes.</summary>
     public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
-        const string erasure = """
-            INSERT INTO erasures (contact_hash, erased_at) SELECT @contactHash, @now
-            WHERE NOT EXISTS (SELECT 1 FROM erasures WHERE contact_hash = @contactHash)
-            """;
+        var erasure = tx.Database.Dialect.InsertIfAbsent("erasures", "contact_hash, erased_at", "@contactHash, @now", key: "contact_hash");
         const string consents = "DELETE FROM consents WHERE contact_hash = @contactHash";
         await tx.Connection.ExecuteAsync(erasure, new { contactHash, now = at.ToUnixTimeMilliseconds() }, tx.Inner);
         await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
@@ -100,11 +85,7 @@ public static class ReplicaStore
 
     public static async Task PublishCallerNumberAsync(Transaction tx, CallerNumberPublished message)
     {
-        const string insert = """
-            INSERT INTO caller_numbers (id, organization_id, e164, department, published_at, withdrawn_at)
-            SELECT @id, @OrganizationId, @PhoneNumber, @Department, @at, NULL
-            WHERE NOT EXISTS (SELECT 1 FROM caller_numbers WHERE id = @id)
-            """;
+        var insert = tx.Database.Dialect.InsertIfAbsent("caller_numbers", "id, organization_id, e164, department, published_at, withdrawn_at", "@id, @OrganizationId, @PhoneNumber, @Department, @at, NULL", key: "id");
         const string update = """
             UPDATE caller_numbers SET published_at = @at, department = @Department
             WHERE id = @id AND (published_at IS NULL OR published_at < @at)
@@ -117,11 +98,7 @@ public static class ReplicaStore
 
     public static async Task WithdrawCallerNumberAsync(Transaction tx, CallerNumberWithdrawn message)
     {
-        const string insert = """
-            INSERT INTO caller_numbers (id, organization_id, e164, department, published_at, withdrawn_at)
-            SELECT @id, @OrganizationId, @PhoneNumber, NULL, NULL, @at
-            WHERE NOT EXISTS (SELECT 1 FROM caller_numbers WHERE id = @id)
-            """;
+        var insert = tx.Database.Dialect.InsertIfAbsent("caller_numbers", "id, organization_id, e164, department, published_at, withdrawn_at", "@id, @OrganizationId, @PhoneNumber, NULL, NULL, @at", key: "id");
         const string update = "UPDATE caller_numbers SET withdrawn_at = @at WHERE id = @id AND (withdrawn_at IS NULL OR withdrawn_at < @at)";
         var args = new { id = message.CallerNumberId.ToString(), message.OrganizationId, message.PhoneNumber, at = message.WithdrawnAt.ToUnixTimeMilliseconds() };
         if (await tx.Connection.ExecuteAsync(insert, args, tx.Inner) == 0)
@@ -136,7 +113,7 @@ public static class ReplicaStore
 
     public static async Task<Dictionary<string, ContactState>> LoadContactsAsync(DbConnection connection, IReadOnlyCollection<string>? hashes, CancellationToken ct)
     {
-        var filter = hashes is null ? "" : " AND contact_hash IN @hashes";
+        var filter = hashes is null ? "" : $" AND contact_hash {SqlDialect.Of(connection).InList("@hashes")}";
         var suppressionSql = $"""
             SELECT contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel, purpose AS Purpose, until_at AS UntilAt,
                    reason AS Reason, suppressed_at AS SuppressedAt

@@ -22,11 +22,7 @@ public sealed class DevInboxEmailSender(NoticesDatabase database, TimeProvider t
     {
         await using var tx = await database.BeginAsync(cancellationToken);
         // Idempotent on the id: a resend after a crash finds the row.
-        const string sql = """
-            INSERT INTO dev_emails (id, organization_id, contact_hash, to_address, subject, body, created_at)
-            SELECT @Id, @OrganizationId, @ContactHash, @To, @Subject, @Body, @now
-            WHERE NOT EXISTS (SELECT 1 FROM dev_emails WHERE id = @Id)
-            """;
+        var sql = database.Dialect.InsertIfAbsent("dev_emails", "id, organization_id, contact_hash, to_address, subject, body, created_at", "@Id, @OrganizationId, @ContactHash, @To, @Subject, @Body, @now", key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             email.Id, email.OrganizationId, email.ContactHash, email.To, email.Subject, email.Body, now = time.GetUtcNow().ToUnixTimeMilliseconds(),

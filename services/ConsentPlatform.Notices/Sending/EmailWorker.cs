@@ -13,11 +13,7 @@ public sealed class EmailQueue(NoticesDatabase database, TimeProvider time)
 
     public static async Task EnqueueAsync(Transaction tx, EmailToSend email, string purpose, DateTimeOffset now, CancellationToken ct)
     {
-        const string sql = """
-            INSERT INTO outgoing_emails (id, organization_id, purpose, contact_hash, to_address, subject, body, status, attempts, next_attempt_at, created_at, updated_at)
-            SELECT @Id, @OrganizationId, @purpose, @ContactHash, @To, @Subject, @Body, 'pending', 0, @now, @now, @now
-            WHERE NOT EXISTS (SELECT 1 FROM outgoing_emails WHERE id = @Id)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("outgoing_emails", "id, organization_id, purpose, contact_hash, to_address, subject, body, status, attempts, next_attempt_at, created_at, updated_at", "@Id, @OrganizationId, @purpose, @ContactHash, @To, @Subject, @Body, 'pending', 0, @now, @now, @now", key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             email.Id, email.OrganizationId, purpose, email.ContactHash, email.To, email.Subject, email.Body, now = now.ToUnixTimeMilliseconds(),

@@ -157,10 +157,7 @@ public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond,
         var reserved = await tx.Connection.ExecuteAsync(new CommandDefinition(reserve, args, tx.Inner, cancellationToken: ct));
         if (reserved == 0)
         {
-            const string create = """
-                INSERT INTO sender_schedule (sender, next_us) SELECT @sender, @next
-                WHERE NOT EXISTS (SELECT 1 FROM sender_schedule WHERE sender = @sender)
-                """;
+            var create = database.Dialect.InsertIfAbsent("sender_schedule", "sender, next_us", "@sender, @next", key: "sender");
             if (await tx.Connection.ExecuteAsync(new CommandDefinition(create, new { sender, next = now + interval }, tx.Inner, cancellationToken: ct)) == 0)
                 return null;
             await tx.CommitAsync(ct);

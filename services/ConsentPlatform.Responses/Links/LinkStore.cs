@@ -22,11 +22,7 @@ public sealed class LinkStore(ResponsesDatabase database)
     /// <summary>Stores a link once; a redelivered or repeated message changes nothing.</summary>
     public static async Task<bool> ApplyAsync(Transaction tx, ResponseLinkIssued link)
     {
-        const string sql = """
-            INSERT INTO response_links (code, notice_id, organization_id, masked_number, contact_hash, topic, caller_name, issued_at)
-            SELECT @Code, @noticeId, @OrganizationId, @MaskedNumber, @ContactHash, @Topic, @CallerName, @issuedAt
-            WHERE NOT EXISTS (SELECT 1 FROM response_links WHERE code = @Code)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("response_links", "code, notice_id, organization_id, masked_number, contact_hash, topic, caller_name, issued_at", "@Code, @noticeId, @OrganizationId, @MaskedNumber, @ContactHash, @Topic, @CallerName, @issuedAt", key: "code");
         return await tx.Connection.ExecuteAsync(sql, new
         {
             link.Code, noticeId = link.NoticeId.ToString(), link.OrganizationId, link.MaskedNumber, link.ContactHash,
@@ -36,11 +32,7 @@ public sealed class LinkStore(ResponsesDatabase database)
 
     public static async Task ApplyAsync(Transaction tx, ConsentRecorded consent)
     {
-        const string sql = """
-            INSERT INTO consent_provenance (consent_id, contact_hash, organization_id, channel, purpose, source_event, recorded_at)
-            SELECT @consentId, @ContactHash, @OrganizationId, @Channel, @Purpose, @SourceEvent, @recordedAt
-            WHERE NOT EXISTS (SELECT 1 FROM consent_provenance WHERE consent_id = @consentId)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("consent_provenance", "consent_id, contact_hash, organization_id, channel, purpose, source_event, recorded_at", "@consentId, @ContactHash, @OrganizationId, @Channel, @Purpose, @SourceEvent, @recordedAt", key: "consent_id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             consentId = consent.ConsentId.ToString(), consent.ContactHash, consent.OrganizationId, consent.Channel,
@@ -50,11 +42,7 @@ public sealed class LinkStore(ResponsesDatabase database)
 
     public static async Task ApplyAsync(Transaction tx, CallNoticeSent notice)
     {
-        const string sql = """
-            INSERT INTO call_notices (notice_id, organization_id, kind, sent_at)
-            SELECT @noticeId, @OrganizationId, @Kind, @sentAt
-            WHERE NOT EXISTS (SELECT 1 FROM call_notices WHERE notice_id = @noticeId)
-            """;
+        var sql = tx.Database.Dialect.InsertIfAbsent("call_notices", "notice_id, organization_id, kind, sent_at", "@noticeId, @OrganizationId, @Kind, @sentAt", key: "notice_id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             noticeId = notice.NoticeId.ToString(), notice.OrganizationId, notice.Kind, sentAt = notice.SentAt.ToUnixTimeMilliseconds(),
@@ -109,10 +97,11 @@ public sealed class LinkStore(ResponsesDatabase database)
     public async Task<IReadOnlyList<string>> OrganizationsForContactAsync(IEnumerable<string> contactHashes, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        const string sql = """
-            SELECT organization_id FROM response_links WHERE contact_hash IN @hashes
+        var inHashes = database.Dialect.InList("@hashes");
+        var sql = $"""
+            SELECT organization_id FROM response_links WHERE contact_hash {inHashes}
             UNION
-            SELECT organization_id FROM consent_provenance WHERE contact_hash IN @hashes
+            SELECT organization_id FROM consent_provenance WHERE contact_hash {inHashes}
             """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { hashes = contactHashes.ToArray() }, cancellationToken: ct))).ToList();
     }

@@ -48,11 +48,7 @@ public sealed class VisitCounter(ResponsesDatabase database, TimeProvider time, 
                 last_visit_at = CASE WHEN @visits > 0 THEN @now ELSE last_visit_at END
             WHERE code = @code
             """;
-        const string insert = """
-            INSERT INTO link_visits (code, visits, previews, first_visit_at, last_visit_at)
-            SELECT @code, @visits, @previews, CASE WHEN @visits > 0 THEN @now END, CASE WHEN @visits > 0 THEN @now END
-            WHERE NOT EXISTS (SELECT 1 FROM link_visits WHERE code = @code)
-            """;
+        var insert = database.Dialect.InsertIfAbsent("link_visits", "code, visits, previews, first_visit_at, last_visit_at", "@code, @visits, @previews, CASE WHEN @visits > 0 THEN @now END, CASE WHEN @visits > 0 THEN @now END", key: "code");
         foreach (var (code, (visits, previews)) in batch)
         {
             var args = new { code, visits, previews, now };
@@ -64,7 +60,7 @@ public sealed class VisitCounter(ResponsesDatabase database, TimeProvider time, 
 
     /// <summary>Visits' part of an erasure: when the person's links were opened goes with them.</summary>
     public static Task EraseAsync(Transaction tx, IReadOnlyList<string> codes) =>
-        tx.Connection.ExecuteAsync("DELETE FROM link_visits WHERE code IN @codes", new { codes }, tx.Inner);
+        tx.Connection.ExecuteAsync($"DELETE FROM link_visits WHERE code {tx.Database.Dialect.InList("@codes")}", new { codes }, tx.Inner);
 
     public async Task<(long Visits, long Previews)> CountsAsync(string code, CancellationToken ct)
     {

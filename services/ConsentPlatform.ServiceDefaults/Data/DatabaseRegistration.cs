@@ -53,7 +53,7 @@ internal sealed class StartupPreparation(IServiceProvider services, PlatformOpti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        if (options.DatabaseProvider == DatabaseProvider.Sqlite)
+        if (SqlDialect.For(options.DatabaseProvider).UsesDataFolder)
         {
             try
             {

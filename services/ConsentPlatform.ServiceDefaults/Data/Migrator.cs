@@ -9,7 +9,7 @@ namespace ConsentPlatform.ServiceDefaults.Data;
 /// <summary>
 /// Applies numbered, embedded .sql scripts once each, recording them in a journal table
 /// (the job DbUp would do; it cannot be restored here). Scripts live under
-/// <c>Migrations/{Sqlite|SqlServer}/NNNN_name.sql</c> as embedded resources.
+/// <c>Migrations/{Sqlite|PostgreSql|SqlServer}/NNNN_name.sql</c> as embedded resources.
 /// </summary>
 public static class Migrator
 {
@@ -33,20 +33,17 @@ public static class Migrator
     public static async Task<int> ApplyAsync(string databaseName, Func<CancellationToken, Task<DbConnection>> open, SqlDialect dialect, IEnumerable<Script> scripts, ILogger logger, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        if (dialect.Provider == DatabaseProvider.Sqlite)
+        if (dialect.PrepareDatabase is { } prepare)
+            await connection.ExecuteAsync(prepare);
+        // Under the migration lock too: replicas starting at once would race on PostgreSQL's
+        // CREATE TABLE IF NOT EXISTS (both see no table, one fails on the catalog's unique index).
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            // WAL is a property of the file, so setting it once here is enough; it lets the
-            // relay read while requests write.
-            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+            if (dialect.MigrationLock is { } takeLock)
+                await connection.ExecuteAsync(takeLock, transaction: transaction);
+            await connection.ExecuteAsync(dialect.CreateSchemaJournal, transaction: transaction);
+            await transaction.CommitAsync(cancellationToken);
         }
-
-        const string createJournal = """
-            CREATE TABLE IF NOT EXISTS schema_journal (script VARCHAR(200) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)
-            """;
-        const string createJournalSqlServer = """
-            IF OBJECT_ID('schema_journal') IS NULL CREATE TABLE schema_journal (script VARCHAR(200) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)
-            """;
-        await connection.ExecuteAsync(dialect.Provider == DatabaseProvider.Sqlite ? createJournal : createJournalSqlServer);
 
         var applied = 0;
         foreach (var script in scripts)
@@ -54,8 +51,8 @@ public static class Migrator
             // One transaction per script; the journal is re-read inside it so several
             // processes starting at once (the shared identity database) apply each script once.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (dialect.Provider == DatabaseProvider.SqlServer)
-                await connection.ExecuteAsync("EXEC sp_getapplock @Resource = 'schema_journal', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000", transaction: transaction);
+            if (dialect.MigrationLock is { } scriptLock)
+                await connection.ExecuteAsync(scriptLock, transaction: transaction);
 
             const string isApplied = "SELECT COUNT(*) FROM schema_journal WHERE script = @script";
             if (await connection.ExecuteScalarAsync<int>(isApplied, new { script = script.Id }, transaction) > 0)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Reflection;
-using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
 namespace ConsentPlatform.ServiceDefaults.Data;
@@ -16,7 +15,7 @@ public abstract class ServiceDatabase
     {
         Name = name;
         Time = time ?? TimeProvider.System;
-        Dialect = options.DatabaseProvider == DatabaseProvider.Sqlite ? SqlDialect.Sqlite : SqlDialect.SqlServer;
+        Dialect = SqlDialect.For(options.DatabaseProvider);
         ConnectionString = ConnectionStringFor(name, options);
     }
 
@@ -41,13 +40,16 @@ public abstract class ServiceDatabase
     // pool thread, which cut outbox throughput sevenfold under load (docs/decisions/0005).
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
+    /// <summary>The ConnectionStrings key of a database: its name with a capital, "Consent" for "consent".</summary>
+    public static string ConnectionKey(string name) => char.ToUpperInvariant(name[0]) + name[1..];
+
     public static string ConnectionStringFor(string name, PlatformOptions options)
     {
-        var key = char.ToUpperInvariant(name[0]) + name[1..];
+        var key = ConnectionKey(name);
         if (options.ConnectionStrings.TryGetValue(key, out var configured) && !string.IsNullOrWhiteSpace(configured))
             return configured;
-        if (options.DatabaseProvider == DatabaseProvider.SqlServer)
-            throw new PlatformStartupException($"ConnectionStrings:{key} is missing: Database:Provider is SqlServer, so each database needs a connection string.");
+        if (!SqlDialect.For(options.DatabaseProvider).UsesDataFolder)
+            throw new PlatformStartupException($"ConnectionStrings:{key} is missing: Database:Provider is {options.DatabaseProvider}, so each database needs a connection string.");
 
         var path = Path.GetFullPath(Path.Combine(options.DataFolder, name + ".db"));
         return new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, Pooling = true, DefaultTimeout = 30 }.ToString();
@@ -55,21 +57,15 @@ public abstract class ServiceDatabase
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        DbConnection connection = Dialect.Provider == DatabaseProvider.Sqlite
-            ? new SqliteConnection(ConnectionString)
-            : new SqlConnection(ConnectionString);
+        var connection = Dialect.CreateConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
-            if (connection is SqliteConnection)
+            if (Dialect.ConnectionSettings is { } settings)
             {
-                // synchronous is per connection: FULL makes a committed consent or opt-out
-                // survive power loss, not just a process crash.
-                await using var pragma = connection.CreateCommand();
-                // busy_timeout: writers in other processes sharing the file (the identity database)
-                // wait in SQLite's own short steps rather than failing or sleeping 150 ms.
-                pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; " + Dialect.ConnectionSettings;
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = settings;
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
             return connection;
         }
@@ -111,7 +107,7 @@ public abstract class ServiceDatabase
     /// </summary>
     public async Task<Transaction> BeginAsync(CancellationToken cancellationToken = default)
     {
-        var gate = Dialect.Provider == DatabaseProvider.Sqlite ? _writeGate : null;
+        var gate = Dialect.SingleWriter ? _writeGate : null;
         if (gate is not null) await gate.WaitAsync(cancellationToken);
         DbConnection? connection = null;
         try

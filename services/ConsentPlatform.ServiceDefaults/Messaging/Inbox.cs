@@ -13,11 +13,7 @@ public static class Inbox
     /// <summary>Records the message for this consumer; false when it was handled before.</summary>
     public static async Task<bool> TryRecordAsync(Transaction transaction, Guid messageId, string consumer, CancellationToken cancellationToken = default)
     {
-        const string sql = """
-            INSERT INTO inbox_messages (message_id, consumer, received_at)
-            SELECT @messageId, @consumer, @now
-            WHERE NOT EXISTS (SELECT 1 FROM inbox_messages WHERE message_id = @messageId AND consumer = @consumer)
-            """;
+        var sql = transaction.Database.Dialect.InsertIfAbsent("inbox_messages", "message_id, consumer, received_at", "@messageId, @consumer, @now", key: "message_id, consumer");
         var inserted = await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             messageId = messageId.ToString(),

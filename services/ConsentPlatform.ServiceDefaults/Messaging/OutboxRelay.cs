@@ -137,11 +137,12 @@ public sealed class OutboxRelay<TDatabase>(
     {
         if (kept.Length + forgotten.Length == 0) return;
         await using var transaction = await database.BeginAsync(cancellationToken);
-        const string sql = """
+        var inIds = database.Dialect.InList("@ids");
+        var sql = $"""
             UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL
-            WHERE id IN @ids AND claimed_by = @relay
+            WHERE id {inIds} AND claimed_by = @relay
             """;
-        const string delete = "DELETE FROM outbox_messages WHERE id IN @ids AND claimed_by = @relay";
+        var delete = $"DELETE FROM outbox_messages WHERE id {inIds} AND claimed_by = @relay";
         if (kept.Length > 0)
             await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids = kept, relay = RelayId, now = database.Time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
         if (forgotten.Length > 0)
@@ -152,9 +153,9 @@ public sealed class OutboxRelay<TDatabase>(
     private async Task ReleaseAsync(long[] ids, Exception error, CancellationToken cancellationToken)
     {
         await using var transaction = await database.BeginAsync(cancellationToken);
-        const string sql = """
+        var sql = $"""
             UPDATE outbox_messages SET claimed_until = NULL, last_error = @error
-            WHERE id IN @ids AND claimed_by = @relay AND sent_at IS NULL
+            WHERE id {database.Dialect.InList("@ids")} AND claimed_by = @relay AND sent_at IS NULL
             """;
         var message = error.GetType().Name + ": " + error.Message;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, error = message[..Math.Min(message.Length, 1000)] }, transaction.Inner, cancellationToken: cancellationToken));

@@ -44,11 +44,7 @@ public static class OrganizationProfileReplica
                 contact_email = @ContactEmail, website_url = @WebsiteUrl, privacy_policy_url = @PrivacyPolicyUrl, changed_at = @changedAt
             WHERE organization_id = @OrganizationId AND revision < @Revision
             """;
-        const string insert = """
-            INSERT INTO organization_profiles (organization_id, revision, legal_name, address, contact_phone, contact_email, website_url, privacy_policy_url, changed_at)
-            SELECT @OrganizationId, @Revision, @LegalName, @Address, @ContactPhone, @ContactEmail, @WebsiteUrl, @PrivacyPolicyUrl, @changedAt
-            WHERE NOT EXISTS (SELECT 1 FROM organization_profiles WHERE organization_id = @OrganizationId)
-            """;
+        var insert = transaction.Database.Dialect.InsertIfAbsent("organization_profiles", "organization_id, revision, legal_name, address, contact_phone, contact_email, website_url, privacy_policy_url, changed_at", "@OrganizationId, @Revision, @LegalName, @Address, @ContactPhone, @ContactEmail, @WebsiteUrl, @PrivacyPolicyUrl, @changedAt", key: "organization_id");
         var parameters = new
         {
             change.OrganizationId, change.Revision, change.LegalName, change.Address, change.ContactPhone,

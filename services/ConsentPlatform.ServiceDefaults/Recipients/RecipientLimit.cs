@@ -24,6 +24,8 @@ public sealed class RecipientLimit(PlatformOptions options, TimeProvider time)
     public async Task<TimeSpan?> TryTakeAsync(Transaction transaction, string contactHash, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        if (transaction.Database.Dialect.SerializeOnKey is { } serialize)
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(serialize, new { key = contactHash }, transaction.Inner, cancellationToken: cancellationToken));
         var sent = (await transaction.Connection.QueryAsync<long>(new CommandDefinition(transaction.Database.Dialect.RecipientCodesSince,
                 new { contactHash, since = (now - Day).ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken)))
             .Select(DateTimeOffset.FromUnixTimeMilliseconds).Order().ToList();
