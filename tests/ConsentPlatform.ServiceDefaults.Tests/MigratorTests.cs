@@ -1,4 +1,5 @@
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.Testing;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,7 +11,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task Scripts_are_applied_once_and_recorded_in_the_journal()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(new SqliteProvider());
         var scripts = Migrator.FindScripts(typeof(ServiceDatabase).Assembly, "Migrations", database.Dialect, "platform");
 
         Assert.Equal(0, await Migrator.ApplyAsync(database.Name, database.OpenAsync, database.Dialect, scripts, NullLogger.Instance, default));
@@ -23,7 +24,7 @@ public sealed class MigratorTests
     [Fact]
     public async Task Sqlite_runs_in_wal_mode_with_full_synchronous_writes()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var database = await TestDatabase.CreateAsync(new SqliteProvider());
         await using var connection = await database.OpenAsync();
         Assert.Equal("wal", await connection.ExecuteScalarAsync<string>("PRAGMA journal_mode"));
         Assert.Equal(2, await connection.ExecuteScalarAsync<int>("PRAGMA synchronous")); // 2 = FULL

@@ -41,6 +41,34 @@ public sealed class PlatformOptionsTests
         Assert.Contains(options.Errors, e => e.StartsWith("Hashing:Key is missing", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("PostgreSql", DatabaseProvider.PostgreSql)]
+    [InlineData("postgresql", DatabaseProvider.PostgreSql)]
+    [InlineData("SqlServer", DatabaseProvider.SqlServer)]
+    [InlineData("Sqlite", DatabaseProvider.Sqlite)]
+    public void Database_provider_is_read(string value, DatabaseProvider expected)
+    {
+        var options = Read(("Database:Provider", value));
+        Assert.Empty(options.Errors);
+        Assert.Equal(expected, options.DatabaseProvider);
+    }
+
+    [Fact]
+    public void Unknown_database_provider_names_the_key_and_the_providers_it_takes()
+    {
+        var error = Assert.Single(Read(("Database:Provider", "Postgres9")).Errors);
+        Assert.StartsWith("Database:Provider", error);
+        Assert.Contains("PostgreSql", error);
+    }
+
+    [Fact]
+    public void A_server_database_without_its_connection_string_stops_start_up_naming_the_key()
+    {
+        var options = Read(("Database:Provider", "PostgreSql"));
+        var error = Assert.Throws<PlatformStartupException>(() => Data.ServiceDatabase.ConnectionStringFor("consent", options));
+        Assert.StartsWith("ConnectionStrings:Consent is missing", error.Message);
+    }
+
     [Fact]
     public void RabbitMq_settings_are_read()
     {

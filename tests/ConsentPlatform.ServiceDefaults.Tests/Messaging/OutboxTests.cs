@@ -1,6 +1,7 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
+using ConsentPlatform.Testing;
 using Dapper;
 using MassTransit;
 using MassTransit.Testing;
@@ -15,7 +16,7 @@ namespace ConsentPlatform.ServiceDefaults.Tests.Messaging;
 /// (organization_profile_revisions), so a duplicate delivery that slipped past the inbox
 /// would show as a second row.
 /// </summary>
-public static class OutboxScenarios
+public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProvider, new()
 {
     private sealed class Harness : IAsyncDisposable
     {
@@ -31,9 +32,9 @@ public static class OutboxScenarios
         }
     }
 
-    private static async Task<Harness> StartAsync(DatabaseProvider provider, int claimSeconds = 30)
+    private static async Task<Harness> StartAsync(int claimSeconds = 30)
     {
-        var database = await TestDatabase.CreateAsync(provider, claimSeconds);
+        var database = await TestDatabase.CreateAsync(new TProvider(), claimSeconds);
         var services = new ServiceCollection()
             .AddSingleton(database)
             .AddSingleton(TimeProvider.System)
@@ -79,9 +80,10 @@ public static class OutboxScenarios
         await Task.Delay(200); // room for an unexpected extra delivery to show up
     }
 
-    public static async Task Rolled_back_transaction_publishes_nothing(DatabaseProvider provider)
+    [DatabaseFact]
+    public async Task Rolled_back_transaction_publishes_nothing()
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync();
         await WriteAsync(h.Database, [Change(1), Change(2)], commit: false);
 
         Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
@@ -89,9 +91,10 @@ public static class OutboxScenarios
         Assert.False(await h.Bus.Published.Any<OrganizationProfileChanged>(new CancellationTokenSource(300).Token));
     }
 
-    public static async Task Committed_transaction_publishes_exactly_what_it_wrote(DatabaseProvider provider)
+    [DatabaseFact]
+    public async Task Committed_transaction_publishes_exactly_what_it_wrote()
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync();
         await WriteAsync(h.Database, [Change(1), Change(2), Change(3)], commit: true);
 
         Assert.Equal(3, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
@@ -105,9 +108,10 @@ public static class OutboxScenarios
         Assert.Equal(3, h.Deliveries.Count);
     }
 
-    public static async Task Relay_that_dies_after_publishing_is_followed_by_a_republish_that_the_inbox_absorbs(DatabaseProvider provider)
+    [DatabaseFact]
+    public async Task Relay_that_dies_after_publishing_is_followed_by_a_republish_that_the_inbox_absorbs()
     {
-        await using var h = await StartAsync(provider, claimSeconds: 5);
+        await using var h = await StartAsync(claimSeconds: 5);
         await WriteAsync(h.Database, [Change(1), Change(2)], commit: true);
 
         // What a relay killed between publish and mark-sent leaves behind: the rows claimed,
@@ -138,9 +142,10 @@ public static class OutboxScenarios
         Assert.Equal(0, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL"));
     }
 
-    public static async Task Two_relays_on_one_database_never_both_publish_a_row(DatabaseProvider provider)
+    [DatabaseFact]
+    public async Task Two_relays_on_one_database_never_both_publish_a_row()
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync();
         const int count = 1_000;
         for (var start = 1; start <= count; start += 100)
             await WriteAsync(h.Database, Enumerable.Range(start, 100).Select(i => Change(i)), commit: true);
@@ -160,9 +165,10 @@ public static class OutboxScenarios
         Assert.Equal(count, await CountAsync(h.Database, "SELECT COUNT(*) FROM organization_profile_revisions"));
     }
 
-    public static async Task Redelivered_message_changes_nothing(DatabaseProvider provider)
+    [DatabaseFact]
+    public async Task Redelivered_message_changes_nothing()
     {
-        await using var h = await StartAsync(provider);
+        await using var h = await StartAsync();
         var messageId = Guid.NewGuid();
         for (var i = 0; i < 3; i++)
             await h.Bus.Bus.Publish(Change(7), ctx => ctx.MessageId = messageId);
@@ -173,6 +179,12 @@ public static class OutboxScenarios
         Assert.Equal(1, await CountAsync(h.Database, "SELECT COUNT(*) FROM inbox_messages"));
     }
 }
+
+public sealed class SqliteOutboxTests : OutboxTests<SqliteProvider>;
+
+public sealed class PostgreSqlOutboxTests : OutboxTests<PostgreSqlProvider>;
+
+public sealed class SqlServerOutboxTests : OutboxTests<SqlServerProvider>;
 
 /// <summary>Counts every delivery to a consumer, duplicates included (the harness's lists are keyed by MessageId).</summary>
 public sealed class DeliveryCounter : IConsumeObserver
