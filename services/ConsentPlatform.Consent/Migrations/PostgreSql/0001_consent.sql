@@ -9,10 +9,10 @@ CREATE TABLE consent_events (
     purpose_text_en   VARCHAR(2000) NOT NULL,
     channels          VARCHAR(40)    NOT NULL,
     sender_legal_name VARCHAR(200)  NOT NULL,
-    lifetime_months   INT            NOT NULL,
+    lifetime_months   BIGINT            NOT NULL,
     allowed_origins   VARCHAR(2000) NOT NULL,
     third_parties     VARCHAR(2000) NOT NULL,
-    form_version      INT            NOT NULL,
+    form_version      BIGINT            NOT NULL,
     created_at        BIGINT         NOT NULL,
     updated_at        BIGINT         NOT NULL
 );
@@ -22,7 +22,7 @@ CREATE TABLE consent_texts (
     event_id   VARCHAR(40)    NOT NULL,
     channel    VARCHAR(10)    NOT NULL,
     language   VARCHAR(5)     NOT NULL,
-    version    INT            NOT NULL,
+    version    BIGINT            NOT NULL,
     body       VARCHAR(4000) NOT NULL,
     hash       VARCHAR(80)    NOT NULL,
     created_at BIGINT         NOT NULL,
@@ -44,10 +44,10 @@ CREATE TABLE consent_ledger (
     contact_hash    VARCHAR(80)    NOT NULL,
     phone_hash      VARCHAR(80)    NULL,
     email_hash      VARCHAR(80)    NULL,
-    text_version    INT            NULL,
+    text_version    BIGINT            NULL,
     text_hash       VARCHAR(80)    NULL,
     language        VARCHAR(5)     NULL,
-    form_version    INT            NULL,
+    form_version    BIGINT            NULL,
     method          VARCHAR(20)    NOT NULL,
     recorded_at     BIGINT         NOT NULL,
     expires_at      BIGINT         NULL,
@@ -94,7 +94,7 @@ CREATE INDEX ix_check_audit_organization ON check_audit (organization_id, checke
 
 CREATE TABLE contact_windows (
     organization_id VARCHAR(40) NOT NULL PRIMARY KEY,
-    start_minute    INT         NOT NULL,
-    end_minute      INT         NOT NULL,
+    start_minute    BIGINT         NOT NULL,
+    end_minute      BIGINT         NOT NULL,
     updated_at      BIGINT      NOT NULL
 );

@@ -4,7 +4,7 @@ CREATE TABLE data_subject_requests (
     contact_hash VARCHAR(80)   NOT NULL,
     contact      VARCHAR(254) NULL,
     code_hash    VARCHAR(80)   NOT NULL,
-    attempts     INT           NOT NULL,
+    attempts     BIGINT           NOT NULL,
     status       VARCHAR(30)   NOT NULL,
     created_at   BIGINT        NOT NULL,
     code_expires_at BIGINT     NOT NULL,

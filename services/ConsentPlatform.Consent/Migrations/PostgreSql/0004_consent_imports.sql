@@ -17,8 +17,8 @@ CREATE TABLE consent_imports (
     format          VARCHAR(10)   NOT NULL,
     file_name       VARCHAR(200) NULL,
     file_sha256     VARCHAR(80)   NOT NULL,
-    registrations   INT           NOT NULL,
-    ledger_rows     INT           NOT NULL,
+    registrations   BIGINT           NOT NULL,
+    ledger_rows     BIGINT           NOT NULL,
     created_at      BIGINT        NOT NULL
 );
 CREATE INDEX ix_consent_imports_event ON consent_imports (organization_id, event_id, created_at);

@@ -41,7 +41,7 @@ CREATE INDEX ix_code_challenges_subject ON code_challenges (purpose, subject, cr
 
 CREATE TABLE code_failures (
     target           VARCHAR(200)  NOT NULL PRIMARY KEY,
-    failures         INT           NOT NULL,
+    failures         BIGINT           NOT NULL,
     locked_until     BIGINT        NULL,
     updated_at       BIGINT        NOT NULL
 );

@@ -6,7 +6,7 @@ CREATE TABLE outbox_messages (
     created_at    BIGINT        NOT NULL,
     claimed_by    VARCHAR(64)   NULL,
     claimed_until BIGINT        NULL,
-    attempts      INT           NOT NULL DEFAULT 0,
+    attempts      BIGINT           NOT NULL DEFAULT 0,
     sent_at       BIGINT        NULL,
     last_error    VARCHAR(1000) NULL
 );
