@@ -180,11 +180,13 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
     }
 }
 
-public sealed class SqliteOutboxTests : OutboxTests<SqliteProvider>;
+// One collection: the providers' variants take turns rather than pushing 1,000 messages each through
+// the same two cores at once, which made their 20 s waits a measure of the machine's load.
+[Collection("outbox")] public sealed class SqliteOutboxTests : OutboxTests<SqliteProvider>;
 
-public sealed class PostgreSqlOutboxTests : OutboxTests<PostgreSqlProvider>;
+[Collection("outbox")] public sealed class PostgreSqlOutboxTests : OutboxTests<PostgreSqlProvider>;
 
-public sealed class SqlServerOutboxTests : OutboxTests<SqlServerProvider>;
+[Collection("outbox")] public sealed class SqlServerOutboxTests : OutboxTests<SqlServerProvider>;
 
 /// <summary>Counts every delivery to a consumer, duplicates included (the harness's lists are keyed by MessageId).</summary>
 public sealed class DeliveryCounter : IConsumeObserver
