@@ -29,7 +29,11 @@ public sealed class ContactHoursStore(ConsentDatabase database, TimeProvider tim
             now = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
         const string update = "UPDATE contact_windows SET start_minute = @start, end_minute = @end, updated_at = @now WHERE organization_id = @organizationId";
-        var insert = database.Dialect.InsertIfAbsent("contact_windows", "organization_id, start_minute, end_minute, updated_at", "@organizationId, @start, @end, @now", key: "organization_id");
+        var insert = database.Dialect.InsertIfAbsent(
+            "contact_windows",
+            "organization_id, start_minute, end_minute, updated_at",
+            "@organizationId, @start, @end, @now",
+            key: "organization_id");
         if (await transaction.Connection.ExecuteAsync(new CommandDefinition(update, parameters, transaction.Inner, cancellationToken: cancellationToken)) == 0)
             await transaction.Connection.ExecuteAsync(new CommandDefinition(insert, parameters, transaction.Inner, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

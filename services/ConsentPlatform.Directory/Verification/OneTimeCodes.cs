@@ -141,7 +141,11 @@ public sealed class OneTimeCodes(PlatformOptions platform, DirectoryOptions opti
 
     private async Task<CodeCheck> RecordFailureAsync(Transaction transaction, string target, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var insert = transaction.Database.Dialect.InsertIfAbsent("code_failures", "target, failures, locked_until, updated_at", "@target, 0, NULL, @now", key: "target");
+        var insert = transaction.Database.Dialect.InsertIfAbsent(
+            "code_failures",
+            "target, failures, locked_until, updated_at",
+            "@target, 0, NULL, @now",
+            key: "target");
         const string count = "UPDATE code_failures SET failures = failures + 1, updated_at = @now WHERE target = @target";
         const string read = "SELECT failures FROM code_failures WHERE target = @target";
         var args = new { target, now = now.ToUnixTimeMilliseconds() };

@@ -13,7 +13,11 @@ public sealed class Purposes(NoticesDatabase database)
 {
     public static async Task SaveAsync(Transaction tx, EventPurposeSaved message)
     {
-        var insert = tx.Database.Dialect.InsertIfAbsent("event_purposes", "event_id, organization_id, purpose, saved_at", "@EventId, @OrganizationId, @Purpose, @at", key: "event_id");
+        var insert = tx.Database.Dialect.InsertIfAbsent(
+            "event_purposes",
+            "event_id, organization_id, purpose, saved_at",
+            "@EventId, @OrganizationId, @Purpose, @at",
+            key: "event_id");
         const string update = "UPDATE event_purposes SET purpose = @Purpose, saved_at = @at WHERE event_id = @EventId AND saved_at < @at";
         var args = new { message.EventId, message.OrganizationId, message.Purpose, at = message.SavedAt.ToUnixTimeMilliseconds() };
         if (await tx.Connection.ExecuteAsync(insert, args, tx.Inner) == 0)

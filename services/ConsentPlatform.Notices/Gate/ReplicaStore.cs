@@ -18,7 +18,11 @@ public static class ReplicaStore
     public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
         string reason, bool provisional, DateTimeOffset at, DateTimeOffset? until = null)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("suppressions", "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at, until_at", "@id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL, @until", key: "id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "suppressions",
+            "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at, until_at",
+            "@id, @contactHash, @organizationId, @channel, @purpose, @reason, @provisional, @at, NULL, @until",
+            key: "id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             id, contactHash, organizationId, channel, purpose, reason, provisional = provisional ? 1 : 0, at = at.ToUnixTimeMilliseconds(), until = until?.ToUnixTimeMilliseconds(),
@@ -35,7 +39,11 @@ public static class ReplicaStore
         if (lifted == 0)
         {
             // Arrived before its ContactSuppressed: leave a lifted row so that one cannot revive it.
-            var tombstone = tx.Database.Dialect.InsertIfAbsent("suppressions", "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at", "@id, @contactHash, NULL, NULL, NULL, 'unsuppressed', 0, @now, @now", key: "id");
+            var tombstone = tx.Database.Dialect.InsertIfAbsent(
+                "suppressions",
+                "id, contact_hash, organization_id, channel, purpose, reason, provisional, suppressed_at, lifted_at",
+                "@id, @contactHash, NULL, NULL, NULL, 'unsuppressed', 0, @now, @now",
+                key: "id");
             await tx.Connection.ExecuteAsync(tombstone, new { id, contactHash, now }, tx.Inner);
         }
         const string provisional = """
@@ -60,7 +68,11 @@ public static class ReplicaStore
     public static async Task RecordConsentAsync(Transaction tx, string id, string kind, string contactHash, string organizationId, string channel,
         string purpose, DateTimeOffset at, DateTimeOffset? expiresAt)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("consents", "id, kind, contact_hash, organization_id, channel, purpose, at, expires_at", "@id, @kind, @contactHash, @organizationId, @channel, @purpose, @at, @expiresAt", key: "id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "consents",
+            "id, kind, contact_hash, organization_id, channel, purpose, at, expires_at",
+            "@id, @kind, @contactHash, @organizationId, @channel, @purpose, @at, @expiresAt",
+            key: "id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             id, kind, contactHash, organizationId, channel, purpose,
@@ -76,7 +88,11 @@ public static class ReplicaStore
     /// <summary>The gate's part of an erasure: the contact is marked erased (keyed hash only) and its consent replica goes.</summary>
     public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
-        var erasure = tx.Database.Dialect.InsertIfAbsent("erasures", "contact_hash, erased_at", "@contactHash, @now", key: "contact_hash");
+        var erasure = tx.Database.Dialect.InsertIfAbsent(
+            "erasures",
+            "contact_hash, erased_at",
+            "@contactHash, @now",
+            key: "contact_hash");
         const string consents = "DELETE FROM consents WHERE contact_hash = @contactHash";
         await tx.Connection.ExecuteAsync(erasure, new { contactHash, now = at.ToUnixTimeMilliseconds() }, tx.Inner);
         await tx.Connection.ExecuteAsync(consents, new { contactHash }, tx.Inner);
@@ -85,7 +101,11 @@ public static class ReplicaStore
 
     public static async Task PublishCallerNumberAsync(Transaction tx, CallerNumberPublished message)
     {
-        var insert = tx.Database.Dialect.InsertIfAbsent("caller_numbers", "id, organization_id, e164, department, published_at, withdrawn_at", "@id, @OrganizationId, @PhoneNumber, @Department, @at, NULL", key: "id");
+        var insert = tx.Database.Dialect.InsertIfAbsent(
+            "caller_numbers",
+            "id, organization_id, e164, department, published_at, withdrawn_at",
+            "@id, @OrganizationId, @PhoneNumber, @Department, @at, NULL",
+            key: "id");
         const string update = """
             UPDATE caller_numbers SET published_at = @at, department = @Department
             WHERE id = @id AND (published_at IS NULL OR published_at < @at)
@@ -98,7 +118,11 @@ public static class ReplicaStore
 
     public static async Task WithdrawCallerNumberAsync(Transaction tx, CallerNumberWithdrawn message)
     {
-        var insert = tx.Database.Dialect.InsertIfAbsent("caller_numbers", "id, organization_id, e164, department, published_at, withdrawn_at", "@id, @OrganizationId, @PhoneNumber, NULL, NULL, @at", key: "id");
+        var insert = tx.Database.Dialect.InsertIfAbsent(
+            "caller_numbers",
+            "id, organization_id, e164, department, published_at, withdrawn_at",
+            "@id, @OrganizationId, @PhoneNumber, NULL, NULL, @at",
+            key: "id");
         const string update = "UPDATE caller_numbers SET withdrawn_at = @at WHERE id = @id AND (withdrawn_at IS NULL OR withdrawn_at < @at)";
         var args = new { id = message.CallerNumberId.ToString(), message.OrganizationId, message.PhoneNumber, at = message.WithdrawnAt.ToUnixTimeMilliseconds() };
         if (await tx.Connection.ExecuteAsync(insert, args, tx.Inner) == 0)

@@ -76,7 +76,11 @@ public sealed class RulesStore(NoticesDatabase database, NoticesOptions options,
             UPDATE organization_settings SET window_start_minutes = @start, window_end_minutes = @end, frequency_cap = @cap, frequency_hours = @hours, updated_at = @now
             WHERE organization_id = @organizationId
             """;
-        var insert = database.Dialect.InsertIfAbsent("organization_settings", "organization_id, window_start_minutes, window_end_minutes, frequency_cap, frequency_hours, updated_at", "@organizationId, @start, @end, @cap, @hours, @now", key: "organization_id");
+        var insert = database.Dialect.InsertIfAbsent(
+            "organization_settings",
+            "organization_id, window_start_minutes, window_end_minutes, frequency_cap, frequency_hours, updated_at",
+            "@organizationId, @start, @end, @cap, @hours, @now",
+            key: "organization_id");
         if (await tx.Connection.ExecuteAsync(update, args, tx.Inner) == 0)
             await tx.Connection.ExecuteAsync(insert, args, tx.Inner);
         await tx.CommitAsync(ct);

@@ -20,7 +20,11 @@ public sealed class DevCallLogCaller(NoticesDatabase database, TimeProvider time
         var sid = "DC" + call.RequestId.ToString("N");
         await using var tx = await database.BeginAsync(cancellationToken);
         // Idempotent on the request, like a provider that dedupes.
-        var sql = database.Dialect.InsertIfAbsent("dev_calls", "id, request_id, organization_id, contact_hash, masked_number, language, spoken_text, created_at", "@sid, @requestId, @OrganizationId, @ContactHash, @MaskedTo, @Language, @spoken, @now", key: "id");
+        var sql = database.Dialect.InsertIfAbsent(
+            "dev_calls",
+            "id, request_id, organization_id, contact_hash, masked_number, language, spoken_text, created_at",
+            "@sid, @requestId, @OrganizationId, @ContactHash, @MaskedTo, @Language, @spoken, @now",
+            key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             sid, requestId = call.RequestId.ToString(), call.OrganizationId, call.ContactHash, call.MaskedTo, call.Language,

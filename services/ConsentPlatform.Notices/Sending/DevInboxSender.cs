@@ -12,7 +12,11 @@ public sealed class DevInboxSender(NoticesDatabase database, TimeProvider time) 
         var sid = "DV" + sms.MessageId.ToString("N");
         await using var tx = await database.BeginAsync(cancellationToken);
         // Idempotent on the message id, like a provider that dedupes: a resend after a crash finds the row.
-        var sql = database.Dialect.InsertIfAbsent("dev_inbox", "id, message_id, organization_id, to_number, sender, body, created_at", "@sid, @messageId, @organizationId, @to, @sender, @body, @now", key: "id");
+        var sql = database.Dialect.InsertIfAbsent(
+            "dev_inbox",
+            "id, message_id, organization_id, to_number, sender, body, created_at",
+            "@sid, @messageId, @organizationId, @to, @sender, @body, @now",
+            key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             sid, messageId = sms.MessageId.ToString(), organizationId = sms.OrganizationId, to = sms.To, sender = Sender, body = sms.Body,

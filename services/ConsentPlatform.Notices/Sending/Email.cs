@@ -22,7 +22,11 @@ public sealed class DevInboxEmailSender(NoticesDatabase database, TimeProvider t
     {
         await using var tx = await database.BeginAsync(cancellationToken);
         // Idempotent on the id: a resend after a crash finds the row.
-        var sql = database.Dialect.InsertIfAbsent("dev_emails", "id, organization_id, contact_hash, to_address, subject, body, created_at", "@Id, @OrganizationId, @ContactHash, @To, @Subject, @Body, @now", key: "id");
+        var sql = database.Dialect.InsertIfAbsent(
+            "dev_emails",
+            "id, organization_id, contact_hash, to_address, subject, body, created_at",
+            "@Id, @OrganizationId, @ContactHash, @To, @Subject, @Body, @now",
+            key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             email.Id, email.OrganizationId, email.ContactHash, email.To, email.Subject, email.Body, now = time.GetUtcNow().ToUnixTimeMilliseconds(),

@@ -13,7 +13,11 @@ public sealed class EmailQueue(NoticesDatabase database, TimeProvider time)
 
     public static async Task EnqueueAsync(Transaction tx, EmailToSend email, string purpose, DateTimeOffset now, CancellationToken ct)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("outgoing_emails", "id, organization_id, purpose, contact_hash, to_address, subject, body, status, attempts, next_attempt_at, created_at, updated_at", "@Id, @OrganizationId, @purpose, @ContactHash, @To, @Subject, @Body, 'pending', 0, @now, @now, @now", key: "id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "outgoing_emails",
+            "id, organization_id, purpose, contact_hash, to_address, subject, body, status, attempts, next_attempt_at, created_at, updated_at",
+            "@Id, @OrganizationId, @purpose, @ContactHash, @To, @Subject, @Body, 'pending', 0, @now, @now, @now",
+            key: "id");
         await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             email.Id, email.OrganizationId, purpose, email.ContactHash, email.To, email.Subject, email.Body, now = now.ToUnixTimeMilliseconds(),

@@ -157,7 +157,11 @@ public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond,
         var reserved = await tx.Connection.ExecuteAsync(new CommandDefinition(reserve, args, tx.Inner, cancellationToken: ct));
         if (reserved == 0)
         {
-            var create = database.Dialect.InsertIfAbsent("sender_schedule", "sender, next_us", "@sender, @next", key: "sender");
+            var create = database.Dialect.InsertIfAbsent(
+                "sender_schedule",
+                "sender, next_us",
+                "@sender, @next",
+                key: "sender");
             if (await tx.Connection.ExecuteAsync(new CommandDefinition(create, new { sender, next = now + interval }, tx.Inner, cancellationToken: ct)) == 0)
                 return null;
             await tx.CommitAsync(ct);

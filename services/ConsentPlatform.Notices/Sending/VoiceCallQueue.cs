@@ -25,7 +25,11 @@ public sealed class VoiceCallQueue(NoticesDatabase database, TimeProvider time)
     public static async Task<bool> EnqueueAsync(Transaction tx, Guid requestId, string? organizationId, string purpose, string contactHash, string toNumber,
         string code, string language, DateTimeOffset now, CancellationToken ct)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("outgoing_calls", "id, organization_id, purpose, contact_hash, to_number, code, language, status, attempts, error, sid, next_attempt_at, created_at, updated_at", "@id, @organizationId, @purpose, @contactHash, @toNumber, @code, @language, 'pending', 0, NULL, NULL, @now, @now, @now", key: "id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "outgoing_calls",
+            "id, organization_id, purpose, contact_hash, to_number, code, language, status, attempts, error, sid, next_attempt_at, created_at, updated_at",
+            "@id, @organizationId, @purpose, @contactHash, @toNumber, @code, @language, 'pending', 0, NULL, NULL, @now, @now, @now",
+            key: "id");
         var inserted = await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id = requestId.ToString(), organizationId, purpose, contactHash, toNumber, code, language, now = now.ToUnixTimeMilliseconds(),

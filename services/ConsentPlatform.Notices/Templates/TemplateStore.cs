@@ -36,7 +36,11 @@ public sealed class TemplateStore(NoticesDatabase database, NoticesOptions optio
             UPDATE templates SET body = @body, max_segments = @maxSegments, updated_at = @now
             WHERE organization_id = @organizationId AND kind = @kind AND language = @language
             """;
-        var insert = database.Dialect.InsertIfAbsent("templates", "organization_id, kind, language, body, max_segments, updated_at", "@organizationId, @kind, @language, @body, @maxSegments, @now", key: "organization_id, kind, language");
+        var insert = database.Dialect.InsertIfAbsent(
+            "templates",
+            "organization_id, kind, language, body, max_segments, updated_at",
+            "@organizationId, @kind, @language, @body, @maxSegments, @now",
+            key: "organization_id, kind, language");
         if (await tx.Connection.ExecuteAsync(update, args, tx.Inner) == 0)
             await tx.Connection.ExecuteAsync(insert, args, tx.Inner);
         await tx.CommitAsync(ct);

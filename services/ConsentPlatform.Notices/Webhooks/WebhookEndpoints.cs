@@ -77,7 +77,11 @@ public static class WebhookEndpoints
         string? reply = null;
         await using (var tx = await database.BeginAsync(context.RequestAborted))
         {
-            var seen = database.Dialect.InsertIfAbsent("inbound_replies", "provider_sid, contact_hash, intent, received_at", "@sid, @hash, @intent, @now", key: "provider_sid");
+            var seen = database.Dialect.InsertIfAbsent(
+                "inbound_replies",
+                "provider_sid, contact_hash, intent, received_at",
+                "@sid, @hash, @intent, @now",
+                key: "provider_sid");
             // Twilio retries webhooks: a reply handled before changes nothing and gets no second answer.
             if (await tx.Connection.ExecuteAsync(seen, new { sid, hash, intent = intent.ToString(), now = now.ToUnixTimeMilliseconds() }, tx.Inner) == 0)
                 return Twiml(null);

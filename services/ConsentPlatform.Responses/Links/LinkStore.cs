@@ -22,7 +22,11 @@ public sealed class LinkStore(ResponsesDatabase database)
     /// <summary>Stores a link once; a redelivered or repeated message changes nothing.</summary>
     public static async Task<bool> ApplyAsync(Transaction tx, ResponseLinkIssued link)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("response_links", "code, notice_id, organization_id, masked_number, contact_hash, topic, caller_name, issued_at", "@Code, @noticeId, @OrganizationId, @MaskedNumber, @ContactHash, @Topic, @CallerName, @issuedAt", key: "code");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "response_links",
+            "code, notice_id, organization_id, masked_number, contact_hash, topic, caller_name, issued_at",
+            "@Code, @noticeId, @OrganizationId, @MaskedNumber, @ContactHash, @Topic, @CallerName, @issuedAt",
+            key: "code");
         return await tx.Connection.ExecuteAsync(sql, new
         {
             link.Code, noticeId = link.NoticeId.ToString(), link.OrganizationId, link.MaskedNumber, link.ContactHash,
@@ -32,7 +36,11 @@ public sealed class LinkStore(ResponsesDatabase database)
 
     public static async Task ApplyAsync(Transaction tx, ConsentRecorded consent)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("consent_provenance", "consent_id, contact_hash, organization_id, channel, purpose, source_event, recorded_at", "@consentId, @ContactHash, @OrganizationId, @Channel, @Purpose, @SourceEvent, @recordedAt", key: "consent_id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "consent_provenance",
+            "consent_id, contact_hash, organization_id, channel, purpose, source_event, recorded_at",
+            "@consentId, @ContactHash, @OrganizationId, @Channel, @Purpose, @SourceEvent, @recordedAt",
+            key: "consent_id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             consentId = consent.ConsentId.ToString(), consent.ContactHash, consent.OrganizationId, consent.Channel,
@@ -42,7 +50,11 @@ public sealed class LinkStore(ResponsesDatabase database)
 
     public static async Task ApplyAsync(Transaction tx, CallNoticeSent notice)
     {
-        var sql = tx.Database.Dialect.InsertIfAbsent("call_notices", "notice_id, organization_id, kind, sent_at", "@noticeId, @OrganizationId, @Kind, @sentAt", key: "notice_id");
+        var sql = tx.Database.Dialect.InsertIfAbsent(
+            "call_notices",
+            "notice_id, organization_id, kind, sent_at",
+            "@noticeId, @OrganizationId, @Kind, @sentAt",
+            key: "notice_id");
         await tx.Connection.ExecuteAsync(sql, new
         {
             noticeId = notice.NoticeId.ToString(), notice.OrganizationId, notice.Kind, sentAt = notice.SentAt.ToUnixTimeMilliseconds(),

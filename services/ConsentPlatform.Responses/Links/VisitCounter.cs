@@ -48,7 +48,11 @@ public sealed class VisitCounter(ResponsesDatabase database, TimeProvider time, 
                 last_visit_at = CASE WHEN @visits > 0 THEN @now ELSE last_visit_at END
             WHERE code = @code
             """;
-        var insert = database.Dialect.InsertIfAbsent("link_visits", "code, visits, previews, first_visit_at, last_visit_at", "@code, @visits, @previews, CASE WHEN @visits > 0 THEN @now END, CASE WHEN @visits > 0 THEN @now END", key: "code");
+        var insert = database.Dialect.InsertIfAbsent(
+            "link_visits",
+            "code, visits, previews, first_visit_at, last_visit_at",
+            "@code, @visits, @previews, CASE WHEN @visits > 0 THEN @now END, CASE WHEN @visits > 0 THEN @now END",
+            key: "code");
         foreach (var (code, (visits, previews)) in batch)
         {
             var args = new { code, visits, previews, now };

@@ -13,7 +13,11 @@ public static class Inbox
     /// <summary>Records the message for this consumer; false when it was handled before.</summary>
     public static async Task<bool> TryRecordAsync(Transaction transaction, Guid messageId, string consumer, CancellationToken cancellationToken = default)
     {
-        var sql = transaction.Database.Dialect.InsertIfAbsent("inbox_messages", "message_id, consumer, received_at", "@messageId, @consumer, @now", key: "message_id, consumer");
+        var sql = transaction.Database.Dialect.InsertIfAbsent(
+            "inbox_messages",
+            "message_id, consumer, received_at",
+            "@messageId, @consumer, @now",
+            key: "message_id, consumer");
         var inserted = await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             messageId = messageId.ToString(),

@@ -44,7 +44,11 @@ public static class OrganizationProfileReplica
                 contact_email = @ContactEmail, website_url = @WebsiteUrl, privacy_policy_url = @PrivacyPolicyUrl, changed_at = @changedAt
             WHERE organization_id = @OrganizationId AND revision < @Revision
             """;
-        var insert = transaction.Database.Dialect.InsertIfAbsent("organization_profiles", "organization_id, revision, legal_name, address, contact_phone, contact_email, website_url, privacy_policy_url, changed_at", "@OrganizationId, @Revision, @LegalName, @Address, @ContactPhone, @ContactEmail, @WebsiteUrl, @PrivacyPolicyUrl, @changedAt", key: "organization_id");
+        var insert = transaction.Database.Dialect.InsertIfAbsent(
+            "organization_profiles",
+            "organization_id, revision, legal_name, address, contact_phone, contact_email, website_url, privacy_policy_url, changed_at",
+            "@OrganizationId, @Revision, @LegalName, @Address, @ContactPhone, @ContactEmail, @WebsiteUrl, @PrivacyPolicyUrl, @changedAt",
+            key: "organization_id");
         var parameters = new
         {
             change.OrganizationId, change.Revision, change.LegalName, change.Address, change.ContactPhone,
