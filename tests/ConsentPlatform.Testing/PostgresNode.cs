@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
@@ -23,13 +22,15 @@ public sealed class PostgresNode : IAsyncDisposable
 
     private const string DebianBinaries = "/usr/lib/postgresql/15/bin";
     private const string ServiceUser = "postgres";
+    private const string FolderPrefix = "cp-pg-";
+    // The test process that made the folder (pid and start time), so a later run can tell an abandoned folder.
+    private const string OwnerFile = "owner";
     private const string NotInstalled =
         "PostgreSQL 15 not installed (apt-get install postgresql); set " + RequirePostgresVariable + "=1 to make this a failure";
     private const string RequiredButMissing =
         "PostgreSQL is required (" + RequirePostgresVariable + "=1) but its binaries are missing: apt-get install postgresql";
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
-    private static readonly ConcurrentDictionary<PostgresNode, byte> Live = new();
     private static readonly Lazy<Task<PostgresNode>> SharedNode = new(() => StartAsync());
 
     private readonly string _binaries;
@@ -37,15 +38,7 @@ public sealed class PostgresNode : IAsyncDisposable
     private readonly string _dataFolder;
     private readonly string _logFile;
     private int _databases;
-
-    static PostgresNode()
-    {
-        // A cluster outlives the test host unless stopped; this is the last chance to take it down.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var node in Live.Keys) node.KillNow();
-        };
-    }
+    private int _disposed;
 
     private PostgresNode(string binaries, bool asServiceUser, string folder)
     {
@@ -98,13 +91,16 @@ public sealed class PostgresNode : IAsyncDisposable
         var asServiceUser = Environment.IsPrivilegedProcess;
         // Under /tmp, not a TMPDIR below /root: the postgres user must be able to reach it, and a
         // unix socket path may not exceed 107 bytes.
-        var folder = Path.Combine(asServiceUser ? "/tmp" : Path.GetTempPath(), "cp-pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)));
+        var parent = asServiceUser ? "/tmp" : Path.GetTempPath();
+        RemoveAbandoned(parent);
+        var folder = Path.Combine(parent, FolderPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)));
         Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, OwnerFile), ProcessIdentity(Environment.ProcessId));
         var node = new PostgresNode(Binaries, asServiceUser, folder);
-        Live.TryAdd(node, 0);
         try
         {
             if (asServiceUser) await node.RunAsync("/bin/chown", [ServiceUser, folder], asUser: false, cancellationToken);
+            await node.StartReaperAsync(cancellationToken);
             await node.RunAsync(Path.Combine(node._binaries, "initdb"),
                 ["-D", node._dataFolder, "-U", ServiceUser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"], asUser: true, cancellationToken);
             await node.LaunchAsync(cancellationToken);
@@ -154,18 +150,20 @@ public sealed class PostgresNode : IAsyncDisposable
 
     public override string ToString() => $"PostgreSQL {Host}:{Port} ({Folder})";
 
+    /// <summary>Stops the cluster (immediate mode, then SIGKILL if it has not gone) and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!Live.TryRemove(this, out _)) return;
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             if (PostmasterPid() is not null)
-                await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", _dataFolder, "-m", "immediate", "-w", "stop"], asUser: true, default);
+                await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", _dataFolder, "-m", "immediate", "-w", "-t", "20", "stop"], asUser: true, default);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
-            KillNow();
+            // pg_ctl failed or timed out: the kill below takes the postmaster down regardless.
         }
+        KillAndWait(_dataFolder);
         NpgsqlConnection.ClearAllPools();
         TempDirectory.DeleteQuietly(Folder);
     }
@@ -180,12 +178,20 @@ public sealed class PostgresNode : IAsyncDisposable
         await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", _dataFolder, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], asUser: true, cancellationToken);
     }
 
-    private int? PostmasterPid()
+    private int? PostmasterPid() => PostmasterPidOf(_dataFolder);
+
+    /// <summary>
+    /// The live postmaster of a data folder. postmaster.pid can outlive its process (SIGKILL), and
+    /// the pid may since name another process, so the process must also name this folder.
+    /// </summary>
+    private static int? PostmasterPidOf(string dataFolder)
     {
         try
         {
-            var first = File.ReadLines(Path.Combine(_dataFolder, "postmaster.pid")).FirstOrDefault();
-            return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ProcessRunner.IsAlive(pid) ? pid : null;
+            var first = File.ReadLines(Path.Combine(dataFolder, "postmaster.pid")).FirstOrDefault();
+            if (!int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !ProcessRunner.IsAlive(pid)) return null;
+            if (OperatingSystem.IsLinux() && !File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Contains(dataFolder, StringComparison.Ordinal)) return null;
+            return pid;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -193,9 +199,83 @@ public sealed class PostgresNode : IAsyncDisposable
         }
     }
 
-    private void KillNow()
+    /// <summary>
+    /// Starts a shell, outside this process's tree, that waits for this test process to end and
+    /// then stops the cluster and deletes its folder. The shared cluster has no owner to dispose
+    /// it, and the test host's own exit handlers cannot do it: the test runner kills the host
+    /// about 100 ms after the run ends, and a killed or crashed host runs no code at all.
+    /// </summary>
+    private async Task StartReaperAsync(CancellationToken cancellationToken)
     {
-        if (PostmasterPid() is { } pid) ProcessRunner.KillHard(pid);
+        var stop = _asServiceUser ? $"/usr/sbin/runuser -u {ServiceUser} -- " : "";
+        var script = string.Join('\n',
+            $"tail --pid={Environment.ProcessId} -s 0.5 -f /dev/null",
+            $"{stop}'{Path.Combine(_binaries, "pg_ctl")}' -D '{_dataFolder}' -m immediate -w -t 20 stop",
+            // pg_ctl failed (the folder is half made, or the server hangs): the postmaster, if it still runs this folder, is killed.
+            $"pid=$(head -n 1 '{_dataFolder}/postmaster.pid') && grep -qF '{_dataFolder}' /proc/$pid/cmdline && kill -9 $pid && sleep 1",
+            $"rm -rf '{Folder}'");
+        // setsid and the trailing & leave the shell an orphan of init, out of reach of a kill of the host's process tree.
+        await RunAsync("/usr/bin/setsid", ["/bin/sh", "-c", $"({script}) </dev/null >/dev/null 2>&1 &"], asUser: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// SIGKILL to the postmaster of a data folder, if one runs, and a short wait for it to go. Its
+    /// backends notice the postmaster's death on their own and exit without touching the folder.
+    /// </summary>
+    private static void KillAndWait(string dataFolder)
+    {
+        if (PostmasterPidOf(dataFolder) is not { } pid) return;
+        ProcessRunner.KillHard(pid);
+        for (var waited = 0; ProcessRunner.IsAlive(pid) && waited < 5_000; waited += 50) Thread.Sleep(50);
+    }
+
+    /// <summary>
+    /// Deletes the cluster folders whose reaper did not run (it was killed too, or the machine
+    /// restarted), with the postmaster each may still run. A folder is
+    /// abandoned when the test process that made it is gone; a folder without that record (older
+    /// runs) only when its postmaster is gone too, since then nothing can still be using it.
+    /// </summary>
+    private static void RemoveAbandoned(string parent)
+    {
+        string[] folders;
+        try { folders = Directory.GetDirectories(parent, FolderPrefix + "*"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+
+        foreach (var folder in folders)
+        {
+            var dataFolder = Path.Combine(folder, "data");
+            string? owner;
+            try { owner = File.ReadAllText(Path.Combine(folder, OwnerFile)).Trim(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { owner = null; }
+
+            var ownerAlive = owner is not null && int.TryParse(owner.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ownerPid)
+                && ProcessIdentity(ownerPid) == owner;
+            if (ownerAlive) continue;
+            if (owner is null)
+            {
+                // Still being created, or from a run before the owner record: leave any that may be in use.
+                if (PostmasterPidOf(dataFolder) is not null || Directory.GetLastWriteTimeUtc(folder) > DateTime.UtcNow.AddMinutes(-10)) continue;
+            }
+            KillAndWait(dataFolder);
+            TempDirectory.DeleteQuietly(folder);
+        }
+    }
+
+    /// <summary>A pid with its start time, so a later process that reuses the pid is not taken for the owner.</summary>
+    private static string ProcessIdentity(int pid)
+    {
+        if (!OperatingSystem.IsLinux()) return pid.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the parenthesised command name; the start time is field 22 of stat, the 20th of these.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return ProcessRunner.IsAlive(pid) ? $"{pid} {fields[19]}" : "";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return "";
+        }
     }
 
     private async Task RunAsync(string program, IReadOnlyList<string> arguments, bool asUser, CancellationToken cancellationToken)
