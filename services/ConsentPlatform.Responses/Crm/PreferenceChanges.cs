@@ -140,11 +140,12 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     {
         if (link.ExternalId is null) return;
         const string update = "UPDATE crm_contacts SET external_id = @ExternalId, updated_at = @at WHERE organization_id = @OrganizationId AND contact_hash = @ContactHash";
-        const string insert = """
-            INSERT INTO crm_contacts (organization_id, contact_hash, external_id, updated_at)
-            SELECT @OrganizationId, @ContactHash, @ExternalId, @at
-            WHERE NOT EXISTS (SELECT 1 FROM crm_contacts WHERE organization_id = @OrganizationId AND contact_hash = @ContactHash)
-            """;
+        // Two replicas issuing links for one contact at once may both find no row to update.
+        var insert = tx.Database.Dialect.InsertIfAbsent(
+            "crm_contacts",
+            "organization_id, contact_hash, external_id, updated_at",
+            "@OrganizationId, @ContactHash, @ExternalId, @at",
+            key: "organization_id, contact_hash");
         var args = new { link.OrganizationId, link.ContactHash, link.ExternalId, at = link.IssuedAt.ToUnixTimeMilliseconds() };
         if (await tx.Connection.ExecuteAsync(update, args, tx.Inner) == 0) await tx.Connection.ExecuteAsync(insert, args, tx.Inner);
     }
