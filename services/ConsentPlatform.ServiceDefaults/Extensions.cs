@@ -98,7 +98,8 @@ public static class Extensions
     {
         app.UseEdgeHeaders();
         app.UseRequestLog();
-        // Explicit, so the two above run before it: a short-circuited endpoint skips what follows.
+        app.UseCsvByteOrderMark();
+        // Explicit, so the ones above run before it: a short-circuited endpoint skips what follows.
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -52,7 +52,7 @@ public sealed class ScrubTests(ConsentFactory factory) : IClassFixture<ConsentFa
         var (id, progress) = await jobs.StartAsync(org, "sms", "seminar", null, CancellationToken.None);
         var pipe = new Pipe();
         var output = new StringWriter();
-        var run = engine.RunAsync(pipe.Reader.AsStream(), output, org, "sms", "seminar", DateTimeOffset.UtcNow, progress, CancellationToken.None);
+        var run = engine.RunAsync(new StreamReader(pipe.Reader.AsStream()), output, org, "sms", "seminar", DateTimeOffset.UtcNow, progress, CancellationToken.None);
 
         await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes("phone\n" + Rows(0)));
         await Eventually.AssertAsync(async () =>

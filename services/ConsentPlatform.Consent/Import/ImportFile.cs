@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -79,8 +80,11 @@ public static class ImportReader
             BadDataFound = args => throw new ImportFileException("file", $"Row {args.Context.Parser?.Row}: broken quoting near \"{Truncate(args.RawRecord)}\"."),
             DetectColumnCountChanges = false,
         };
-        // Strict UTF-8: a Shift_JIS export from a spreadsheet would otherwise import as garbled names and texts.
-        using var reader = new StreamReader(input, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        // UTF-8 (BOM or not) or Shift_JIS as Japanese Excel saves it, converted; anything else is refused with the bad byte's offset.
+        CsvUpload reader;
+        try { reader = await CsvUpload.OpenAsync(input, cancellationToken); }
+        catch (CsvEncodingException e) { throw new ImportFileException("file", e.Message); }
+        using var upload = reader;
         using var parser = new CsvParser(reader, configuration);
         if (!await ReadRecordAsync(parser)) throw new ImportFileException("file", "The file is empty: the first row must name the columns.");
         var header = parser.Record!.Select(h => (Name: h, Field: ImportFields.Canonical(h))).ToArray();
@@ -106,9 +110,9 @@ public static class ImportReader
         {
             return await parser.ReadAsync();
         }
-        catch (DecoderFallbackException)
+        catch (CsvEncodingException e)
         {
-            throw new ImportFileException("file", $"Row {parser.Row}: the file is not UTF-8 text. Save it as \"CSV UTF-8\" (spreadsheets in Japan often save Shift_JIS).");
+            throw new ImportFileException("file", $"Row {parser.Row}: {e.Message}");
         }
         catch (Exception e) when (e is CsvHelperException || e.InnerException is ImportFileException)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -23,6 +24,13 @@ public static class ScrubEndpoints
                     return TypedResults.Problem(statusCode: 415, title: "Upload the call list as text/csv.");
                 if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = options.MaxScrubBytes;
 
+                // UTF-8 or Shift_JIS (CP932) as Japanese Excel saves it, converted (the answer says so); decided
+                // on the first block, before a job exists, so a file in neither leaves nothing behind.
+                CsvUpload opened;
+                try { opened = await CsvUpload.OpenAsync(context.Request.Body, context.RequestAborted); }
+                catch (CsvEncodingException e) { return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [e.Message] }); }
+                using var upload = opened;
+
                 var organizationId = context.User.OrganizationId();
                 var (id, progress) = await jobs.StartAsync(organizationId, channel!, purpose!.Trim(), at, context.RequestAborted);
                 var part = jobs.ResultPath(id) + ".part";
@@ -32,16 +40,17 @@ public static class ScrubEndpoints
                     await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
                     await using (var output = new StreamWriter(file, new UTF8Encoding(false), 1 << 16))
                     {
-                        await engine.RunAsync(context.Request.Body, output, organizationId, channel!, purpose.Trim(), at ?? time.GetUtcNow(), progress, context.RequestAborted);
+                        await engine.RunAsync(upload, output, organizationId, channel!, purpose.Trim(), at ?? time.GetUtcNow(), progress, context.RequestAborted);
                     }
                     string sha256;
                     await using (var result = File.OpenRead(part)) sha256 = "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(result, context.RequestAborted));
                     File.Move(part, jobs.ResultPath(id));
                     await jobs.CompleteAsync(id, progress, sha256, context.RequestAborted);
                     logger.LogInformation("Scrub {ScrubId} for {OrganizationId}: {Rows} rows, {Allowed} allowed", id, organizationId, progress.Rows, progress.Allowed);
-                    return TypedResults.Created($"/api/consent/scrubs/{id}", await jobs.FindAsync(organizationId, id, context.RequestAborted));
+                    var job = await jobs.FindAsync(organizationId, id, context.RequestAborted);
+                    return TypedResults.Created($"/api/consent/scrubs/{id}", job! with { ConvertedFrom = upload.Converted ? upload.EncodingName : null });
                 }
-                catch (ScrubInputException e)
+                catch (Exception e) when (e is ScrubInputException or CsvEncodingException)
                 {
                     await jobs.DiscardAsync(id);
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [e.Message] });

@@ -32,7 +32,7 @@ public sealed class ScrubEngine(PermissionGate gate)
     public const string InvalidNumber = "invalid_number";
     private static readonly string[] PhoneColumns = ["phone", "phone_number", "phonenumber", "tel", "telephone", "number", "電話番号"];
 
-    public async Task RunAsync(Stream input, TextWriter output, string organizationId, string channel, string purpose, DateTimeOffset at,
+    public async Task RunAsync(TextReader reader, TextWriter output, string organizationId, string channel, string purpose, DateTimeOffset at,
         ScrubProgress progress, CancellationToken cancellationToken)
     {
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -41,7 +41,6 @@ public sealed class ScrubEngine(PermissionGate gate)
             BadDataFound = args => throw new ScrubInputException($"Row {args.Context.Parser?.Row}: broken quoting near \"{Truncate(args.RawRecord)}\"."),
             DetectColumnCountChanges = false,
         };
-        using var reader = new StreamReader(input, leaveOpen: true);
         using var parser = new CsvParser(reader, configuration);
         await using var writer = new GuardedCsvWriter(output, leaveOpen: true);
         try

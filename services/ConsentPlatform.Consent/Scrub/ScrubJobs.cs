@@ -7,7 +7,11 @@ namespace ConsentPlatform.Consent.Scrub;
 
 public sealed record ScrubJobView(
     string Id, string Status, string Channel, string Purpose, long RowsChecked, long Allowed, long Denied,
-    string? ResultSha256, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+    string? ResultSha256, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt)
+{
+    /// <summary>Set in the upload's answer when the file was Shift_JIS (CP932) and was converted to UTF-8.</summary>
+    public string? ConvertedFrom { get; init; }
+}
 
 /// <summary>Scrub jobs: the row in the database, the result file in the data folder, progress in memory while running.</summary>
 public sealed class ScrubJobs(ConsentDatabase database, PlatformOptions options, TimeProvider time)

@@ -90,7 +90,8 @@ public sealed class ConsentWorkload
     public long Scrub(Stream csv, TextWriter output)
     {
         var progress = new ScrubProgress();
-        _scrub.RunAsync(csv, output, Organization, "sms", Purpose, _at, progress, CancellationToken.None).GetAwaiter().GetResult();
+        using var reader = new StreamReader(csv, leaveOpen: true);
+        _scrub.RunAsync(reader, output, Organization, "sms", Purpose, _at, progress, CancellationToken.None).GetAwaiter().GetResult();
         return progress.Rows;
     }
 }
