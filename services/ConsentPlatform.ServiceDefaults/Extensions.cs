@@ -98,8 +98,7 @@ public static class Extensions
     {
         app.UseEdgeHeaders();
         app.UseRequestLog();
-        app.UseCsvByteOrderMark();
-        // Explicit, so the ones above run before it: a short-circuited endpoint skips what follows.
+        // Explicit, so the two above run before it: a short-circuited endpoint skips what follows.
         app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

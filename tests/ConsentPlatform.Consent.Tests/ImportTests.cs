@@ -254,6 +254,21 @@ public sealed class ImportTests(ConsentFactory factory) : IClassFixture<ConsentF
     }
 
     [Fact]
+    public async Task Cp932_csv_is_converted_and_the_answer_says_so()
+    {
+        var (org, client, id) = await EventAsync();
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        var body = Encoding.GetEncoding(932).GetBytes(Csv(Row(phone: "090-5555-5003", source: "展示会")));
+
+        var response = await client.PostAsync($"/api/consent/events/{id}/imports", new ByteArrayContent(body) { Headers = { ContentType = new("text/csv") } });
+        var import = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, import.ToString());
+        Assert.Equal("Shift_JIS (CP932)", import.GetProperty("convertedFrom").GetString());
+        Assert.Equal("展示会", await factory.QueryScalarAsync<string>("SELECT source_event FROM consent_ledger WHERE organization_id = @org", new { org }));
+    }
+
+    [Fact]
     public async Task Wrong_content_type_unknown_event_and_another_organizations_event_are_refused()
     {
         var (_, client, id) = await EventAsync();

@@ -111,6 +111,23 @@ public sealed class FeedTests(FeedFixture app) : IClassFixture<FeedFixture>
     }
 
     [Fact]
+    public async Task Csv_feed_starts_with_one_utf8_bom_for_excel_and_bom_false_leaves_it_out()
+    {
+        var org = await app.SeededAsync();
+        using var client = app.CreatePublicClient();
+        var path = $"/api/public/directory/organizations/{org}/feed.csv";
+
+        var with = await client.GetAsync(path);
+        var withBytes = await with.Content.ReadAsByteArrayAsync();
+        var without = await client.GetByteArrayAsync(path + "?bom=false");
+
+        Assert.Equal([0xEF, 0xBB, 0xBF], withBytes[..3]);
+        Assert.Equal((byte)'o', withBytes[3]);
+        Assert.Equal(withBytes.Length, with.Content.Headers.ContentLength);
+        Assert.Equal(withBytes[3..], without);
+    }
+
+    [Fact]
     public async Task Json_feed_lists_organizations_with_their_numbers_in_the_documented_shape()
     {
         var org = await app.SeededAsync();

@@ -8,7 +8,11 @@ using Dapper;
 namespace ConsentPlatform.Consent.Import;
 
 /// <summary>An accepted import file.</summary>
-public sealed record ImportView(string Id, string EventId, string Format, string? FileName, string FileSha256, int Registrations, int LedgerRows, DateTimeOffset ImportedAt);
+public sealed record ImportView(string Id, string EventId, string Format, string? FileName, string FileSha256, int Registrations, int LedgerRows, DateTimeOffset ImportedAt)
+{
+    /// <summary>Set in the upload's answer when the file was Shift_JIS (CP932) and was converted to UTF-8.</summary>
+    public string? ConvertedFrom { get; init; }
+}
 
 /// <summary>What became of an upload: imported, or why not (nothing written in any of those cases).</summary>
 public abstract record ImportOutcome
@@ -42,10 +46,11 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
 
         var now = time.GetUtcNow();
         List<ValidRegistration> registrations;
+        string? convertedFrom = null;
         try
         {
             file.Position = 0;
-            var (refusal, valid) = await CheckAsync(file, format, form, now, cancellationToken);
+            var (refusal, valid) = await CheckAsync(file, format, form, now, name => convertedFrom = name, cancellationToken);
             if (refusal is not null) return refusal;
             registrations = valid;
         }
@@ -56,7 +61,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
 
         var importId = "imp_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
         var batch = LedgerBatch.Prepare(Rows(registrations, organizationId, form, importId, now));
-        var view = new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations.Count, batch.Rows.Count, now);
+        var view = new ImportView(importId, form.Id, Format(format), fileName, sha256, registrations.Count, batch.Rows.Count, now) { ConvertedFrom = convertedFrom };
         await WriteAsync(organizationId, view, batch, cancellationToken);
         logger.LogInformation("Import {ImportId} into event {EventId} of {OrganizationId}: {Registrations} registrations, {LedgerRows} ledger rows",
             view.Id, form.Id, organizationId, view.Registrations, view.LedgerRows);
@@ -83,13 +88,13 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
 
     /// <summary>Every row checked, nothing written: a refusal, or every registration validated.</summary>
     private async Task<(ImportOutcome? Refusal, List<ValidRegistration> Valid)> CheckAsync(Stream file, ImportFormat format, EventView form, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        Action<string> converted, CancellationToken cancellationToken)
     {
         var valid = new List<ValidRegistration>();
         var errors = new List<ImportError>();
         var listed = new List<ImportError>();
         int rows = 0, badRows = 0;
-        await foreach (var raw in ImportReader.ReadAsync(file, format, cancellationToken))
+        await foreach (var raw in ImportReader.ReadAsync(file, format, converted, cancellationToken))
         {
             if (++rows > options.ImportMaxRows)
                 return (new ImportOutcome.TooLarge($"The file holds more than {options.ImportMaxRows:N0} registrations (Consent:ImportMaxRows); split it into smaller files."), []);

@@ -69,10 +69,11 @@ public static class ImportFields
 /// <summary>Reads registrations one at a time, so memory stays flat whatever the file size.</summary>
 public static class ImportReader
 {
-    public static IAsyncEnumerable<RawRegistration> ReadAsync(Stream input, ImportFormat format, CancellationToken cancellationToken) =>
-        format == ImportFormat.Csv ? ReadCsvAsync(input, cancellationToken) : ReadJsonAsync(input, cancellationToken);
+    /// <param name="converted">Told the encoding's name when a CSV was Shift_JIS (CP932) and was converted, so the answer can say so.</param>
+    public static IAsyncEnumerable<RawRegistration> ReadAsync(Stream input, ImportFormat format, Action<string>? converted, CancellationToken cancellationToken) =>
+        format == ImportFormat.Csv ? ReadCsvAsync(input, converted, cancellationToken) : ReadJsonAsync(input, cancellationToken);
 
-    public static async IAsyncEnumerable<RawRegistration> ReadCsvAsync(Stream input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<RawRegistration> ReadCsvAsync(Stream input, Action<string>? converted, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -85,6 +86,7 @@ public static class ImportReader
         try { reader = await CsvUpload.OpenAsync(input, cancellationToken); }
         catch (CsvEncodingException e) { throw new ImportFileException("file", e.Message); }
         using var upload = reader;
+        if (upload.Converted) converted?.Invoke(upload.EncodingName);
         using var parser = new CsvParser(reader, configuration);
         if (!await ReadRecordAsync(parser)) throw new ImportFileException("file", "The file is empty: the first row must name the columns.");
         var header = parser.Record!.Select(h => (Name: h, Field: ImportFields.Canonical(h))).ToArray();

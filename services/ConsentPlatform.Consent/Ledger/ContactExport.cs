@@ -1,6 +1,7 @@
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -42,6 +43,7 @@ public static class ContactExport
                 return TypedResults.Text(Csv(found.Ledger, found.Suppressions), "text/csv; charset=utf-8");
             })
             .Produces<ContactExportView>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .WithCsvByteOrderMark()
             .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply: ?format=csv|json or Accept");
     }
 

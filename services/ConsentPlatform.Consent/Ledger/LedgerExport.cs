@@ -5,6 +5,7 @@ using System.Text.Json;
 using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
 using CsvHelper;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,6 +40,7 @@ public static class LedgerExport
                 return new LedgerExportResult(chosen, $"consent-ledger-{organizationId}", ct => StreamAsync(database, sql, new { organizationId }, ct));
             })
             .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .WithCsvByteOrderMark()
             .WithSummary("The organization's whole consent ledger with evidence and provenance, streamed: ?format=csv|json or Accept");
 
         api.MapGet("/events/{id}/ledger", async Task<Results<LedgerExportResult, ValidationProblem, NotFound>> (string id, string? format, HttpContext context, EventStore events, ConsentDatabase database) =>
@@ -50,6 +52,7 @@ public static class LedgerExport
                 return new LedgerExportResult(chosen, $"consent-ledger-{id}", ct => StreamAsync(database, sql, new { organizationId, id }, ct));
             })
             .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .WithCsvByteOrderMark()
             .WithSummary("The event's ledger rows (form submissions, imports, withdrawals) with evidence and provenance, streamed: ?format=csv|json or Accept");
     }
 

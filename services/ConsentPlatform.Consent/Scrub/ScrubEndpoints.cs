@@ -73,6 +73,8 @@ public static class ScrubEndpoints
                 await jobs.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { Status: "done" }
                     ? TypedResults.PhysicalFile(jobs.ResultPath(id), "text/csv; charset=utf-8", $"{id}.csv")
                     : TypedResults.NotFound())
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithCsvByteOrderMark()
             .WithSummary("The scrubbed list: every input row with decision and reasons");
     }
 }

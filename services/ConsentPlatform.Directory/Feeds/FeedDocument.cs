@@ -98,7 +98,7 @@ public sealed record FeedNumber
     };
 }
 
-/// <summary>RFC 4180 CSV, UTF-8 with a byte-order mark (spreadsheet programs in Japan need it to read kanji), CRLF.</summary>
+/// <summary>RFC 4180 CSV, UTF-8, CRLF; the endpoint adds the byte-order mark Japanese Excel needs (unless ?bom=false), as every CSV download does.</summary>
 public static class CsvFeedWriter
 {
     private static readonly string[] Header =
@@ -124,7 +124,7 @@ public static class CsvFeedWriter
                 feed.ValidUntil?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "",
             ]);
         }
-        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.ToString())];
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     private static void AppendRow(StringBuilder text, IReadOnlyList<string> cells)

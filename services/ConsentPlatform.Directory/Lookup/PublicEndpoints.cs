@@ -1,6 +1,7 @@
 using ConsentPlatform.Directory.Feeds;
 using ConsentPlatform.Directory.OptOut;
 using ConsentPlatform.ServiceDefaults.Recipients;
+using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -146,7 +147,12 @@ public static class PublicEndpoints
             .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status404NotFound);
         // The JSON feeds declare their 200 with its schema where they are mapped.
-        return format == FeedFormat.Json ? feed : feed.Produces(StatusCodes.Status200OK, contentType: format == FeedFormat.VCard ? "text/vcard" : "text/csv");
+        return format switch
+        {
+            FeedFormat.Json => feed,
+            FeedFormat.VCard => feed.Produces(StatusCodes.Status200OK, contentType: "text/vcard"),
+            _ => feed.Produces(StatusCodes.Status200OK, contentType: "text/csv").WithCsvByteOrderMark(),
+        };
     }
 
     private static async Task<IResult> FeedAsync(HttpContext context, PublishedDirectory published, DirectoryOptions options, string? organizationId, FeedFormat format)

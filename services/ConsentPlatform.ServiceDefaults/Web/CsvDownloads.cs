@@ -7,23 +7,38 @@ namespace ConsentPlatform.ServiceDefaults.Web;
 /// <summary>
 /// Every CSV the platform sends starts with the UTF-8 byte order mark unless the caller asks
 /// <c>?bom=false</c>: Excel in Japan opens a BOM-less UTF-8 file as Shift_JIS and shows mojibake,
-/// while scripts that cannot skip a BOM opt out. One wrapper on the response body, so the ledger
-/// export, contact export, scrub results, feeds and any later CSV get it without each writer
-/// remembering.
+/// while scripts that cannot skip a BOM opt out. Registered only on the endpoints that can answer
+/// CSV (<see cref="WithCsvByteOrderMark{TBuilder}"/>), so every other request, the benchmarked
+/// short link above all, runs without a body wrapper; the writers themselves stay unaware of it.
 /// </summary>
 public static class CsvDownloads
 {
     public const string BomParameter = "bom";
     private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF];
 
-    public static void UseCsvByteOrderMark(this WebApplication app) =>
-        app.Use(async (context, next) =>
+    /// <summary>
+    /// The endpoint's answer gets the mark when it is a 200 with a CSV content type (an endpoint that
+    /// negotiates JSON or answers a problem is left alone). The handler must return an <see cref="IResult"/>.
+    /// </summary>
+    public static TBuilder WithCsvByteOrderMark<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(CsvByteOrderMark.Instance).AddEndpointFilter(async (invocation, next) =>
         {
-            if (!WantsBom(context.Request))
-            {
-                await next(context);
-                return;
-            }
+            var result = await next(invocation);
+            return result is IResult inner && WantsBom(invocation.HttpContext.Request) ? new MarkedResult(inner) : result;
+        });
+
+    /// <summary>Marks an endpoint that adds the mark, so a test can find a CSV endpoint that forgot it.</summary>
+    public sealed class CsvByteOrderMark
+    {
+        public static readonly CsvByteOrderMark Instance = new();
+        private CsvByteOrderMark() { }
+    }
+
+    /// <summary>Runs the endpoint's result with the response body wrapped, so the mark goes before its first byte.</summary>
+    private sealed class MarkedResult(IResult inner) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
             var original = context.Features.Get<IHttpResponseBodyFeature>()!;
             var body = new BomStream(original);
             context.Response.OnStarting(() =>
@@ -31,7 +46,7 @@ public static class CsvDownloads
                 if (IsCsv(context.Response.ContentType) && context.Response.StatusCode == StatusCodes.Status200OK)
                 {
                     body.Prefix = true;
-                    // The length the handler announced does not count the three bytes.
+                    // The length the result announced does not count the three bytes.
                     if (context.Response.ContentLength is { } length) context.Response.ContentLength = length + Bom.Length;
                 }
                 return Task.CompletedTask;
@@ -39,12 +54,13 @@ public static class CsvDownloads
             context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body, original));
             try
             {
-                await next(context);
-                // An announced length includes the mark even when the handler wrote nothing.
+                await inner.ExecuteAsync(context);
+                // An announced length includes the mark even when the result wrote nothing.
                 if (!HttpMethods.IsHead(context.Request.Method)) await body.WriteMarkAsync(context.RequestAborted);
             }
             finally { context.Features.Set(original); }
-        });
+        }
+    }
 
     /// <summary>False only for <c>?bom=false</c> (or 0); a CSV for Excel is the default.</summary>
     public static bool WantsBom(HttpRequest request)
