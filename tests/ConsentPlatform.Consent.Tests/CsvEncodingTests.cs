@@ -57,6 +57,18 @@ public sealed class CsvEncodingTests(ConsentFactory factory) : IClassFixture<Con
     }
 
     [Fact]
+    public async Task Permission_check_audit_csv_starts_with_the_bom_and_bom_false_leaves_it_out()
+    {
+        var (_, _, browser) = await factory.SignedInAsync();
+
+        var withBom = await browser.GetByteArrayAsync("/consent/console/audit.csv");
+        var without = await browser.GetByteArrayAsync("/consent/console/audit.csv?bom=false");
+
+        Assert.Equal(Bom, withBom[..3]);
+        Assert.StartsWith("checked_at,", Encoding.UTF8.GetString(without), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cp932_scrub_upload_gives_correct_results_and_says_it_was_converted()
     {
         var (_, client) = await factory.CreateOrganizationAsync();

@@ -111,7 +111,9 @@ public static class ConsolePages
             var zone = options.TimeZoneFor(context.User.OrganizationId());
             var names = keys.ToDictionary(k => k.Id, k => k.Name);
             return new AuditCsv(database, context.User.OrganizationId(), filter, zone, names);
-        });
+        })
+        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .WithCsvByteOrderMark();
 
         // Anything else under the console is a page that does not exist: say so as a page, in the console.
         pages.MapGet("/{**rest}", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
