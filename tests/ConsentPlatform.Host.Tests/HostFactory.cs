@@ -116,6 +116,24 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
     }
 }
 
+/// <summary>The host on a data folder the test owns, so a second host can open what the first left behind.</summary>
+public sealed class HostOnFolder(string folder) : HostFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Database:DataFolder", folder);
+    }
+
+    /// <summary>Runs SQL on one of the folder's SQLite databases while no host has it open.</summary>
+    public static async Task ExecuteOfflineAsync(string folder, string database, string sql)
+    {
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, database + ".db")}"))
+            await connection.ExecuteAsync(sql);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}
+
 /// <summary>The host as `dotnet run` starts it without launch settings: what an attacker meets.</summary>
 public sealed class ProductionHostFactory : HostFactory
 {

@@ -17,7 +17,7 @@ namespace ConsentPlatform.ServiceDefaults.Messaging;
 /// with the same MessageId: at-least-once, and the consumers' inbox makes it once in effect.
 /// </summary>
 public sealed class OutboxRelay<TDatabase>(
-    TDatabase database, IBus bus, PlatformOptions options, ILogger<OutboxRelay<TDatabase>> logger) : BackgroundService
+    TDatabase database, IBus bus, PlatformOptions options, ILogger<OutboxRelay<TDatabase>> logger, IHostApplicationLifetime? lifetime = null) : BackgroundService
     where TDatabase : ServiceDatabase
 {
     private static readonly Meter Meter = new("ConsentPlatform.Outbox");
@@ -31,6 +31,10 @@ public sealed class OutboxRelay<TDatabase>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The relay starts before the bus (the database registers it first). A row published before
+        // the consumers' endpoints are bound reaches no queue on the in-memory transport (the embedded
+        // default) and is still marked sent: rows left from before a restart were lost that way.
+        if (lifetime is not null && !await StartedAsync(lifetime.ApplicationStarted, stoppingToken)) return;
         var poll = TimeSpan.FromMilliseconds(options.OutboxPollMilliseconds);
         var failures = 0;
         var nextCleanup = Stopwatch.StartNew();
@@ -63,6 +67,18 @@ public sealed class OutboxRelay<TDatabase>(
                 catch (OperationCanceledException) { break; }
             }
         }
+    }
+
+    private static async Task<bool> StartedAsync(CancellationToken started, CancellationToken stopping)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (started.Register(() => signal.TrySetResult()))
+        using (stopping.Register(() => signal.TrySetCanceled(stopping)))
+        {
+            try { await signal.Task; }
+            catch (OperationCanceledException) { return false; }
+        }
+        return true;
     }
 
     /// <summary>Claims, publishes and marks one batch; returns how many rows were published.</summary>
