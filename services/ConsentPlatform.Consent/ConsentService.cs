@@ -38,6 +38,7 @@ public static class ConsentService
             services.AddSingleton<SuppressionStore>();
             services.AddSingleton<LedgerStore>();
             services.AddSingleton<EventStore>();
+            services.AddHostedService<PurposeAnnouncement>();
             services.AddSingleton<FormSubmission>();
             services.AddSingleton<ConsentImporter>();
             services.AddSingleton<FormPreview>();

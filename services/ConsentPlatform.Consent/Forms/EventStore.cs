@@ -44,13 +44,13 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
         await using var transaction = await database.BeginAsync(cancellationToken);
         const string sql = """
             INSERT INTO consent_events (id, organization_id, title, starts_on, ends_on, purpose, purpose_text_ja, purpose_text_en, channels,
-                sender_legal_name, lifetime_months, allowed_origins, third_parties, form_version, created_at, updated_at)
+                sender_legal_name, lifetime_months, allowed_origins, third_parties, form_version, created_at, updated_at, purpose_announced_at)
             VALUES (@id, @organizationId, @title, @startsOn, @endsOn, @purpose, @purposeJa, @purposeEn, @channels,
-                @senderLegalName, @lifetimeMonths, @allowedOrigins, @thirdParties, 1, @now, @now)
+                @senderLegalName, @lifetimeMonths, @allowedOrigins, @thirdParties, 1, @now, @now, @now)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, [], now, cancellationToken);
-        await WritePurposeAsync(transaction, id, organizationId, input, now, cancellationToken);
+        await WritePurposeAsync(transaction, id, organizationId, input.Purpose!.Trim(), now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(organizationId, id, cancellationToken))!;
     }
@@ -65,22 +65,52 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
         const string sql = """
             UPDATE consent_events SET title = @title, starts_on = @startsOn, ends_on = @endsOn, purpose = @purpose, purpose_text_ja = @purposeJa,
                 purpose_text_en = @purposeEn, channels = @channels, sender_legal_name = @senderLegalName, lifetime_months = @lifetimeMonths,
-                allowed_origins = @allowedOrigins, third_parties = @thirdParties, form_version = form_version + 1, updated_at = @now
+                allowed_origins = @allowedOrigins, third_parties = @thirdParties, form_version = form_version + 1, updated_at = @now,
+                purpose_announced_at = @now
             WHERE id = @id AND organization_id = @organizationId
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, current.Texts, now, cancellationToken);
-        await WritePurposeAsync(transaction, id, organizationId, input, now, cancellationToken);
+        await WritePurposeAsync(transaction, id, organizationId, input.Purpose!.Trim(), now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return await FindAsync(organizationId, id, cancellationToken);
     }
 
     /// <summary>Notices keeps the organization's purposes so reps pick one rather than type it (issue 13).</summary>
-    private static Task WritePurposeAsync(ServiceDefaults.Data.Transaction transaction, string id, string organizationId, EventInput input, long now, CancellationToken cancellationToken) =>
+    private static Task WritePurposeAsync(ServiceDefaults.Data.Transaction transaction, string id, string organizationId, string purpose, long savedAt, CancellationToken cancellationToken) =>
         Outbox.WriteAsync(transaction, new EventPurposeSaved
         {
-            EventId = id, OrganizationId = organizationId, Purpose = input.Purpose!.Trim(), SavedAt = DateTimeOffset.FromUnixTimeMilliseconds(now),
+            EventId = id, OrganizationId = organizationId, Purpose = purpose, SavedAt = DateTimeOffset.FromUnixTimeMilliseconds(savedAt),
         }, cancellationToken);
+
+    private sealed record UnannouncedEvent(string Id, string OrganizationId, string Purpose, long UpdatedAt);
+
+    /// <summary>
+    /// Announces the purpose of every event saved before Notices learned purposes (an upgrade from
+    /// before migration 0008), in one transaction with the marks, so each is announced once. Two
+    /// replicas starting together may both announce one; Notices keeps the newest and ignores the rest.
+    /// Returns how many were announced.
+    /// </summary>
+    public async Task<int> AnnounceUnannouncedPurposesAsync(CancellationToken cancellationToken)
+    {
+        await using var transaction = await database.BeginAsync(cancellationToken);
+        const string unannounced = """
+            SELECT id AS Id, organization_id AS OrganizationId, purpose AS Purpose, updated_at AS UpdatedAt
+            FROM consent_events WHERE purpose_announced_at IS NULL
+            """;
+        var events = (await transaction.Connection.QueryAsync<UnannouncedEvent>(new CommandDefinition(unannounced, transaction: transaction.Inner, cancellationToken: cancellationToken))).ToList();
+        if (events.Count == 0) return 0;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        const string mark = "UPDATE consent_events SET purpose_announced_at = @now WHERE id = @id";
+        foreach (var e in events)
+        {
+            // Saved at the event's own last change, so a newer save that Notices already has wins.
+            await WritePurposeAsync(transaction, e.Id, e.OrganizationId, e.Purpose, e.UpdatedAt, cancellationToken);
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(mark, new { now, id = e.Id }, transaction.Inner, cancellationToken: cancellationToken));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count;
+    }
 
     private static object Parameters(string id, string organizationId, EventInput input, long now) => new
     {
