@@ -11,7 +11,7 @@ public sealed partial class ClockTests
     [Fact]
     public void No_product_code_reads_the_system_clock_directly()
     {
-        var services = Path.Combine(RepositoryRoot(), "services");
+        var services = Path.Combine(Repository.Root(), "services");
         var reads = System.IO.Directory.EnumerateFiles(services, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
@@ -20,13 +20,6 @@ public sealed partial class ClockTests
             .Select(l => $"{l.File}:{l.Line}: {l.Text}")
             .ToList();
         Assert.True(reads.Count == 0, $"{reads.Count} direct clock reads; take a TimeProvider instead:\n{string.Join('\n', reads)}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "ConsentPlatform.sln"))) return folder.FullName;
-        throw new InvalidOperationException($"No ConsentPlatform.sln above {AppContext.BaseDirectory}");
     }
 
     [GeneratedRegex(@"\bDateTime(Offset)?\.(UtcNow|Now|Today)\b")]
