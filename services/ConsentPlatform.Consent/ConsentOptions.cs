@@ -24,6 +24,12 @@ public sealed class ConsentOptions : ICheckedSettings
 
     public string RegionFor(string organizationId) => DefaultRegions.GetValueOrDefault(organizationId, DefaultRegion);
 
+    /// <summary>
+    /// Days a data-subject request must be carried out in: Japan's APPI says "without delay", which the
+    /// operator turns into a number; the GDPR's one month is 30. The console counts down to it.
+    /// </summary>
+    public int RequestDeadlineDays { get; init; } = 30;
+
     /// <summary>The zone the console shows times in and reads dates in when the organization has none of its own (IANA id).</summary>
     public TimeZoneInfo TimeZone { get; init; } = Japan;
     /// <summary>Consent:TimeZones:{organizationId}: an organization's own zone for the console.</summary>
@@ -65,6 +71,7 @@ public sealed class ConsentOptions : ICheckedSettings
             DefaultRegion = Region(read, "Consent:DefaultRegion"),
             DefaultRegions = configuration.GetSection("Consent:DefaultRegions").GetChildren()
                 .ToDictionary(child => child.Key, child => Region(read, $"Consent:DefaultRegions:{child.Key}"), StringComparer.Ordinal),
+            RequestDeadlineDays = read.Int("Consent:RequestDeadlineDays", 30, 1, 366),
             TimeZone = Zone(read, "Consent:TimeZone"),
             TimeZones = configuration.GetSection("Consent:TimeZones").GetChildren()
                 .ToDictionary(child => child.Key, child => Zone(read, $"Consent:TimeZones:{child.Key}"), StringComparer.Ordinal),

@@ -51,6 +51,7 @@ public static class ConsentService
             bus.AddConsumer<OrganizationProfileChangedConsumer<ConsentDatabase>, OrganizationProfileChangedConsumerDefinition<ConsentDatabase>>();
             bus.AddConsumer<OptOutRequestedConsumer, OptOutRequestedConsumerDefinition>();
             bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
+            bus.AddConsumer<ContactErasedConsumer, ContactErasedConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

@@ -140,6 +140,61 @@ public sealed class ComplianceConsoleTests(HostFixture host)
         finally { await page.Context.CloseAsync(); }
     }
 
+    [BrowserFact]
+    public async Task A_data_subject_request_past_its_deadline_shows_as_overdue_and_one_within_it_shows_the_days_left()
+    {
+        var (organizationId, key) = await host.CreateOrganizationAsync("Console Requests K.K.");
+        // Two requests about people this organization holds, as the service stores them: one received 40 days ago
+        // and due 10 days ago, still waiting; one received yesterday, due in 29 days.
+        var now = DateTimeOffset.UtcNow;
+        var (late, fresh) = ($"dsr_late{Random.Shared.Next():x8}", $"dsr_fresh{Random.Shared.Next():x8}");
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            foreach (var (id, received) in new[] { (late, now.AddDays(-40)), (fresh, now.AddDays(-1)) })
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+                    VALUES ($id, 'stop_use', 'phone', $hash, NULL, 'sha256:seeded', 0, 'pending_verification', $created, $created, $due);
+                    INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES ($id, $org);
+                    INSERT INTO data_subject_request_log (request_id, at, service, action, detail) VALUES ($id, $created, 'consent', 'received', 'phone');
+                    """;
+                insert.Parameters.AddWithValue("$id", id);
+                insert.Parameters.AddWithValue("$hash", "k1:" + id);
+                insert.Parameters.AddWithValue("$created", received.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$due", received.AddDays(30).ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$org", organizationId);
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, key, "/consent/console");
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Data-subject requests" }).ClickAsync();
+
+            var lateRow = page.Locator($"tr[data-request={late}]");
+            await Assertions.Expect(lateRow).ToHaveAttributeAsync("data-overdue", "true");
+            await Assertions.Expect(lateRow).ToHaveClassAsync("overdue");
+            await Assertions.Expect(lateRow.Locator("td").Nth(5)).ToHaveTextAsync("Overdue: 10 days overdue");
+            var freshRow = page.Locator($"tr[data-request={fresh}]");
+            await Assertions.Expect(freshRow).ToHaveAttributeAsync("data-overdue", "false");
+            await Assertions.Expect(freshRow.Locator("td").Nth(5)).ToHaveTextAsync("29 days left");
+
+            await lateRow.GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(page.Locator("dl.facts")).ToHaveAttributeAsync("data-overdue", "true");
+            await Assertions.Expect(page.Locator("tr[data-action=received]")).ToContainTextAsync("Received (code sent)");
+
+            // The same list in Japanese.
+            await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "本人からの請求" }).ClickAsync();
+            await Assertions.Expect(page.Locator($"tr[data-request={late}] td").Nth(5)).ToHaveTextAsync("期限超過: 10日超過");
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
     private static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Japan).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private async Task SignInAsync(IPage page, string key, string path)

@@ -2,14 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.Contracts;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using static ConsentPlatform.Consent.Tests.FormHelpers;
 
 namespace ConsentPlatform.Consent.Tests;
 
 /// <summary>The compliance console's pages over HTTP: language, scope, HTML for unknown addresses, input refused by field, what a check records.</summary>
 public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit" };
+    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests" };
 
     [Theory]
     [MemberData(nameof(PagePaths))]
@@ -122,5 +125,39 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         Assert.Equal("0 checks", await Total("reason=opted_out"));
         Assert.Equal("0 checks", await Total("decision=allow"));
         Assert.Contains("03-****-5678", await browser.GetStringAsync("/consent/console/audit?lang=en"));
+    }
+
+    [Fact]
+    public async Task An_erasure_request_is_listed_for_the_organization_holding_the_contact_with_its_log_and_each_services_confirmation()
+    {
+        var (_, api, console) = await factory.SignedInAsync();
+        var (_, _, otherConsole) = await factory.SignedInAsync();
+        var formId = (await api.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var person = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await person.SubmitFormAsync(formId, [Field("channels", "call"), Field("phone", "090-6161-0002")]);
+        var opened = await person.PostAsJsonAsync("/api/public/consent/requests", new { phoneNumber = "090-6161-0002", kind = "erasure" });
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString()!;
+
+        var list = await console.GetStringAsync("/consent/console/requests?lang=en");
+        Assert.Contains($"data-request=\"{id}\"", list);
+        Assert.Contains("30 days left", list);
+        Assert.DoesNotContain(id, await otherConsole.GetStringAsync("/consent/console/requests?lang=en"));
+        Assert.Equal(HttpStatusCode.NotFound, (await otherConsole.GetAsync($"/consent/console/requests/{id}")).StatusCode);
+
+        var code = (await factory.Codes.SentAsync(m => m.PhoneNumber == "+819061610002")).Code;
+        Assert.Equal(HttpStatusCode.OK, (await person.PostAsJsonAsync($"/api/public/consent/requests/{id}/verify", new { code })).StatusCode);
+        var erasureMessage = Guid.Parse(await factory.QueryScalarAsync<string>(
+            "SELECT message_id FROM data_subject_request_log WHERE request_id = @id AND action = 'erasure_requested'", new { id }));
+        await factory.PublishAsync(new ContactErased { RequestId = erasureMessage, Service = "directory", ErasedAt = DateTimeOffset.UtcNow });
+        await Testing.Eventually.AssertAsync(async () =>
+            await factory.QueryScalarAsync<long>("SELECT COUNT(*) FROM data_subject_request_log WHERE request_id = @id AND action = 'erasure_confirmed'", new { id }) == 1,
+            TimeSpan.FromSeconds(10), "Consent logs Directory's confirmation");
+
+        var page = WebUtility.HtmlDecode(await console.GetStringAsync($"/consent/console/requests/{id}?lang=en"));
+        Assert.Equal(["received", "verified", "suppressed", "erased", "erasure_requested", "erasure_confirmed"],
+            System.Text.RegularExpressions.Regex.Matches(page, "data-action=\"([a-z_]+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("<tr data-action=\"erasure_confirmed\" data-service=\"directory\">", page);
+        Assert.Contains("Erasure not yet confirmed by: notices, responses", page);
+        Assert.Contains("<dd>Completed</dd>", page);
     }
 }

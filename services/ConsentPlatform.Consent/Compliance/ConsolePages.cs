@@ -28,12 +28,14 @@ public static class ConsolePages
     public const string Path = "/consent/console";
     public const string CheckPath = Path + "/check";
     public const string AuditPath = Path + "/audit";
+    public const string RequestsPath = Path + "/requests";
     public const int PageSize = 50;
 
     /// <summary>The navigation bar's entries, in order.</summary>
     public static IEnumerable<(string Path, string Label)> Sections(ConsoleWords w) =>
     [
         (Path, w.Home),
+        (RequestsPath, w.RequestsTitle),
         (CheckPath, w.CheckTitle),
         (AuditPath, w.AuditTitle),
     ];
@@ -115,6 +117,40 @@ public static class ConsolePages
         .Produces(StatusCodes.Status200OK, contentType: "text/csv")
         .WithCsvByteOrderMark();
 
+        pages.MapGet("/requests", async (string? lang, string? before, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database,
+            TimeProvider time) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            if (Cursor(before) is not { } cursor)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<RequestsPage>(context, new { View = view, Now = time.GetUtcNow(), DeadlineDays = options.RequestDeadlineDays, Errors = new[] { BadCursor } });
+            }
+            var rows = await RequestActions.ListAsync(database, context.User.OrganizationId(), cursor.After, PageSize + 1, context.RequestAborted);
+            return Render<RequestsPage>(context, new
+            {
+                View = view, Now = time.GetUtcNow(), DeadlineDays = options.RequestDeadlineDays, Requests = rows.Take(PageSize).ToList(), HasMore = rows.Count > PageSize,
+                IsFirstPage = cursor.After is null,
+            });
+        });
+
+        pages.MapGet("/requests/{id}", async Task<IResult> (string id, string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database,
+            DataSubjectRequests requests, TimeProvider time) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            // Another organization's request is as unknown here as one that does not exist.
+            if (!await RequestActions.ConcernsAsync(database, context.User.OrganizationId(), id, context.RequestAborted)
+                || await requests.FindAsync(id, context.RequestAborted) is not { } request)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Render<ConsoleNotFound>(context, new { View = view });
+            }
+            return Render<RequestDetailPage>(context, new
+            {
+                View = view, Now = time.GetUtcNow(), Request = request, Log = await RequestActions.EntriesAsync(database, id, context.RequestAborted),
+            });
+        });
+
         // Anything else under the console is a page that does not exist: say so as a page, in the console.
         pages.MapGet("/{**rest}", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
         {
@@ -169,16 +205,11 @@ public static class ConsolePages
         if (decision is not null and not ("allow" or "deny")) errors.Add(FieldError(view.W, "decision", "The decision is allow or deny."));
         var reason = Text("reason");
         if (reason is not null && !ReasonCodes.All.Contains(reason)) errors.Add(FieldError(view.W, "reason", "Pick a reason from the list."));
-        (long, string)? before = null;
-        if (Text("before") is { } cursor)
-        {
-            var cut = cursor.IndexOf('_');
-            if (cut > 0 && long.TryParse(cursor[..cut], NumberStyles.None, CultureInfo.InvariantCulture, out var at)) before = (at, cursor[(cut + 1)..]);
-            else errors.Add(new FieldProblem("before", "Not a page of this list; start again from the first page."));
-        }
+        var before = Cursor(Text("before"));
+        if (before is null) errors.Add(BadCursor);
         // A day is the organization's day: from its first moment to the first moment of the next.
         var filter = new AuditFilter(key, Start(from), to is { } last ? Start(last.AddDays(1)) : null, decision, reason);
-        return (filter, before, errors);
+        return (filter, before?.After, errors);
 
         DateOnly? Day(string? text, string field, string english)
         {
@@ -191,6 +222,19 @@ public static class ConsolePages
         long? Start(DateOnly? day) => day is { } d
             ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), view.Zone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue))).ToUnixTimeMilliseconds()
             : null;
+    }
+
+    private static readonly FieldProblem BadCursor = new("before", "Not a page of this list; start again from the first page.");
+
+    /// <summary>Where a keyset page starts: after the row "{unix ms}_{id}", or at the top (null At).</summary>
+    private sealed record PageCursor((long At, string Id)? After);
+
+    /// <summary>The cursor in ?before=, or null when it cannot be read.</summary>
+    private static PageCursor? Cursor(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return new PageCursor(null);
+        var cut = text.IndexOf('_');
+        return cut > 0 && long.TryParse(text[..cut], NumberStyles.None, CultureInfo.InvariantCulture, out var at) ? new PageCursor((at, text[(cut + 1)..])) : null;
     }
 
     /// <summary>The filtered audit as CSV, newest first, streamed; contacts masked as on the page, times in the organization's zone with their offset.</summary>

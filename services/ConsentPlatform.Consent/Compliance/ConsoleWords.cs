@@ -70,6 +70,27 @@ public sealed record ConsoleWords
     public required string FirstPage { get; init; }
     public required string NextPage { get; init; }
     public required string Erased { get; init; }
+    public required string RequestsTitle { get; init; }
+    public required Func<int, string> RequestsIntro { get; init; }
+    public required string RequestTitle { get; init; }
+    public required string RequestId { get; init; }
+    public required string Kind { get; init; }
+    public required IReadOnlyDictionary<string, string> Kinds { get; init; }
+    public required string Status { get; init; }
+    public required IReadOnlyDictionary<string, string> Statuses { get; init; }
+    public required string Received { get; init; }
+    public required string Deadline { get; init; }
+    public required string TimeLeft { get; init; }
+    public required Func<TimeSpan, string> Remaining { get; init; }
+    public required Func<TimeSpan, string> Late { get; init; }
+    public required string Overdue { get; init; }
+    public required string Done { get; init; }
+    public required string NoRequests { get; init; }
+    public required string ActionLog { get; init; }
+    public required string Service { get; init; }
+    public required IReadOnlyDictionary<string, string> LogActions { get; init; }
+    public required string AwaitingConfirmation { get; init; }
+    public required string AllRequests { get; init; }
     public required string NotFoundTitle { get; init; }
     public required string NotFoundText { get; init; }
     public required Func<string, string> TimesIn { get; init; }
@@ -80,6 +101,9 @@ public sealed record ConsoleWords
     public string ReasonText(string code) => ReasonTexts.GetValueOrDefault(code, code);
     public string DecisionName(string decision) => Decisions.GetValueOrDefault(decision, decision);
     public string ActionName(string action) => Actions.GetValueOrDefault(action, action);
+    public string KindName(string kind) => Kinds.GetValueOrDefault(kind, kind);
+    public string StatusName(string status) => Statuses.GetValueOrDefault(status, status);
+    public string LogActionName(string action) => LogActions.GetValueOrDefault(action, action);
 
     /// <summary>A moment in the organization's zone, as this language writes it.</summary>
     public string Time(long unixMilliseconds, TimeZoneInfo zone) => Time(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds), zone);
@@ -173,6 +197,33 @@ public sealed record ConsoleWords
         FirstPage = "最初のページ",
         NextPage = "次のページ",
         Erased = "（消去済み）",
+        RequestsTitle = "本人からの請求",
+        RequestsIntro = days => $"この組織が連絡先を持っている人からの消去・利用停止・第三者提供停止の請求です。期限は受付から{days}日（設定で変えられます）。期限を過ぎた未完了の請求は強調しています。",
+        RequestTitle = "請求",
+        RequestId = "受付番号",
+        Kind = "種類",
+        Kinds = Requests.RequestWords.Japanese.Kinds.ToDictionary(k => k.Kind, k => k.Label),
+        Status = "状況",
+        // Staff read the status from the organization's side, the person from theirs (RequestWords): the words differ.
+        Statuses = new Dictionary<string, string> { ["pending_verification"] = "本人確認待ち", ["completed"] = "完了", ["failed"] = "無効（本人確認できず）" },
+        Received = "受付日時",
+        Deadline = "期限",
+        TimeLeft = "残り",
+        Remaining = left => left.TotalDays >= 1 ? $"あと{(int)Math.Ceiling(left.TotalDays)}日" : $"あと{Math.Max(1, (int)left.TotalHours)}時間",
+        Late = late => late.TotalDays >= 1 ? $"{(int)late.TotalDays}日超過" : $"{Math.Max(1, (int)late.TotalHours)}時間超過",
+        Overdue = "期限超過",
+        Done = "対応済み",
+        NoRequests = "請求はありません。",
+        ActionLog = "対応の記録",
+        Service = "サービス",
+        LogActions = new Dictionary<string, string>
+        {
+            ["received"] = "受付（確認コードを送信）", ["verified"] = "本人確認済み", ["failed"] = "本人確認できず無効",
+            ["erased"] = "同意の記録を消去", ["suppressed"] = "連絡拒否を登録", ["withdrawn"] = "同意を取消し",
+            ["erasure_requested"] = "ほかのサービスに消去を依頼", ["erasure_confirmed"] = "消去を確認",
+        },
+        AwaitingConfirmation = "消去の確認待ち",
+        AllRequests = "請求の一覧へ",
         NotFoundTitle = "ページが見つかりません",
         NotFoundText = "このアドレスのページはありません。上のメニューから選んでください。",
         TimesIn = zone => $"時刻はすべて{zone}です。",
@@ -259,6 +310,32 @@ public sealed record ConsoleWords
         FirstPage = "First page",
         NextPage = "Next page",
         Erased = "(erased)",
+        RequestsTitle = "Data-subject requests",
+        RequestsIntro = days => $"Erasure, stop-use and stop-third-party-provision requests from people this organization holds. Each is due {days} days after it is received (configurable). Open requests past their deadline are highlighted.",
+        RequestTitle = "Request",
+        RequestId = "Request",
+        Kind = "Kind",
+        Kinds = Requests.RequestWords.English.Kinds.ToDictionary(k => k.Kind, k => k.Label),
+        Status = "Status",
+        Statuses = new Dictionary<string, string> { ["pending_verification"] = "Awaiting verification", ["completed"] = "Completed", ["failed"] = "Failed (not verified)" },
+        Received = "Received",
+        Deadline = "Deadline",
+        TimeLeft = "Time left",
+        Remaining = left => left.TotalDays >= 1 ? $"{(int)Math.Ceiling(left.TotalDays)} days left" : $"{Math.Max(1, (int)left.TotalHours)} hours left",
+        Late = late => late.TotalDays >= 1 ? $"{(int)late.TotalDays} days overdue" : $"{Math.Max(1, (int)late.TotalHours)} hours overdue",
+        Overdue = "Overdue",
+        Done = "Done",
+        NoRequests = "No requests.",
+        ActionLog = "Action log",
+        Service = "Service",
+        LogActions = new Dictionary<string, string>
+        {
+            ["received"] = "Received (code sent)", ["verified"] = "Identity verified", ["failed"] = "Not verified; closed",
+            ["erased"] = "Consent records erased", ["suppressed"] = "Opt-out recorded", ["withdrawn"] = "Consents withdrawn",
+            ["erasure_requested"] = "Erasure asked of the other services", ["erasure_confirmed"] = "Erasure confirmed",
+        },
+        AwaitingConfirmation = "Erasure not yet confirmed by",
+        AllRequests = "All requests",
         NotFoundTitle = "Page not found",
         NotFoundText = "There is no page at this address. Choose one from the menu above.",
         TimesIn = zone => $"All times are {zone}.",

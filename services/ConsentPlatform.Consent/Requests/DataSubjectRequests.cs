@@ -25,7 +25,7 @@ public sealed record RequestView(string RequestId, string Kind, string Status, D
 /// agreed to be contacted by stays as it was.
 /// </summary>
 public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
-    PhoneNumberHasher hasher, RecipientLimit recipients, TimeProvider time, ILogger<DataSubjectRequests> logger)
+    PhoneNumberHasher hasher, RecipientLimit recipients, ConsentOptions options, TimeProvider time, ILogger<DataSubjectRequests> logger)
 {
     public const string StopUse = "stop_use";
     public const string Erasure = "erasure";
@@ -36,8 +36,8 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
     public const string Failed = "failed";
     public const int MaxAttempts = 5;
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(30);
-    // JP: without delay; EU: one month. The stricter clock a controller must meet for either.
-    private static readonly TimeSpan Deadline = TimeSpan.FromDays(30);
+    // JP: without delay (a number of days the operator sets); EU: one month. Consent:RequestDeadlineDays.
+    private TimeSpan Deadline => TimeSpan.FromDays(options.RequestDeadlineDays);
 
     public const string ByPhone = "phone";
     public const string ByEmail = "email";
@@ -83,6 +83,8 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             ? new SendVerificationCode { RequestId = Guid.NewGuid(), Email = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes }
             : new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes };
         await Outbox.WriteAsync(transaction, command, cancellationToken);
+        await RequestActions.WriteAsync(transaction, id, now, RequestActions.Received, contactKind, cancellationToken: cancellationToken);
+        await RequestActions.LinkOrganizationsAsync(transaction, id, contactHash, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         logger.LogInformation("Data-subject request {RequestId} ({Kind}, by {ContactKind}) opened, pending verification", id, kind, contactKind);
         return new Opened(new RequestView(id, kind, Pending, now, now + Deadline, null), TimeSpan.Zero);
@@ -125,6 +127,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             if (row.CodeExpiresAt < now.ToUnixTimeMilliseconds() || row.Attempts >= MaxAttempts)
             {
                 await SetStatusAsync(transaction, id, Failed, null, cancellationToken);
+                await RequestActions.WriteAsync(transaction, id, now, RequestActions.Failed, row.Attempts >= MaxAttempts ? "too_many_attempts" : "code_expired", cancellationToken: cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return (row.View() with { Status = Failed }, Refusal.ExpiredOrTooManyAttempts);
             }
@@ -137,6 +140,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             }
 
             var hashes = await ContactHashesAsync(transaction, row, cancellationToken);
+            await RequestActions.WriteAsync(transaction, id, now, RequestActions.Verified, $"{hashes.Count}", cancellationToken: cancellationToken);
             if (row.Kind == StopThirdParty)
             {
                 // Provision to others stops; the person's own choices about being contacted do not change.
@@ -149,14 +153,20 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
                 foreach (var hash in hashes)
                     suppressed.AddRange(await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken));
                 written = suppressed;
+                await RequestActions.WriteAsync(transaction, id, now, RequestActions.Suppressed, $"{suppressed.Count}", cancellationToken: cancellationToken);
             }
             if (row.Kind == Erasure)
             {
                 var inHashes = transaction.Database.Dialect.InList("@hashes");
                 var erase = $"DELETE FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
                 var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
+                await RequestActions.WriteAsync(transaction, id, now, RequestActions.Erased, $"{erased}", cancellationToken: cancellationToken);
                 foreach (var hash in hashes)
-                    await Outbox.WriteAsync(transaction, new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = now }, cancellationToken);
+                {
+                    var erasure = new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = now };
+                    await Outbox.WriteAsync(transaction, erasure, cancellationToken);
+                    await RequestActions.WriteAsync(transaction, id, now, RequestActions.ErasureRequested, null, erasure.RequestId, cancellationToken);
+                }
                 erasedHashes = hashes;
                 logger.LogInformation("Data-subject request {RequestId}: {Rows} ledger rows erased for {Contacts} contacts", id, erased, hashes.Count);
             }
@@ -164,6 +174,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             {
                 withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [], null, "dsr_stop_use", now, cancellationToken);
             }
+            if (withdrawn.Count > 0) await RequestActions.WriteAsync(transaction, id, now, RequestActions.Withdrawn, $"{withdrawn.Count}", cancellationToken: cancellationToken);
             await SetStatusAsync(transaction, id, Completed, now, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
