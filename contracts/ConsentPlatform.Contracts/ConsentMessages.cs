@@ -35,6 +35,11 @@ public sealed record ConsentWithdrawn
     public required string Purpose { get; init; }
     public required string ContactHash { get; init; }
     public required DateTimeOffset WithdrawnAt { get; init; }
+    /// <summary>
+    /// Why (the ledger row's method: opt_out, dsr_stop_use, …). A withdrawal that comes with a stop is said by the
+    /// stop's own ContactSuppressed, so a consumer that reports changes to people reports that stop once.
+    /// </summary>
+    public string? Method { get; init; }
 }
 
 /// <summary>The authoritative do-not-contact decision. Null Channel/Purpose/OrganizationId mean "all".</summary>

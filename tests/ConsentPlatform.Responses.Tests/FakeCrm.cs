@@ -30,6 +30,8 @@ public sealed class FakeCrm : IAsyncDisposable
     public ConcurrentQueue<Received> Accepted { get; } = new();
     /// <summary>Preference changes ("preference.changed"), in the order they arrived, each with its delivery id.</summary>
     public ConcurrentQueue<(string DeliveryId, CrmPreference Preference)> Preferences { get; } = new();
+    /// <summary>The raw bodies of the accepted preference changes, to look for what must not be in them.</summary>
+    public ConcurrentQueue<string> PreferenceBodies { get; } = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new();
     private int _attempts, _refused, _badSignatures, _duplicates;
 
@@ -86,6 +88,7 @@ public sealed class FakeCrm : IAsyncDisposable
             var change = JsonSerializer.Deserialize<PreferenceEnvelope>(body, WebhookSignature.Json)!;
             if (change.DeliveryId != deliveryId) { Interlocked.Increment(ref _badSignatures); return Results.BadRequest(); }
             Preferences.Enqueue((deliveryId, change.Preference));
+            PreferenceBodies.Enqueue(System.Text.Encoding.UTF8.GetString(body));
             return Results.Ok();
         }
         var envelope = JsonSerializer.Deserialize<WebhookEnvelope>(body, WebhookSignature.Json)!;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConsentPlatform.Responses.Tests;
 
@@ -118,5 +119,101 @@ public sealed class PreferenceStreamTests : IAsyncLifetime
         var kinds = _crm.Preferences.Select(p => (p.Preference.Change.Kind, p.Preference.Change.Channel, p.Preference.ExternalId)).ToList();
         Assert.Equal([("stopped", Channels.Sms, "lead-0042"), ("resumed", Channels.Sms, "lead-0042"), ("consented", Channels.Sms, "lead-0042")], kinds);
         Assert.Equal(0, _crm.Duplicates);
+    }
+
+    [Fact]
+    public async Task A_stop_that_withdraws_consents_reaches_the_crm_as_one_event_not_one_per_withdrawal()
+    {
+        var (org, link) = await WithWebhookAndContactAsync();
+        var request = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        // What Consent publishes for a STOP reply from a person with SMS consent for two purposes.
+        await _factory.PublishAsync(new ContactSuppressed
+        {
+            SuppressionId = Guid.NewGuid(), ContactHash = link.ContactHash, OrganizationId = org, Channel = Channels.Sms, Reason = "opted_out", SuppressedAt = now,
+            Source = "sms_reply", EvidenceId = request,
+        });
+        foreach (var purpose in new[] { "sales", "seminar-followup" })
+            await _factory.PublishAsync(new ConsentWithdrawn
+            {
+                ConsentId = Guid.NewGuid(), OrganizationId = org, Channel = Channels.Sms, Purpose = purpose, ContactHash = link.ContactHash, WithdrawnAt = now, Method = "opt_out",
+            });
+
+        var change = await OnlyEventAsync();
+        Assert.Equal(("stopped", "sms_reply"), (change.Change.Kind, change.Source));
+    }
+
+    [Fact]
+    public async Task The_feed_lists_every_preference_change_after_its_cursor_so_the_last_one_is_the_contacts_current_preference()
+    {
+        var (org, link) = await WithWebhookAndContactAsync();
+        var orgApi = await ApiForAsync(org);
+        var suppression = Guid.NewGuid();
+        await _factory.PublishAsync(new ContactSuppressed
+        {
+            SuppressionId = suppression, ContactHash = link.ContactHash, OrganizationId = org, Reason = "opted_out", SuppressedAt = DateTimeOffset.UtcNow, Source = "directory",
+        });
+        JsonElement feed = default;
+        await Eventually.AssertAsync(async () => (feed = await orgApi.GetFromJsonAsync<JsonElement>("/api/responses/feed?after=0&preferencesAfter=0")).GetProperty("preferences").GetArrayLength() == 1,
+            TimeSpan.FromSeconds(10), "the directory opt-out is in the feed");
+        var first = feed.GetProperty("preferences")[0];
+        Assert.Equal("stopped", first.GetProperty("preference").GetProperty("change").GetProperty("kind").GetString());
+        Assert.Equal(("lead-0042", "directory"), (first.GetProperty("preference").GetProperty("externalId").GetString(), first.GetProperty("preference").GetProperty("source").GetString()));
+        var cursor = feed.GetProperty("preferenceCursor").GetInt64();
+        Assert.Equal(first.GetProperty("sequence").GetInt64(), cursor);
+
+        await _factory.PublishAsync(new ContactUnsuppressed { SuppressionId = suppression, ContactHash = link.ContactHash, UnsuppressedAt = DateTimeOffset.UtcNow });
+        await Eventually.AssertAsync(async () => (feed = await orgApi.GetFromJsonAsync<JsonElement>($"/api/responses/feed?preferencesAfter={cursor}")).GetProperty("preferences").GetArrayLength() == 1,
+            TimeSpan.FromSeconds(10), "the START is in the feed after the cursor");
+        Assert.Equal("resumed", feed.GetProperty("preferences")[0].GetProperty("preference").GetProperty("change").GetProperty("kind").GetString());
+        // Another organization's key sees none of it.
+        var (_, otherApi) = await _factory.CreateOrganizationAsync("Other K.K.");
+        Assert.Equal(0, (await otherApi.GetFromJsonAsync<JsonElement>("/api/responses/feed?preferencesAfter=0")).GetProperty("preferences").GetArrayLength());
+    }
+
+    private async Task<HttpClient> ApiForAsync(string org)
+    {
+        var identity = _factory.Services.GetRequiredService<ConsentPlatform.ServiceDefaults.Identity.IdentityStore>();
+        var key = await identity.CreateKeyAsync(org, [ConsentPlatform.ServiceDefaults.Identity.Scopes.Responses], "feed");
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key.Key);
+        return client;
+    }
+
+    [Fact]
+    public async Task An_erasure_replaces_everything_of_the_contact_with_one_erased_event_carrying_only_the_external_id()
+    {
+        var (org, link) = await WithWebhookAndContactAsync();
+        var api = await ApiForAsync(org);
+        await _factory.PublishAsync(new ContactSuppressed
+        {
+            SuppressionId = Guid.NewGuid(), ContactHash = link.ContactHash, OrganizationId = org, Channel = Channels.Sms, Reason = "opted_out", SuppressedAt = DateTimeOffset.UtcNow,
+            Source = "sms_reply",
+        });
+        await OnlyEventAsync();
+
+        var request = Guid.NewGuid();
+        await _factory.PublishAsync(new ErasureRequested { RequestId = request, ContactHash = link.ContactHash, RequestedAt = DateTimeOffset.UtcNow });
+        // Consent's own stop for the erasure can arrive after it: it must not bring the contact back.
+        await _factory.PublishAsync(new ContactSuppressed
+        {
+            SuppressionId = Guid.NewGuid(), ContactHash = link.ContactHash, Reason = "erased", SuppressedAt = DateTimeOffset.UtcNow, Source = "dsr_erasure",
+        });
+
+        await Eventually.AssertAsync(() => _crm.Preferences.Count >= 2, TimeSpan.FromSeconds(10), "the CRM receives the erasure");
+        await Task.Delay(500);
+        var erased = Assert.Single(_crm.Preferences.Skip(1)).Preference;
+        Assert.Equal(new PreferenceChange("erased", null, null, "all_organizations", null), erased.Change);
+        Assert.Equal((org, "lead-0042", (string?)null, request.ToString()), (erased.OrganizationId, erased.ExternalId, erased.ContactHash, erased.EvidenceId));
+        Assert.DoesNotContain(link.ContactHash, _crm.PreferenceBodies.Last());
+        Assert.DoesNotContain(link.MaskedNumber, _crm.PreferenceBodies.Last());
+
+        // Nothing of the contact in any of Responses' CRM tables, and the feed has only the erasure.
+        foreach (var table in new[] { "preference_changes", "crm_contacts", "crm_deliveries" })
+            Assert.Equal(0, await _factory.CountAsync($"SELECT COUNT(*) FROM {table} WHERE contact_hash = @hash", new { hash = link.ContactHash }));
+        var feed = await api.GetStringAsync("/api/responses/feed?after=0&preferencesAfter=0");
+        Assert.DoesNotContain(link.ContactHash, feed);
+        var preferences = JsonDocument.Parse(feed).RootElement.GetProperty("preferences");
+        Assert.Equal(["erased"], preferences.EnumerateArray().Select(p => p.GetProperty("preference").GetProperty("change").GetProperty("kind").GetString()));
     }
 }

@@ -69,7 +69,7 @@ public sealed class LedgerStore(GateIndex index)
     internal static ConsentWithdrawn Withdrawn(LedgerRow row) => new()
     {
         ConsentId = Guid.Parse(row.Withdraws!), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
-        ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt),
+        ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt), Method = row.Method,
     };
 
     /// <summary>

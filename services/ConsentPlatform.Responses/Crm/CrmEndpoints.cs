@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ConsentPlatform.Responses.Crm;
 
 public sealed record ConnectorCreated(ConnectorInfo Connector, string? SigningSecret);
-public sealed record FeedPage(IReadOnlyList<CrmResponse> Items, long Cursor, bool More);
+/// <param name="Preferences">Preference changes from every channel after <c>preferencesAfter</c>, oldest first: a contact's last one is its current preference.</param>
+public sealed record FeedPage(IReadOnlyList<CrmResponse> Items, long Cursor, bool More, IReadOnlyList<FeedPreference> Preferences, long PreferenceCursor, bool MorePreferences);
+public sealed record FeedPreference(long Sequence, CrmPreference Preference);
 public sealed record DeliveryInfo(
     string DeliveryId, string ConnectorId, string ResponseId, string Status, int Attempts, DateTimeOffset NextAttemptAt,
     string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt)
@@ -33,15 +35,20 @@ public static class CrmEndpoints
             })
             .WithSummary("Responses, newest first, with filters (status, flagged, from, to) and paging by sequence (before)");
 
-        api.MapGet("/feed", async Task<Ok<FeedPage>> (long? after, int? take, HttpContext context, ResponseStore store) =>
+        api.MapGet("/feed", async Task<Ok<FeedPage>> (long? after, long? preferencesAfter, int? take, HttpContext context, ResponseStore store, ResponsesDatabase database) =>
             {
                 var size = Math.Clamp(take ?? 100, 1, MaxPage);
                 var cursor = Math.Max(after ?? 0, 0);
-                var rows = await store.ListAsync(context.User.OrganizationId(), new ResponseFilter(), cursor, null, size, context.RequestAborted);
-                return TypedResults.Ok(new FeedPage(rows.Select(CrmResponse.From).ToList(), rows.Count > 0 ? rows[^1].Sequence : cursor, rows.Count == size));
+                var preferenceCursor = Math.Max(preferencesAfter ?? 0, 0);
+                var organizationId = context.User.OrganizationId();
+                var rows = await store.ListAsync(organizationId, new ResponseFilter(), cursor, null, size, context.RequestAborted);
+                var changes = await PreferenceChangeConsumer.ListAsync(database, organizationId, preferenceCursor, size, context.RequestAborted);
+                return TypedResults.Ok(new FeedPage(rows.Select(CrmResponse.From).ToList(), rows.Count > 0 ? rows[^1].Sequence : cursor, rows.Count == size,
+                    changes.Select(c => new FeedPreference(c.Sequence, c.Preference)).ToList(), changes.Count > 0 ? changes[^1].Sequence : preferenceCursor, changes.Count == size));
             })
-            .WithSummary("Pull feed for CRMs that poll: responses after a cursor, oldest first")
-            .WithDescription("Start with after=0; pass the returned cursor as after next time. Responses are never reordered, so a cursor is never skipped past.");
+            .WithSummary("Pull feed for CRMs that poll: responses and preference changes (every channel) after their cursors, oldest first")
+            .WithDescription("Start with after=0 and preferencesAfter=0; pass the returned cursor and preferenceCursor next time. Neither list is ever reordered, " +
+                "so a cursor is never skipped past. A contact's latest preference change is its current preference, whichever channel it came from.");
 
         api.MapGet("/connectors", async Task<Ok<IReadOnlyList<ConnectorInfo>>> (HttpContext context, ConnectorStore store) =>
                 TypedResults.Ok<IReadOnlyList<ConnectorInfo>>((await store.ListAsync(context.User.OrganizationId(), context.RequestAborted)).Select(ConnectorInfo.From).ToList()))

@@ -19,10 +19,10 @@ public sealed record PreferenceChange(string Kind, string? Channel, string? Purp
 /// <summary>
 /// One contact-preference change, as a CRM connector receives it (event "preference.changed"). It carries what a CRM
 /// can match on — the organization's own id for the contact when it gave one, and the keyed hash — never the
-/// number or the address.
+/// number or the address. An erasure carries the external id alone: no hash, nothing else of the person.
 /// </summary>
 public sealed record CrmPreference(
-    string ChangeId, string OrganizationId, string? ExternalId, string ContactHash, PreferenceChange Change, string? Source, string? EvidenceId, DateTimeOffset At);
+    string ChangeId, string OrganizationId, string? ExternalId, string? ContactHash, PreferenceChange Change, string? Source, string? EvidenceId, DateTimeOffset At);
 
 public sealed record PreferenceEnvelope(string Event, string DeliveryId, CrmPreference Preference);
 
@@ -32,6 +32,7 @@ public static class PreferenceKinds
     public const string Resumed = "resumed";
     public const string Consented = "consented";
     public const string Withdrawn = "withdrawn";
+    public const string Erased = "erased";
 }
 
 /// <summary>
@@ -43,9 +44,15 @@ public static class PreferenceKinds
 public sealed class PreferenceChangeConsumer(ResponsesDatabase database, DeliveryStore deliveries, TimeProvider time) :
     IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>
 {
+    /// <summary>Consent's ledger methods for withdrawals that a stop brings with it (its ContactSuppressed says the change).</summary>
+    private static readonly HashSet<string> StopMethods = ["opt_out", "dsr_stop_use"];
+
     public Task Consume(ConsumeContext<ContactSuppressed> context)
     {
         var m = context.Message;
+        // An erasure's stop is said by the erasure event (ErasureRequested, below), which carries nothing of the person;
+        // recording it here would keep the hash after the erasure when this message comes second.
+        if (m.Reason == "erased") return Task.CompletedTask;
         return RecordAsync(context, "responses.preference-suppressed", m.ContactHash, m.OrganizationId, m.SuppressionId.ToString(),
             new PreferenceChange(PreferenceKinds.Stopped, m.Channel, m.Purpose, Scope(m.OrganizationId), m.Until), m.Source ?? m.Reason, m.EvidenceId?.ToString(), m.SuppressedAt);
     }
@@ -79,6 +86,8 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     public Task Consume(ConsumeContext<ConsentWithdrawn> context)
     {
         var m = context.Message;
+        // One change, one event: the stop that withdrew these consents is delivered as "stopped".
+        if (m.Method is not null && StopMethods.Contains(m.Method)) return Task.CompletedTask;
         return RecordAsync(context, "responses.preference-withdrawn", m.ContactHash, m.OrganizationId, null,
             new PreferenceChange(PreferenceKinds.Withdrawn, m.Channel, m.Purpose, "organization", null), "consent_withdrawn", m.ConsentId.ToString(), m.WithdrawnAt);
     }
@@ -115,17 +124,59 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
         const string external = "SELECT external_id FROM crm_contacts WHERE organization_id = @organizationId AND contact_hash = @contactHash";
         var externalId = await tx.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(external, new { organizationId, contactHash }, tx.Inner, cancellationToken: ct));
         var changeId = Guid.NewGuid();
-        var preference = new CrmPreference(changeId.ToString(), organizationId, externalId, contactHash, change, source, evidenceId, at);
+        await InsertAsync(tx, new CrmPreference(changeId.ToString(), organizationId, externalId, contactHash, change, source, evidenceId, at), contactHash, lookupKey,
+            time.GetUtcNow(), ct);
+    }
+
+    /// <param name="key">The contact the change is ordered and found by: its hash, or for an erasure a key of its own.</param>
+    private static async Task InsertAsync(Transaction tx, CrmPreference preference, string key, string? lookupKey, DateTimeOffset now, CancellationToken ct)
+    {
         const string insert = """
             INSERT INTO preference_changes (change_id, organization_id, contact_hash, evidence_id, payload, created_at)
-            VALUES (@changeId, @organizationId, @contactHash, @lookupKey, @payload, @now)
+            VALUES (@ChangeId, @OrganizationId, @key, @lookupKey, @payload, @now)
             """;
         await tx.Connection.ExecuteAsync(new CommandDefinition(insert, new
         {
-            changeId = changeId.ToString(), organizationId, contactHash, lookupKey, payload = JsonSerializer.Serialize(preference, WebhookSignature.Json),
-            now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            preference.ChangeId, preference.OrganizationId, key, lookupKey, payload = JsonSerializer.Serialize(preference, WebhookSignature.Json),
+            now = now.ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
-        await DeliveryStore.EnqueueAsync(tx, organizationId, changeId, contactHash, time.GetUtcNow(), ct, DeliveryKinds.Preference);
+        await DeliveryStore.EnqueueAsync(tx, preference.OrganizationId, Guid.Parse(preference.ChangeId), key, now, ct, DeliveryKinds.Preference);
+    }
+
+    /// <summary>
+    /// A verified erasure, in the erasure's transaction: every organization that knew the contact here gets one "erased"
+    /// change carrying only its own external id; every earlier change, queued or sent, the external ids and the delivery
+    /// rows of the contact go. Call before the links are erased (they say which organizations knew the contact).
+    /// </summary>
+    public static async Task EraseAsync(Transaction tx, string contactHash, Guid requestId, DateTimeOffset now, CancellationToken ct)
+    {
+        var known = (await KnownToAsync(tx, contactHash, ct)).ToList();
+        const string externals = "SELECT organization_id AS OrganizationId, external_id AS ExternalId FROM crm_contacts WHERE contact_hash = @contactHash";
+        var ids = (await tx.Connection.QueryAsync<(string OrganizationId, string ExternalId)>(new CommandDefinition(externals, new { contactHash }, tx.Inner, cancellationToken: ct)))
+            .ToDictionary(r => r.OrganizationId, r => r.ExternalId);
+        foreach (var table in new[] { "preference_changes", "crm_contacts", "crm_deliveries" })
+            await tx.Connection.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner, cancellationToken: ct));
+        foreach (var organizationId in known)
+        {
+            var changeId = Guid.NewGuid().ToString();
+            var erased = new CrmPreference(changeId, organizationId, ids.GetValueOrDefault(organizationId), null,
+                new PreferenceChange(PreferenceKinds.Erased, null, null, "all_organizations", null), "dsr_erasure", requestId.ToString(), now);
+            await InsertAsync(tx, erased, "erased:" + changeId, null, now, ct);
+        }
+    }
+
+    /// <summary>The organization's changes after a cursor (the pull feed), oldest first, each with its sequence.</summary>
+    public static async Task<IReadOnlyList<(long Sequence, CrmPreference Preference)>> ListAsync(ResponsesDatabase database, string organizationId, long after, int take,
+        CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var sql = $"""
+            SELECT id AS Sequence, payload AS Payload FROM preference_changes
+            WHERE organization_id = @organizationId AND id > @after
+            ORDER BY id {database.Dialect.FirstRows("@take")}
+            """;
+        var rows = await connection.QueryAsync<(long Sequence, string Payload)>(new CommandDefinition(sql, new { organizationId, after, take }, cancellationToken: ct));
+        return [.. rows.Select(r => (r.Sequence, JsonSerializer.Deserialize<CrmPreference>(r.Payload, WebhookSignature.Json)!))];
     }
 
     public static async Task<CrmPreference?> FindAsync(System.Data.Common.DbConnection connection, string changeId, CancellationToken ct)

@@ -1,4 +1,5 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Form;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Messaging;
@@ -9,8 +10,9 @@ namespace ConsentPlatform.Responses.Erasure;
 /// <summary>
 /// A verified erasure (Consent's ErasureRequested, one per contact): each feature erases what it holds
 /// for the contact in one transaction, the files keep no copy, and Consent is told (ContactErased).
-/// CRM deliveries not yet made then fail as "the response no longer exists"; what CRMs already
-/// received is the organizations' to erase.
+/// Each organization that knew the contact is sent one "erased" preference change (its own external id,
+/// nothing else) in place of every change and response not yet delivered; what CRMs already received is
+/// the organizations' to erase, and the event tells them to.
 /// </summary>
 public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCache links, TimeProvider time) : IConsumer<ErasureRequested>
 {
@@ -20,6 +22,8 @@ public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCac
         IReadOnlyList<string> codes = [];
         await database.HandleOnceAsync(context, "responses.erasure-requested", async tx =>
         {
+            // First: the links still say which organizations knew the contact, and each hears of the erasure.
+            await PreferenceChangeConsumer.EraseAsync(tx, m.ContactHash, m.RequestId, time.GetUtcNow(), context.CancellationToken);
             codes = await LinkStore.EraseAsync(tx, m.ContactHash);
             await VisitCounter.EraseAsync(tx, codes);
             await ResponseStore.EraseAsync(tx, m.ContactHash);
