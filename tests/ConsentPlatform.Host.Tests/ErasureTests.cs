@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConsentPlatform.Notices;
@@ -69,22 +68,7 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
     /// <summary>Every place the number or the email appears, in any file under the data folder, as UTF-8 or UTF-16.</summary>
     private List<string> Residue()
     {
-        string[] values = [E164, E164[1..], "0" + E164[3..], Number, Email];
-        var patterns = values.SelectMany(v => new[] { ("utf-8", Encoding.UTF8.GetBytes(v)), ("utf-16le", Encoding.Unicode.GetBytes(v)), ("utf-16be", Encoding.BigEndianUnicode.GetBytes(v)) }).ToList();
-        var found = new List<string>();
-        var files = System.IO.Directory.EnumerateFiles(host.DataFolder, "*", SearchOption.AllDirectories).ToList();
-        foreach (var file in files)
-        {
-            byte[] bytes;
-            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-            using (var copy = new MemoryStream())
-            {
-                stream.CopyTo(copy);
-                bytes = copy.ToArray();
-            }
-            foreach (var (encoding, pattern) in patterns)
-                if (bytes.AsSpan().IndexOf(pattern) >= 0) found.Add($"{Path.GetFileName(file)}: {Encoding.UTF8.GetString(pattern.Where(b => b != 0).ToArray())} ({encoding})");
-        }
+        var (found, files) = host.Residue([E164, E164[1..], "0" + E164[3..], Number, Email]);
         output.WriteLine($"{files.Count} files read ({string.Join(", ", files.Select(Path.GetFileName))}); found: {(found.Count == 0 ? "nothing" : string.Join("; ", found))}");
         return found;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ConsentPlatform.Host;
@@ -100,6 +101,30 @@ public partial class HostFactory : WebApplicationFactory<HostAssembly>
     {
         await using var connection = await Services.GetRequiredService<TDatabase>().OpenAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    /// <summary>
+    /// Every place one of <paramref name="values"/> appears, as UTF-8 or UTF-16, in the files under the data folder whose
+    /// names match <paramref name="files"/> (a database's -wal and -shm too), read while the services keep them open.
+    /// </summary>
+    public (List<string> Found, List<string> Files) Residue(IEnumerable<string> values, string files = "*")
+    {
+        var patterns = values.SelectMany(v => new[] { ("utf-8", Encoding.UTF8.GetBytes(v)), ("utf-16le", Encoding.Unicode.GetBytes(v)), ("utf-16be", Encoding.BigEndianUnicode.GetBytes(v)) }).ToList();
+        var found = new List<string>();
+        var read = System.IO.Directory.EnumerateFiles(DataFolder, files, SearchOption.AllDirectories).ToList();
+        foreach (var file in read)
+        {
+            byte[] bytes;
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            using (var copy = new MemoryStream())
+            {
+                stream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+            foreach (var (encoding, pattern) in patterns)
+                if (bytes.AsSpan().IndexOf(pattern) >= 0) found.Add($"{Path.GetFileName(file)}: {Encoding.UTF8.GetString(pattern.Where(b => b != 0).ToArray())} ({encoding})");
+        }
+        return (found, read);
     }
 
     [GeneratedRegex(@"/r/(?<code>[A-Za-z0-9_-]+)")]

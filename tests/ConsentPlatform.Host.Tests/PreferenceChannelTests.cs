@@ -199,6 +199,65 @@ public sealed partial class PreferenceChannelTests(CrmHostFactory host) : IClass
         Assert.Equal((PreferenceKinds.Stopped, "all_organizations", "dsr_stop_use"), (change.Change.Kind, change.Change.Scope, change.Source));
     }
 
+    /// <summary>
+    /// Issue 13, acceptance 2: after a verified erasure the CRM receives one "erased" change with its lead id and nothing
+    /// of the person, and no file of Responses' database (the -wal and -shm too) nor its API holds the number any longer.
+    /// </summary>
+    [Fact]
+    public async Task An_erasure_reaches_the_crm_as_the_lead_id_alone_and_responses_keeps_nothing_of_the_contact()
+    {
+        var contact = await ContactAsync("090-7300-0008");
+        using var browser = host.CreateClient();
+        browser.DefaultRequestHeaders.UserAgent.ParseAdd(PhoneBrowser);
+        var form = await browser.GetStringAsync($"/r/{contact.Code}?lang=en");
+        var answered = await browser.PostAsync($"/r/{contact.Code}", new FormUrlEncodedContent(
+        [
+            new("__formToken", WebUtility.HtmlDecode(FormToken().Match(form).Groups[1].Value)), new("lang", "en"), new("preferredContact", "phone_ok"),
+            new("comments", $"Call me on {contact.Number} after six."),
+        ]));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        await Eventually.AssertAsync(() => !_crm.Accepted.IsEmpty, TimeSpan.FromSeconds(15), "the CRM receives the answer");
+        Assert.NotEmpty(ResponsesResidue(contact));
+        var before = _crm.Preferences.Count;
+
+        using var person = host.CreateClient();
+        var opened = await person.PostAsJsonAsync("/api/public/consent/requests", new { phoneNumber = contact.Number, kind = "erasure" });
+        Assert.True(opened.StatusCode == HttpStatusCode.Accepted, await opened.Content.ReadAsStringAsync());
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString();
+        var verified = await person.PostAsJsonAsync($"/api/public/consent/requests/{id}/verify", new { code = await CodeSentAsync(contact) });
+        Assert.True(verified.StatusCode == HttpStatusCode.OK, await verified.Content.ReadAsStringAsync());
+
+        var erased = await OneMoreEventAsync(contact, before);
+        Assert.Equal((PreferenceKinds.Erased, (string?)null), (erased.Change.Kind, erased.ContactHash));
+        var hash = host.Services.GetRequiredService<PhoneNumberHasher>().Hash(PhoneNumbers.Parse(contact.Number).Number);
+        var body = _crm.PreferenceBodies.Last();
+        foreach (var value in PersonalValues(contact).Append(hash)) Assert.DoesNotContain(value, body);
+
+        await Eventually.AssertAsync(() => Task.FromResult(ResponsesResidue(contact).Count == 0), TimeSpan.FromSeconds(30),
+            "Responses erases the contact and its files keep no copy");
+        var feed = await contact.Company.GetStringAsync("/api/responses/feed?after=0&preferencesAfter=0&take=500");
+        var responses = await contact.Company.GetStringAsync("/api/responses/responses");
+        foreach (var value in PersonalValues(contact).Append(hash))
+        {
+            Assert.DoesNotContain(value, feed);
+            Assert.DoesNotContain(value, responses);
+        }
+        var kinds = JsonDocument.Parse(feed).RootElement.GetProperty("preferences").EnumerateArray()
+            .Select(p => p.GetProperty("preference").GetProperty("change").GetProperty("kind").GetString());
+        Assert.Equal([PreferenceKinds.Erased], kinds);
+    }
+
+    private static IEnumerable<string> PersonalValues(Contact contact) =>
+        [contact.E164, contact.E164[1..], "0" + contact.E164[3..], contact.Number, PhoneNumbers.Parse(contact.Number).Number.FormatMasked()];
+
+    /// <summary>Every place the number (any form, or masked) appears in Responses' database files, which include its -wal.</summary>
+    private List<string> ResponsesResidue(Contact contact)
+    {
+        var (found, files) = host.Residue(PersonalValues(contact), "responses*");
+        Assert.Contains(files, f => f.EndsWith("-wal", StringComparison.Ordinal));
+        return found;
+    }
+
     /// <summary>A reply to the notice, as Twilio posts it (signed).</summary>
     private async Task ReplyAsync(Contact contact, string body)
     {
