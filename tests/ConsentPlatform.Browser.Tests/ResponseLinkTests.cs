@@ -151,7 +151,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     }
 
     /// <summary>A random mobile number such as 090-1234-5678, so runs and tests never share a contact.</summary>
-    private static string RandomMobile(string prefix)
+    internal static string RandomMobile(string prefix)
     {
         var middle = Random.Shared.Next(1000, 10000);
         var last = (middle + Random.Shared.Next(1, 9000) - 1000) % 9000 + 1000; // never equal to middle
@@ -167,7 +167,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
         return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    private static async Task PublishProfileAsync(HttpClient api) =>
+    internal static async Task PublishProfileAsync(HttpClient api) =>
         await ReadAsync(await api.PutAsJsonAsync("/api/directory/organization", new
         {
             legalName = LegalName, contactPhone = "03-1234-5678", contactEmail = "privacy@hibiki-line.example",
@@ -178,7 +178,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     /// hours before now to two hours after, in Tokyo time (both may run over midnight), so the test
     /// passes at any hour.
     /// </summary>
-    private static async Task AllowContactAllDayAsync(HttpClient api)
+    internal static async Task AllowContactAllDayAsync(HttpClient api)
     {
         var tokyo = TimeOnly.FromDateTime(DateTime.UtcNow.AddHours(9));
         var (from, until) = (tokyo.AddHours(-2).ToString("HH:mm"), tokyo.AddHours(2).ToString("HH:mm"));
@@ -190,7 +190,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     }
 
     /// <summary>Adds the mobile calling number, reads the verification code from the dev inbox, enters it, and waits for Notices to know it.</summary>
-    private static async Task PublishCallingNumberAsync(HttpClient api, string callingNumber)
+    internal static async Task PublishCallingNumberAsync(HttpClient api, string callingNumber)
     {
         var added = await ReadAsync(await api.PostAsJsonAsync("/api/directory/numbers", new
         {
@@ -224,7 +224,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
             BusTimeout, "Notices to learn the published calling number over the bus");
     }
 
-    private static async Task<string> CreateEventAsync(HttpClient api)
+    internal static async Task<string> CreateEventAsync(HttpClient api)
     {
         var created = await ReadAsync(await api.PostAsJsonAsync("/api/consent/events", new
         {
@@ -259,7 +259,7 @@ public sealed partial class ResponseLinkTests(HostFixture host)
     /// on its replica of consents, filled from ConsentRecorded over the bus: until that arrives the
     /// notice is refused (no_sms_consent), so the plan is repeated until one is queued.
     /// </summary>
-    private static async Task<string> PlanCallAndReadLinkAsync(HttpClient api, string recipient, string callingNumber)
+    internal static async Task<string> PlanCallAndReadLinkAsync(HttpClient api, string recipient, string callingNumber)
     {
         JsonElement call = default;
         await Eventually.AssertAsync(async () =>

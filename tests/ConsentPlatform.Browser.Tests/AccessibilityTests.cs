@@ -1,0 +1,131 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace ConsentPlatform.Browser.Tests;
+
+/// <summary>
+/// Issue 14, acceptance 5: every recipient page, in Japanese and in English, on a phone (390×844)
+/// and a laptop (1280×800), has no serious or critical axe-core violation; its html carries lang,
+/// its language switch carries hreflang and lang, and the element that takes focus shows it.
+/// Pages are reached as a person reaches them: links, form posts, the codes they would type.
+/// </summary>
+[Collection(HostFixture.CollectionName)]
+public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper output)
+{
+    private static readonly (int Width, int Height)[] Viewports = [(390, 844), (1280, 800)];
+    private const string PhoneBrowser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+
+    [BrowserFact]
+    public async Task Every_recipient_page_in_both_languages_on_a_phone_and_a_laptop_has_no_serious_or_critical_axe_violation()
+    {
+        var callingNumber = ResponseLinkTests.RandomMobile("080");
+        var (_, key) = await host.CreateOrganizationAsync("Accessible K.K.");
+        using var api = host.CreateApiClient(key);
+        await ResponseLinkTests.PublishProfileAsync(api);
+        await ResponseLinkTests.AllowContactAllDayAsync(api);
+        await ResponseLinkTests.PublishCallingNumberAsync(api, callingNumber);
+        var eventId = await ResponseLinkTests.CreateEventAsync(api);
+
+        var problems = new List<string>();
+        var checkedPages = 0;
+        string? link = null;
+        foreach (var language in new[] { "ja", "en" })
+        foreach (var (width, height) in Viewports)
+        {
+            var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                Locale = language == "ja" ? "ja-JP" : "en-US", UserAgent = PhoneBrowser, ViewportSize = new() { Width = width, Height = height },
+            });
+            var page = await context.NewPageAsync();
+            var at = $"{language} {width}×{height}";
+            async Task CheckAsync(string name)
+            {
+                checkedPages++;
+                problems.AddRange(await ProblemsAsync(page, language, $"{name} ({at})"));
+            }
+            try
+            {
+                var person = ResponseLinkTests.RandomMobile("090");
+
+                // The consent form and its receipt.
+                await page.GotoAsync($"{host.BaseAddress}consent/forms/{eventId}");
+                await CheckAsync("consent form");
+                await page.Locator("#channel-sms").CheckAsync();
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("[role=alert]").WaitForAsync();
+                await CheckAsync("consent form with an error");
+                await page.Locator("#channel-sms").CheckAsync();
+                await page.Locator("#phone").FillAsync(person);
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("#receipt-id").WaitForAsync();
+                await CheckAsync("consent receipt");
+
+                // The short link and its answer.
+                link ??= await ResponseLinkTests.PlanCallAndReadLinkAsync(api, person, callingNumber);
+                await page.GotoAsync(link);
+                await CheckAsync("short link");
+                await page.Locator("input[name=preferredContact][value=phone_ok]").CheckAsync();
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-field=what-happens]").WaitForAsync();
+                await CheckAsync("answer's confirmation");
+
+                // The generic opt-out: the page, a refused number, the code step.
+                await page.GotoAsync($"{host.BaseAddress}r/opt-out");
+                await CheckAsync("generic opt-out");
+                await page.Locator("#phoneNumber").FillAsync("12");
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("[role=alert]").WaitForAsync();
+                await CheckAsync("generic opt-out with an error");
+                await page.Locator("#phoneNumber").FillAsync(person);
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("#code").WaitForAsync();
+                await CheckAsync("generic opt-out code step");
+
+                // The directory: lookup, an unknown number, an entry, its opt-out and a wrong code.
+                await page.GotoAsync($"{host.BaseAddress}lookup");
+                await CheckAsync("directory lookup");
+                await page.Locator("#number").FillAsync("03-9999-0000");
+                await page.Locator("form[action='/lookup'] button").ClickAsync();
+                await page.Locator(".lookup-result").WaitForAsync();
+                await CheckAsync("directory lookup, not registered");
+                await page.GotoAsync($"{host.BaseAddress}lookup?number={Uri.EscapeDataString(callingNumber)}");
+                await CheckAsync("directory entry");
+                await page.Locator("#phoneNumber").FillAsync(ResponseLinkTests.RandomMobile("070"));
+                await page.Locator("#opt-out button").ClickAsync();
+                await page.Locator("#code").WaitForAsync();
+                await CheckAsync("directory opt-out code step");
+                await page.Locator("#code").FillAsync("000000");
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("[role=alert]").WaitForAsync();
+                await CheckAsync("directory opt-out wrong code");
+            }
+            finally { await context.CloseAsync(); }
+        }
+        output.WriteLine($"{checkedPages} page states checked");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>axe-core's serious and critical violations, and what axe does not check: lang on the switch, a visible focus.</summary>
+    private static async Task<List<string>> ProblemsAsync(IPage page, string language, string what)
+    {
+        var problems = new List<string>();
+        AxeResult result = await page.RunAxe();
+        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+            problems.Add($"{what}: {violation.Impact} {violation.Id} ({violation.Help}) at {string.Join(" | ", violation.Nodes.Select(n => n.Html))}");
+
+        if (await page.GetAttributeAsync("html", "lang") != language) problems.Add($"{what}: <html lang> is not {language}");
+        var other = language == "ja" ? "en" : "ja";
+        var switches = page.Locator($"a[hreflang={other}][lang={other}]");
+        if (await switches.CountAsync() == 0 && !what.StartsWith("answer") && !what.StartsWith("consent receipt") && !what.Contains("code step") && !what.Contains("wrong code"))
+            problems.Add($"{what}: no link to the other language with hreflang and lang");
+
+        // Focus: the first element the keyboard reaches draws an outline.
+        await page.Locator("body").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        var outline = await page.EvaluateAsync<string>("() => { const e = document.activeElement; if (!e || e === document.body) return 'nothing focused'; const s = getComputedStyle(e); return s.outlineStyle === 'none' || s.outlineWidth === '0px' ? 'no outline on ' + e.outerHTML.slice(0, 80) : ''; }");
+        if (outline.Length > 0) problems.Add($"{what}: focus not visible: {outline}");
+        return problems;
+    }
+}
