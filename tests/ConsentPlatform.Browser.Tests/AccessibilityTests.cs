@@ -82,6 +82,10 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await page.Locator("button[type=submit]").ClickAsync();
                 await page.Locator("#code").WaitForAsync();
                 await CheckAsync("generic opt-out code step");
+                await page.Locator("#code").FillAsync(await ResponseLinkTests.CodeOnThePhoneAsync(host, context, person));
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("#code").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+                await CheckAsync("generic opt-out done");
 
                 // The directory: lookup, an unknown number, an entry, its opt-out and a wrong code.
                 await page.GotoAsync($"{host.BaseAddress}lookup");
@@ -92,7 +96,8 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await CheckAsync("directory lookup, not registered");
                 await page.GotoAsync($"{host.BaseAddress}lookup?number={Uri.EscapeDataString(callingNumber)}");
                 await CheckAsync("directory entry");
-                await page.Locator("#phoneNumber").FillAsync(ResponseLinkTests.RandomMobile("070"));
+                var stopper = ResponseLinkTests.RandomMobile("070");
+                await page.Locator("#phoneNumber").FillAsync(stopper);
                 await page.Locator("#opt-out button").ClickAsync();
                 await page.Locator("#code").WaitForAsync();
                 await CheckAsync("directory opt-out code step");
@@ -100,6 +105,24 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await page.Locator("button[type=submit]").ClickAsync();
                 await page.Locator("[role=alert]").WaitForAsync();
                 await CheckAsync("directory opt-out wrong code");
+                await page.Locator("#code").FillAsync(await ResponseLinkTests.CodeOnThePhoneAsync(host, context, stopper));
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("#code").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+                await CheckAsync("directory opt-out done");
+
+                // The data-subject request pages (R31): kind and contact, the code, the request's status.
+                var asker = ResponseLinkTests.RandomMobile("090");
+                await page.GotoAsync($"{host.BaseAddress}consent/requests");
+                await CheckAsync("data-subject request");
+                await page.Locator("input[name=kind][value=erasure]").CheckAsync();
+                await page.Locator("#contact").FillAsync(asker);
+                await page.Locator("form button[type=submit]").First.ClickAsync();
+                await page.Locator("#code").WaitForAsync();
+                await CheckAsync("data-subject request code step");
+                await page.Locator("#code").FillAsync(await ResponseLinkTests.CodeOnThePhoneAsync(host, context, asker));
+                await page.Locator("#confirm").ClickAsync();
+                await page.Locator("[data-field=status]").WaitForAsync();
+                await CheckAsync("data-subject request done");
             }
             finally { await context.CloseAsync(); }
         }
@@ -118,7 +141,7 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
         if (await page.GetAttributeAsync("html", "lang") != language) problems.Add($"{what}: <html lang> is not {language}");
         var other = language == "ja" ? "en" : "ja";
         var switches = page.Locator($"a[hreflang={other}][lang={other}]");
-        if (await switches.CountAsync() == 0 && !what.StartsWith("answer") && !what.StartsWith("consent receipt") && !what.Contains("code step") && !what.Contains("wrong code"))
+        if (await switches.CountAsync() == 0 && !what.StartsWith("answer") && !what.StartsWith("consent receipt") && !what.Contains("code step") && !what.Contains("wrong code") && !what.Contains("done"))
             problems.Add($"{what}: no link to the other language with hreflang and lang");
 
         // Focus: the first element the keyboard reaches draws an outline.

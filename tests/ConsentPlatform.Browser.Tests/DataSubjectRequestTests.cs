@@ -40,7 +40,7 @@ public sealed partial class ResponseLinkTests
             await page.Locator("#code").WaitForAsync();
             Assert.Matches(new Regex("/consent/requests/dsr_[0-9a-f]{20}\\?lang=ja$"), page.Url);
 
-            var code = await CodeOnThePhoneAsync(context, recipient);
+            var code = await CodeOnThePhoneAsync(host, context, recipient);
             await page.Locator("#code").FillAsync(code);
             await page.Locator("#confirm").ClickAsync();
 
@@ -63,7 +63,7 @@ public sealed partial class ResponseLinkTests
     }
 
     /// <summary>The code as the person's phone shows it: the SMS to their number on the Development-only page for people's codes.</summary>
-    private async Task<string> CodeOnThePhoneAsync(IBrowserContext context, string recipient)
+    internal static async Task<string> CodeOnThePhoneAsync(HostFixture host, IBrowserContext context, string recipient)
     {
         var digits = PhoneNumbers.Parse(recipient).Number.NationalSignificantNumber;
         var phone = await context.NewPageAsync();
