@@ -68,6 +68,8 @@ public sealed class LedgerBatch
     /// <summary>Inserts the rows and their announcements in the caller's transaction (the relay is woken when it commits).</summary>
     public async Task AppendAsync(Transaction transaction, CancellationToken cancellationToken)
     {
+        // Every replica's gate follows the ledger by seq; on a server, other writers of the ledger wait for this import to commit.
+        await transaction.LockFollowedInsertsAsync(cancellationToken);
         await using var ledger = transaction.Connection.CreateCommand();
         ledger.Transaction = transaction.Inner;
         ledger.CommandText = LedgerStore.InsertSql;

@@ -45,6 +45,8 @@ public sealed class LedgerStore(GateIndex index)
 
     public async Task AppendAsync(Transaction transaction, IReadOnlyList<LedgerRow> rows, CancellationToken cancellationToken)
     {
+        // Every replica's gate follows the ledger by seq.
+        if (rows.Count > 0) await transaction.LockFollowedInsertsAsync(cancellationToken);
         foreach (var row in rows)
         {
             await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, transaction.Inner, cancellationToken: cancellationToken));

@@ -27,6 +27,8 @@ public sealed class SuppressionStore(GateIndex index)
             INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at, until_at)
             VALUES (@id, @ContactHash, @OrganizationId, @channel, @Purpose, @Reason, @Source, @requestId, @createdAt, @until)
             """;
+        // Every replica's gate follows suppressions by seq.
+        await transaction.LockFollowedInsertsAsync(cancellationToken);
         foreach (var channel in channels)
         {
             var fact = new SuppressionFact(Guid.NewGuid(), request.OrganizationId, channel, request.Purpose, request.Reason, request.At.ToUnixTimeMilliseconds(),
@@ -126,6 +128,7 @@ public sealed class SuppressionStore(GateIndex index)
             INSERT INTO suppression_lifts (id, suppression_id, contact_hash, source, request_id, lifted_at)
             VALUES (@id, @suppressionId, @contactHash, @source, @requestId, @liftedAt)
             """;
+        await transaction.LockFollowedInsertsAsync(cancellationToken);
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             id = Guid.NewGuid().ToString(), suppressionId = suppressionId.ToString(), contactHash, source, requestId = requestId.ToString(), liftedAt = at.ToUnixTimeMilliseconds(),

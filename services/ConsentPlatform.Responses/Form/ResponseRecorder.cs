@@ -44,6 +44,8 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
             VALUES (@responseId, @Code, @OrganizationId, @ContactHash, @MaskedNumber, @Topic, @email, @status,
                 @contactAfter, @reason, @reasonText, @comments, @flagged, @phrase, @language, @now)
             """;
+        // A CRM's pull feed follows responses by id.
+        await tx.LockFollowedInsertsAsync(ct);
         await tx.Connection.ExecuteAsync(new CommandDefinition(insert, new
         {
             responseId = responseId.ToString(), link.Code, link.OrganizationId, link.ContactHash, link.MaskedNumber, link.Topic,

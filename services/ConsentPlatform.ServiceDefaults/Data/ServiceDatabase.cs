@@ -135,6 +135,19 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
     public ServiceDatabase Database { get; } = database;
     internal bool WroteOutbox { get; set; }
 
+    /// <summary>
+    /// Call before inserting rows that other processes follow by an ascending column: from here to
+    /// the end of this transaction, such inserts elsewhere wait (<see cref="SqlDialect.FollowedInsertLock"/>).
+    /// </summary>
+    public async Task LockFollowedInsertsAsync(CancellationToken cancellationToken = default)
+    {
+        if (Database.Dialect.FollowedInsertLock is not { } sql) return;
+        await using var command = Connection.CreateCommand();
+        command.Transaction = Inner;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         await Inner.CommitAsync(cancellationToken);

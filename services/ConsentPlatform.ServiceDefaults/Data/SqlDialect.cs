@@ -83,13 +83,30 @@ public sealed class SqlDialect
     /// <summary>
     /// Taken inside each migration script's transaction, so replicas starting at once apply each
     /// script once: the servers hold a lock named for the journal until the transaction ends
-    /// (SQLite's single writer already orders them). The PostgreSQL key is an arbitrary constant
-    /// shared by every replica ("schema_j" in ASCII).
+    /// (SQLite's single writer already orders them). The PostgreSQL key is an arbitrary constant,
+    /// never to be changed: replicas of two versions starting together must still exclude each other.
     /// </summary>
     public string? MigrationLock => Provider switch
     {
         DatabaseProvider.PostgreSql => "SELECT pg_advisory_xact_lock(8315172541346457194)",
         DatabaseProvider.SqlServer => "EXEC sp_getapplock @Resource = 'schema_journal', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Taken by a transaction before it inserts rows that other processes follow by an ascending
+    /// column (<c>seq &gt; @after</c>: every Consent replica's gate index follows suppressions, their
+    /// lifts and the ledger that way; a CRM pulls responses by id). The servers hand out identity
+    /// values at insert, not at commit: were seq 6 to commit while seq 5 is still open, a follower
+    /// would read 6, move past it and never read 5. Held to the end of the transaction, the lock
+    /// makes such inserts take turns, so the values commit in order. SQLite's single writer already
+    /// does that, so null. The PostgreSQL key is an arbitrary constant ("seq_feed" in ASCII);
+    /// advisory locks are per database.
+    /// </summary>
+    public string? FollowedInsertLock => Provider switch
+    {
+        DatabaseProvider.PostgreSql => "SELECT pg_advisory_xact_lock(8315176941563241828)",
+        DatabaseProvider.SqlServer => "EXEC sp_getapplock @Resource = 'seq_feed', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000",
         _ => null,
     };
 
