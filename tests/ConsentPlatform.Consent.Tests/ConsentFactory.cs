@@ -22,6 +22,9 @@ public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
 
     public string DataFolder => _data.Path;
 
+    /// <summary>More settings, applied last: another database provider, or a data folder shared with a second factory as a second process.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:DataFolder", _data.Path);
@@ -29,6 +32,7 @@ public sealed class ConsentFactory : WebApplicationFactory<ConsentDatabase>
         builder.UseSetting("RateLimiting:PublicRequestsPerMinute", "100000");
         builder.UseSetting("Outbox:PollMilliseconds", "20");
         builder.UseSetting("Identity:CacheSeconds", "1");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
     public IdentityStore Identity => Services.GetRequiredService<IdentityStore>();
