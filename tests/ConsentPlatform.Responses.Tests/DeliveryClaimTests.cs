@@ -41,7 +41,9 @@ public abstract class DeliveryClaimTests<TProvider> where TProvider : ITestDatab
             {
                 var claimed = await stores[w % 2].ClaimDueAsync(TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5), 10, deadline.Token);
                 foreach (var delivery in claimed) claims.Enqueue((w % 2, delivery.Id));
-                if (claimed.Count == 0) await Task.Delay(5, deadline.Token);
+                // A worker sends what it claimed before it claims again; without that pause one
+                // process could win every race for SQLite's single writer and the test would prove nothing.
+                await Task.Delay(5, deadline.Token);
             }
         })));
 

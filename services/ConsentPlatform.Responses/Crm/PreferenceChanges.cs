@@ -135,6 +135,8 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
             INSERT INTO preference_changes (change_id, organization_id, contact_hash, evidence_id, payload, created_at)
             VALUES (@ChangeId, @OrganizationId, @key, @lookupKey, @payload, @now)
             """;
+        // A CRM pulls the feed by ascending seq (ADR 0025).
+        await tx.LockFollowedInsertsAsync(ct);
         await tx.Connection.ExecuteAsync(new CommandDefinition(insert, new
         {
             preference.ChangeId, preference.OrganizationId, key, lookupKey, payload = JsonSerializer.Serialize(preference, WebhookSignature.Json),
