@@ -55,8 +55,11 @@ public static class CsvDownloads
             try
             {
                 await inner.ExecuteAsync(context);
-                // An announced length includes the mark even when the result wrote nothing.
-                if (!HttpMethods.IsHead(context.Request.Method)) await body.WriteMarkAsync(context.RequestAborted);
+                // An announced length includes the mark even when the result wrote nothing. Anything
+                // else that wrote nothing (a bare 404) must stay unstarted, so the problem-details
+                // middleware can still write its body.
+                if (!HttpMethods.IsHead(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status200OK && IsCsv(context.Response.ContentType))
+                    await body.WriteMarkAsync(context.RequestAborted);
             }
             finally { context.Features.Set(original); }
         }
