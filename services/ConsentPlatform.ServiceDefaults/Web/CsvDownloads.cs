@@ -43,7 +43,7 @@ public static class CsvDownloads
             var body = new BomStream(original);
             context.Response.OnStarting(() =>
             {
-                if (IsCsv(context.Response.ContentType) && context.Response.StatusCode == StatusCodes.Status200OK)
+                if (IsCsvAnswer(context.Response))
                 {
                     body.Prefix = true;
                     // The length the result announced does not count the three bytes.
@@ -58,7 +58,7 @@ public static class CsvDownloads
                 // An announced length includes the mark even when the result wrote nothing. Anything
                 // else that wrote nothing (a bare 404) must stay unstarted, so the problem-details
                 // middleware can still write its body.
-                if (!HttpMethods.IsHead(context.Request.Method) && context.Response.StatusCode == StatusCodes.Status200OK && IsCsv(context.Response.ContentType))
+                if (!HttpMethods.IsHead(context.Request.Method) && IsCsvAnswer(context.Response))
                     await body.WriteMarkAsync(context.RequestAborted);
             }
             finally { context.Features.Set(original); }
@@ -71,6 +71,9 @@ public static class CsvDownloads
         var value = request.Query[BomParameter].ToString();
         return !(value.Equals("false", StringComparison.OrdinalIgnoreCase) || value == "0");
     }
+
+    /// <summary>The mark goes on a CSV the endpoint answered with; a problem or another type is left alone.</summary>
+    private static bool IsCsvAnswer(HttpResponse response) => response.StatusCode == StatusCodes.Status200OK && IsCsv(response.ContentType);
 
     private static bool IsCsv(string? contentType) =>
         contentType is not null && contentType.Split(';')[0].Trim() is { } media
