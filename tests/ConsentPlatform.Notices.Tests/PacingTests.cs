@@ -1,22 +1,25 @@
 using ConsentPlatform.Notices.Sending;
-using Microsoft.Extensions.DependencyInjection;
+using ConsentPlatform.Testing;
 
 namespace ConsentPlatform.Notices.Tests;
 
-/// <summary>The shared per-sender schedule: exact spacing across instances, and only the jitter allowance lost to it.</summary>
-public sealed class PacingTests
+/// <summary>
+/// The shared per-sender schedule: exact spacing across instances, and only the jitter allowance
+/// lost to it. Each instance has its own database object over one database, as separate processes do.
+/// </summary>
+public abstract class PacingTests<TProvider> where TProvider : ITestDatabaseProvider, new()
 {
-    [Fact]
+    [DatabaseFact]
     public async Task Slots_reserved_by_two_instances_never_put_more_than_the_rate_into_any_second()
     {
         const int rate = 50;
         const int jitterMs = 10;
-        await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}", ["Sms:RateJitterMilliseconds"] = $"{jitterMs}" });
-        _ = notices.Services;
-        // A second instance shares only the database, as another process would.
-        var options = notices.Services.GetRequiredService<NoticesOptions>();
-        var database = notices.Services.GetRequiredService<NoticesDatabase>();
-        var instances = new[] { new SenderPacing(database, options.RatePerSecond, options.RateJitterMilliseconds), new SenderPacing(database, options.RatePerSecond, options.RateJitterMilliseconds) };
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var instances = new[]
+        {
+            new SenderPacing(await databases.MigrateAsync(new NoticesDatabase(databases.Options)), rate, jitterMs),
+            new SenderPacing(new NoticesDatabase(databases.Options), rate, jitterMs),
+        };
 
         var slots = new List<long>();
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
@@ -31,6 +34,7 @@ public sealed class PacingTests
         })));
 
         slots.Sort();
+        Assert.Equal(120, slots.Count);
         Assert.Equal(slots.Count, slots.Distinct().Count());
         var interval = instances[0].IntervalMicroseconds;
         Assert.All(slots.Zip(slots.Skip(1)), pair => Assert.True(pair.Second - pair.First >= interval, $"slots {pair.Second - pair.First} µs apart"));
@@ -39,13 +43,13 @@ public sealed class PacingTests
             Assert.True(slots[i] - slots[i - rate] >= (1000 + jitterMs) * 1000L, $"{rate + 1} slots within {(slots[i] - slots[i - rate]) / 1000.0} ms");
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_late_send_moves_the_later_slots_so_every_send_a_window_on_starts_a_second_and_the_allowance_after_it()
     {
         const int rate = 3;
         const int jitterMs = 10;
-        await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}", ["Sms:RateJitterMilliseconds"] = $"{jitterMs}" });
-        var pacing = Pacing(notices);
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var pacing = new SenderPacing(await databases.MigrateAsync(new NoticesDatabase(databases.Options)), rate, jitterMs);
         var late = await ReserveAsync(pacing);
         var between = await ReserveAsync(pacing);
         const long by = 120_000;
@@ -60,23 +64,17 @@ public sealed class PacingTests
         Assert.True(after[0] - between >= by + pacing.IntervalMicroseconds, "the slots not yet handed out moved back by the lateness");
     }
 
-    [Fact]
+    [DatabaseFact]
     public async Task A_late_send_may_not_move_the_slots_once_the_send_a_window_on_has_its_slot()
     {
         const int rate = 3;
-        await using var notices = new NoticesFactory(new Dictionary<string, string?> { ["Sms:RatePerSecond"] = $"{rate}" });
-        var pacing = Pacing(notices);
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var pacing = new SenderPacing(await databases.MigrateAsync(new NoticesDatabase(databases.Options)), rate, jitterMilliseconds: 20);
         var late = await ReserveAsync(pacing);
         for (var i = 0; i < rate; i++) await ReserveAsync(pacing);
 
         // Moving now could not move that send any more: the late one must give its slot up instead.
         Assert.False(await pacing.TryPostponeAsync("test-sender", late, 20_000, default));
-    }
-
-    private static SenderPacing Pacing(NoticesFactory notices)
-    {
-        var options = notices.Services.GetRequiredService<NoticesOptions>();
-        return new SenderPacing(notices.Services.GetRequiredService<NoticesDatabase>(), options.RatePerSecond, options.RateJitterMilliseconds);
     }
 
     private static async Task<long> ReserveAsync(SenderPacing pacing)
@@ -87,18 +85,10 @@ public sealed class PacingTests
             await Task.Delay(20);
         }
     }
-
-    [Theory]
-    [InlineData(1, 10)]
-    [InlineData(20, 10)]
-    [InlineData(100, 10)]
-    [InlineData(30, 50)]
-    public void The_sender_sustains_the_rate_less_only_the_jitter_allowance(double rate, int jitterMs)
-    {
-        var pacing = new SenderPacing(null!, rate, jitterMs);
-        var expected = rate * 1000.0 / (1000 + jitterMs);
-        // Microsecond slots: rounding costs at most a microsecond per send, not the whole millisecond it cost before.
-        Assert.InRange(pacing.SustainedPerSecond, expected * 0.9999, expected);
-        Assert.Equal(Math.Min(jitterMs * 1000L / 2, 2_000), pacing.LateToleranceMicroseconds);
-    }
 }
+
+public sealed class SqlitePacingTests : PacingTests<SqliteProvider>;
+
+public sealed class PostgreSqlPacingTests : PacingTests<PostgreSqlProvider>;
+
+public sealed class SqlServerPacingTests : PacingTests<SqlServerProvider>;
