@@ -92,3 +92,21 @@ public sealed class SqlitePacingTests : PacingTests<SqliteProvider>;
 public sealed class PostgreSqlPacingTests : PacingTests<PostgreSqlProvider>;
 
 public sealed class SqlServerPacingTests : PacingTests<SqlServerProvider>;
+
+/// <summary>The schedule's arithmetic alone, which needs no database (so it runs once, not per provider).</summary>
+public sealed class PacingRateTests
+{
+    [Theory]
+    [InlineData(1, 10)]
+    [InlineData(20, 10)]
+    [InlineData(100, 10)]
+    [InlineData(30, 50)]
+    public void The_sender_sustains_the_rate_less_only_the_jitter_allowance(double rate, int jitterMs)
+    {
+        var pacing = new SenderPacing(null!, rate, jitterMs);
+        var expected = rate * 1000.0 / (1000 + jitterMs);
+        // Microsecond slots: rounding costs at most a microsecond per send, not the whole millisecond it cost before.
+        Assert.InRange(pacing.SustainedPerSecond, expected * 0.9999, expected);
+        Assert.Equal(Math.Min(jitterMs * 1000L / 2, 2_000), pacing.LateToleranceMicroseconds);
+    }
+}

@@ -36,7 +36,9 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
             {
                 // A claim finds nothing when other workers took every candidate it read; the rest are still due.
                 if (await stores[w % 2].ClaimAsync(worker, TimeSpan.FromMinutes(5), deadline.Token) is { } row) claims.Enqueue((worker, row.Id));
-                else await Task.Delay(5, deadline.Token);
+                // A worker sends what it claimed before it claims again; without that pause one
+                // process could win every race for SQLite's single writer and the test would prove nothing.
+                await Task.Delay(5, deadline.Token);
             }
         })));
 
