@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Runs ConsentPlatform in distributed mode on one machine: a private RabbitMQ node from
 # Debian's rabbitmq-server (no Docker needed) and the four services as separate processes
-# with SQLite files in a shared data folder. Ctrl-C stops everything.
+# with SQLite files in a shared data folder, or on a private PostgreSQL cluster from Debian's
+# postgresql package. Ctrl-C stops everything.
 #
-#   deploy/local/run-distributed.sh            build, start, wait for Ctrl-C
-#   deploy/local/run-distributed.sh --check    build, start, run deploy/local/smoke.sh, exit with its status
-#   deploy/local/run-distributed.sh --no-build reuse the existing Release build
+#   deploy/local/run-distributed.sh               build, start, wait for Ctrl-C
+#   deploy/local/run-distributed.sh --check       build, start, run deploy/local/smoke.sh, exit with its status
+#   deploy/local/run-distributed.sh --no-build    reuse the existing Release build
+#   deploy/local/run-distributed.sh --db postgres one database per service on a private PostgreSQL 15 cluster
+#   deploy/local/run-distributed.sh --replicas N  N processes of each service on the same databases (default 1;
+#                                                 replica r of service i listens on BASE + 10*(r-1) + i)
 #
 # Environment (all optional):
 #   CP_RUN_DIR         folder for the node, SQLite files and logs (default: a new mktemp -d,
@@ -19,6 +23,8 @@
 #   CP_QUORUM_QUEUES   Bus:QuorumQueues (default false: one node gains nothing from quorum queues)
 #   CP_PREFETCH        Bus:PrefetchCount (default: the services' own default)
 #   CP_READY_TIMEOUT   seconds to wait for each /health/ready (default 60)
+#   CP_PG_PORT         port of the PostgreSQL cluster with --db postgres (default CP_AMQP_PORT + 100)
+#   CP_PG_BIN          PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 set -euo pipefail
 
 readonly SERVICES=(consent notices responses directory)
@@ -29,25 +35,44 @@ readonly REPO_ROOT
 
 check=false
 build=true
-for arg in "$@"; do
-  case "$arg" in
+db=sqlite
+replicas=1
+while (($# > 0)); do
+  case "$1" in
     --check) check=true ;;
     --no-build) build=false ;;
+    --db)
+      db="${2:-}"
+      shift
+      [[ "$db" == sqlite || "$db" == postgres ]] || { echo "--db takes sqlite or postgres, not '$db'" >&2; exit 2; }
+      ;;
+    --replicas)
+      replicas="${2:-}"
+      shift
+      [[ "$replicas" =~ ^[1-9]$ ]] || { echo "--replicas takes a number from 1 to 9, not '$replicas'" >&2; exit 2; }
+      ;;
     -h | --help)
-      sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"
       exit 0
       ;;
     *)
-      echo "unknown argument: $arg (see --help)" >&2
+      echo "unknown argument: $1 (see --help)" >&2
       exit 2
       ;;
   esac
+  shift
 done
+if [[ "$db" == sqlite && "$replicas" -gt 1 ]]; then
+  echo "--replicas needs --db postgres: SQLite has one writer per file, so replicas of a service would only queue on its lock" >&2
+  exit 2
+fi
 
 AMQP_PORT="${CP_AMQP_PORT:-5680}"
 DIST_PORT="${CP_DIST_PORT:-$((AMQP_PORT + 20000))}"
 BASE_PORT="${CP_BASE_PORT:-5100}"
 READY_TIMEOUT="${CP_READY_TIMEOUT:-60}"
+PG_PORT="${CP_PG_PORT:-$((AMQP_PORT + 100))}"
+PG_BIN="${CP_PG_BIN:-/usr/lib/postgresql/15/bin}"
 # Stable per port rather than random, so a kept CP_RUN_DIR finds its own mnesia folder again.
 NODE="cp-local-${AMQP_PORT}@localhost"
 
@@ -61,6 +86,7 @@ else
 fi
 RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 RMQ_DIR="$RUN_DIR/rabbitmq"
+PG_DIR="$RUN_DIR/postgres"
 DATA_DIR="$RUN_DIR/data"
 LOG_DIR="$RUN_DIR/logs"
 mkdir -p "$RMQ_DIR/mnesia" "$RMQ_DIR/log" "$DATA_DIR" "$LOG_DIR"
@@ -76,6 +102,7 @@ port_in_use() { (: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # --- cleanup: services first (they may still be publishing), then the node -----------------
 service_pids=()
 rmq_pid=""
+pg_started=false
 finished=false
 cleanup() {
   local status=$?
@@ -103,6 +130,18 @@ cleanup() {
     fi
     kill -KILL "$rmq_pid" 2>/dev/null || true
     wait "$rmq_pid" 2>/dev/null || true
+  fi
+  if $pg_started; then
+    log "stopping PostgreSQL on port $PG_PORT"
+    pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
+      pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+    # A postmaster that neither stop ended would keep the port and the folder.
+    local pg_pid=""
+    [[ -f "$PG_DIR/data/postmaster.pid" ]] && pg_pid="$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)"
+    if [[ "$pg_pid" =~ ^[0-9]+$ ]] && kill -0 "$pg_pid" 2>/dev/null; then
+      log "PostgreSQL did not stop; killing postmaster $pg_pid"
+      kill -KILL "$pg_pid" 2>/dev/null || true
+    fi
   fi
   # Ctrl-C (130) and TERM (143) are the normal way to stop; any other failure keeps the logs.
   if $created_run_dir && [[ "${CP_KEEP_RUN_DIR:-0}" != 1 ]] && ((status == 0 || status == 130 || status == 143)); then
@@ -140,10 +179,21 @@ fi
 for port in "$AMQP_PORT" "$DIST_PORT"; do
   port_in_use "$port" && fail "port $port is already in use (set CP_AMQP_PORT / CP_DIST_PORT)"
 done
-for i in "${!SERVICES[@]}"; do
-  port="$((BASE_PORT + i + 1))"
-  port_in_use "$port" && fail "port $port (${SERVICES[$i]}) is already in use (set CP_BASE_PORT)"
+for ((r = 1; r <= replicas; r++)); do
+  for i in "${!SERVICES[@]}"; do
+    port="$((BASE_PORT + 10 * (r - 1) + i + 1))"
+    port_in_use "$port" && fail "port $port (${SERVICES[$i]}) is already in use (set CP_BASE_PORT)"
+  done
 done
+if [[ "$db" == postgres ]]; then
+  [[ -x "$PG_BIN/initdb" && -x "$PG_BIN/pg_ctl" ]] || fail "PostgreSQL 15 is not installed ($PG_BIN/initdb): apt-get install postgresql"
+  port_in_use "$PG_PORT" && fail "port $PG_PORT is already in use (set CP_PG_PORT)"
+fi
+
+# PostgreSQL refuses to run as root: as root, its commands run as Debian's postgres user.
+pg_as() {
+  if [[ $EUID -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
 
 printf '[].' >"$RMQ_DIR/enabled_plugins"
 # Exists so the node does not read /etc/rabbitmq/rabbitmq.conf.
@@ -222,6 +272,29 @@ until port_in_use "$AMQP_PORT"; do
 done
 log "RabbitMQ ready in $((SECONDS - started)) s"
 
+# --- PostgreSQL -------------------------------------------------------------------------------------
+if [[ "$db" == postgres ]]; then
+  mkdir -p "$PG_DIR"
+  if [[ $EUID -eq 0 ]]; then
+    chmod o+x "$RUN_DIR"
+    chown postgres "$PG_DIR"
+  fi
+  if [[ ! -f "$PG_DIR/data/PG_VERSION" ]]; then
+    pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$LOG_DIR/initdb.log" 2>&1 ||
+      { tail -n 20 "$LOG_DIR/initdb.log" >&2; fail "initdb failed"; }
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT (folder $PG_DIR)"
+  # Set before the start: a start that times out may still leave a postmaster for the clean-up to stop.
+  pg_started=true
+  pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null ||
+    { tail -n 20 "$PG_DIR/postgres.log" >&2; fail "PostgreSQL did not start"; }
+  for name in identity "${SERVICES[@]}"; do
+    exists="$(pg_as "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'cp_$name'")"
+    [[ "$exists" == 1 ]] || pg_as "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE cp_$name" >/dev/null
+  done
+fi
+
 # --- services -------------------------------------------------------------------------------------
 hashing_key="${CP_HASHING_KEY:-}"
 if [[ -z "$hashing_key" ]]; then
@@ -235,7 +308,6 @@ fi
 common_env=(
   "ASPNETCORE_ENVIRONMENT=${CP_ENVIRONMENT:-Development}"
   "DOTNET_NOLOGO=1"
-  "Database__Provider=Sqlite"
   "Database__DataFolder=$DATA_DIR"
   "Bus__Transport=RabbitMq"
   "Bus__RabbitMq__Host=127.0.0.1"
@@ -248,44 +320,64 @@ common_env=(
   "Hashing__Key=$hashing_key"
 )
 [[ -n "${CP_PREFETCH:-}" ]] && common_env+=("Bus__PrefetchCount=$CP_PREFETCH")
+if [[ "$db" == postgres ]]; then
+  common_env+=("Database__Provider=PostgreSql")
+  for name in identity "${SERVICES[@]}"; do
+    common_env+=("ConnectionStrings__${name^}=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=cp_$name")
+  done
+else
+  common_env+=("Database__Provider=Sqlite")
+fi
+# The smoke check's host commands (organization and key) use the same databases.
+export "${common_env[@]}"
 
+# urls and names: the first replica of each service first, in SERVICES order; then the others.
 urls=()
-for i in "${!SERVICES[@]}"; do
-  service="${SERVICES[$i]}"
-  project="${PROJECTS[$i]}"
-  url="http://127.0.0.1:$((BASE_PORT + i + 1))"
-  urls+=("$url")
-  dir="$REPO_ROOT/services/$project/bin/Release/net10.0"
-  # The working directory is the content root, where appsettings*.json are.
-  (cd "$dir" && exec env "${common_env[@]}" "ASPNETCORE_URLS=$url" dotnet "$project.dll") \
-    >"$LOG_DIR/$service.log" 2>&1 </dev/null &
-  service_pids+=($!)
-  log "started $service (pid $!) on $url, log $LOG_DIR/$service.log"
+names=()
+services_started=$SECONDS
+for ((r = 1; r <= replicas; r++)); do
+  for i in "${!SERVICES[@]}"; do
+    service="${SERVICES[$i]}"
+    project="${PROJECTS[$i]}"
+    name="$service"
+    ((r > 1)) && name="$service-$r"
+    url="http://127.0.0.1:$((BASE_PORT + 10 * (r - 1) + i + 1))"
+    urls+=("$url")
+    names+=("$name")
+    dir="$REPO_ROOT/services/$project/bin/Release/net10.0"
+    # The working directory is the content root, where appsettings*.json are.
+    (cd "$dir" && exec env "${common_env[@]}" "ASPNETCORE_URLS=$url" dotnet "$project.dll") \
+      >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+    service_pids+=($!)
+    log "started $name (pid $!) on $url, log $LOG_DIR/$name.log"
+  done
 done
 
-for i in "${!SERVICES[@]}"; do
-  service="${SERVICES[$i]}"
+for i in "${!names[@]}"; do
+  name="${names[$i]}"
   started=$SECONDS
   until [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "${urls[$i]}/health/ready" || true)" == 200 ]]; do
     if ! kill -0 "${service_pids[$i]}" 2>/dev/null; then
-      tail -n 40 "$LOG_DIR/$service.log" >&2
-      fail "$service exited while starting (log above)"
+      tail -n 40 "$LOG_DIR/$name.log" >&2
+      fail "$name exited while starting (log above)"
     fi
     if ((SECONDS - started > READY_TIMEOUT)); then
-      tail -n 40 "$LOG_DIR/$service.log" >&2
-      fail "$service was not ready within $READY_TIMEOUT s (log above)"
+      tail -n 40 "$LOG_DIR/$name.log" >&2
+      fail "$name was not ready within $READY_TIMEOUT s (log above)"
     fi
     sleep 0.3
   done
 done
+log "${#names[@]} service processes ready in $((SECONDS - services_started)) s"
 
 echo
-echo "ConsentPlatform (distributed) is ready; run folder $RUN_DIR"
-printf '  %-10s %-24s %s\n' service url openapi
-for i in "${!SERVICES[@]}"; do
-  printf '  %-10s %-24s %s\n' "${SERVICES[$i]}" "${urls[$i]}" "${urls[$i]}/openapi/${SERVICES[$i]}.json"
+echo "ConsentPlatform (distributed, $db, $replicas of each service) is ready; run folder $RUN_DIR"
+printf '  %-12s %-24s %s\n' service url openapi
+for i in "${!names[@]}"; do
+  printf '  %-12s %-24s %s\n' "${names[$i]}" "${urls[$i]}" "${urls[$i]}/openapi/${SERVICES[$((i % ${#SERVICES[@]}))]}.json"
 done
-printf '  %-10s %s\n' rabbitmq "amqp://guest:guest@127.0.0.1:$AMQP_PORT/ (node $NODE)"
+printf '  %-12s %s\n' rabbitmq "amqp://guest:guest@127.0.0.1:$AMQP_PORT/ (node $NODE)"
+[[ "$db" == postgres ]] && printf '  %-12s %s\n' postgresql "127.0.0.1:$PG_PORT, databases cp_identity, cp_consent, cp_notices, cp_responses, cp_directory"
 echo
 
 if $check; then
@@ -293,7 +385,10 @@ if $check; then
   if [[ -f "$smoke" ]]; then
     log "running $smoke"
     status=0
-    CP_DATA_DIR="$DATA_DIR" bash "$smoke" "${urls[@]}" || status=$?
+    # The first replica of each service, then every other replica as service=url.
+    others=()
+    for ((i = ${#SERVICES[@]}; i < ${#urls[@]}; i++)); do others+=("${SERVICES[$((i % ${#SERVICES[@]}))]}=${urls[$i]}"); done
+    CP_DATA_DIR="$DATA_DIR" bash "$smoke" "${urls[@]:0:${#SERVICES[@]}}" "${others[@]}" || status=$?
     log "smoke.sh exited with $status"
     exit "$status"
   fi
@@ -303,10 +398,10 @@ fi
 
 echo "Press Ctrl-C to stop."
 while true; do
-  for i in "${!SERVICES[@]}"; do
+  for i in "${!names[@]}"; do
     if ! kill -0 "${service_pids[$i]}" 2>/dev/null; then
-      tail -n 40 "$LOG_DIR/${SERVICES[$i]}.log" >&2
-      fail "${SERVICES[$i]} exited unexpectedly (log above)"
+      tail -n 40 "$LOG_DIR/${names[$i]}.log" >&2
+      fail "${names[$i]} exited unexpectedly (log above)"
     fi
   done
   kill -0 "$rmq_pid" 2>/dev/null || fail "the RabbitMQ node exited unexpectedly; see $RMQ_DIR/log"

@@ -4,12 +4,19 @@
 # through its outbox over RabbitMQ, and Consent, Notices and Responses — separate processes —
 # each consume it into their own database.
 #
-#   smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL   (CP_DATA_DIR = the shared data folder)
+#   smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL [SERVICE=URL ...]   (CP_DATA_DIR = the shared data folder)
+#
+# Further replicas (consent=http://…) are checked too: each must serve the profile from the shared database.
+# The database settings (Database__Provider, ConnectionStrings__*) come from the environment.
 set -euo pipefail
 
-[[ $# -eq 4 ]] || { echo "usage: smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL" >&2; exit 2; }
+[[ $# -ge 4 ]] || { echo "usage: smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL [SERVICE=URL ...]" >&2; exit 2; }
 : "${CP_DATA_DIR:?CP_DATA_DIR must name the data folder of the services}"
 declare -A url=([consent]=$1 [notices]=$2 [responses]=$3 [directory]=$4)
+readers=("consent=$1" "notices=$2" "responses=$3")
+for extra in "${@:5}"; do
+  [[ "$extra" == directory=* ]] || readers+=("$extra")
+done
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 host_dir="$REPO_ROOT/services/ConsentPlatform.Host/bin/Release/net10.0"
@@ -27,17 +34,20 @@ echo "[smoke] directory published the profile \"$name\""
 published=$(date +%s%N)
 
 status=0
-for service in consent notices responses; do
+for reader in "${readers[@]}"; do
+  service="${reader%%=*}"
+  base="${reader#*=}"
   deadline=$((SECONDS + 20))
-  until curl -fsS -H "Authorization: Bearer $key" "${url[$service]}/api/$service/organization" 2>/dev/null | grep -q "\"legalName\":\"$name\""; do
+  until curl -fsS -H "Authorization: Bearer $key" "$base/api/$service/organization" 2>/dev/null | grep -q "\"legalName\":\"$name\""; do
     if ((SECONDS > deadline)); then
-      echo "[smoke] FAIL: $service did not receive the profile within 20 s" >&2
+      echo "[smoke] FAIL: $service at $base did not receive the profile within 20 s" >&2
       status=1
       continue 2
     fi
     sleep 0.1
   done
-  echo "[smoke] $service received it over RabbitMQ after $(( ($(date +%s%N) - published) / 1000000 )) ms"
+  # Replicas of a service share its queue and its database: one of them consumed it, every one serves it.
+  echo "[smoke] $service at $base serves it (over RabbitMQ) after $(( ($(date +%s%N) - published) / 1000000 )) ms"
 done
 
 unauth=$(curl -s -o /dev/null -w '%{http_code}' "${url[notices]}/api/notices/organization")
