@@ -69,6 +69,6 @@ public static class ConsentService
             app.MapRequestPages();
             app.MapConsolePages();
         },
-        Pages = [new PageLink("Consent forms", "/consent/events"), new PageLink("Compliance console", ConsolePages.Path)],
+        Pages = [new PageLink("Consent forms", "/consent/events"), new PageLink("Compliance console", ConsolePages.Path), new PageLink("Compliance overview", ConsolePages.OverviewPath)],
     };
 }

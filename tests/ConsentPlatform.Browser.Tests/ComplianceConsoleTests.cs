@@ -195,6 +195,168 @@ public sealed class ComplianceConsoleTests(HostFixture host)
         finally { await page.Context.CloseAsync(); }
     }
 
+    [BrowserFact]
+    public async Task The_overview_of_a_seeded_month_shows_each_charts_counts_in_english_and_japanese()
+    {
+        var (organizationId, key) = await host.CreateOrganizationAsync("Console Overview K.K.");
+        var (otherOrganizationId, _) = await host.CreateOrganizationAsync("Someone Else K.K.");
+        var (seminar, webinar) = (await CreateEventAsync(key, "Spring seminar"), await CreateEventAsync(key, "Webinar"));
+        // March 2026 in Japan, the organization's zone; the first and last moments are in it, the moments either side are not.
+        DateTimeOffset Jst(int month, int day, int hour, int minute = 0, int second = 0) => new(2026, month, day, hour, minute, second, TimeSpan.FromHours(9));
+        var (first, middle, last) = (Jst(3, 1, 0), Jst(3, 15, 12), Jst(3, 31, 23, 59, 59));
+        var (before, after) = (Jst(2, 28, 23, 59, 59), Jst(4, 1, 0));
+        var now = DateTimeOffset.UtcNow;
+
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            async Task Grant(string organization, string? eventId, string channel, DateTimeOffset at, string action = "granted")
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, contact_hash, method, recorded_at)
+                    VALUES ($id, $id, 'subject', $org, $event, $action, $channel, 'overview-test', 'k1:seeded', 'web_form', $at)
+                    """;
+                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                insert.Parameters.AddWithValue("$org", organization);
+                insert.Parameters.AddWithValue("$event", (object?)eventId ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$action", action);
+                insert.Parameters.AddWithValue("$channel", channel);
+                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync();
+            }
+            async Task OptOut(string organization, string source, DateTimeOffset at, params string?[] channels)
+            {
+                var requestId = Guid.NewGuid().ToString();
+                foreach (var channel in channels)
+                {
+                    var insert = connection.CreateCommand();
+                    insert.CommandText = """
+                        INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at)
+                        VALUES ($id, 'k1:seeded', $org, $channel, NULL, 'opted_out', $source, $request, $at)
+                        """;
+                    insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                    insert.Parameters.AddWithValue("$org", organization);
+                    insert.Parameters.AddWithValue("$channel", (object?)channel ?? DBNull.Value);
+                    insert.Parameters.AddWithValue("$source", source);
+                    insert.Parameters.AddWithValue("$request", requestId);
+                    insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                    await insert.ExecuteNonQueryAsync();
+                }
+            }
+            async Task Request(string organization, string kind, string status, DateTimeOffset due, DateTimeOffset? completed = null)
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at, completed_at)
+                    VALUES ($id, $kind, 'phone', 'k1:seeded', NULL, 'sha256:seeded', 0, $status, $created, $created, $due, $completed);
+                    INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES ($id, $org);
+                    """;
+                insert.Parameters.AddWithValue("$id", $"dsr_overview{Guid.NewGuid():N}");
+                insert.Parameters.AddWithValue("$kind", kind);
+                insert.Parameters.AddWithValue("$status", status);
+                insert.Parameters.AddWithValue("$created", due.AddDays(-30).ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$due", due.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$completed", (object?)completed?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$org", organization);
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            // Consents: the seminar 3 SMS and 2 calls, the webinar 1 email, 1 SMS outside any event; a withdrawal,
+            // grants either side of the month and another organization's grant are not counted.
+            foreach (var at in new[] { first, middle, last }) await Grant(organizationId, seminar, "sms", at);
+            foreach (var at in new[] { middle, last }) await Grant(organizationId, seminar, "call", at);
+            await Grant(organizationId, webinar, "email", middle);
+            await Grant(organizationId, null, "sms", middle);
+            await Grant(organizationId, seminar, "sms", middle, action: "withdrawn");
+            await Grant(organizationId, seminar, "sms", before);
+            await Grant(organizationId, seminar, "sms", after);
+            await Grant(otherOrganizationId, null, "sms", middle);
+
+            // Opt-outs: one on the short link for SMS and calls (two entries, one opt-out), two STOP replies, one refused call,
+            // one directory opt-out of every channel; one after the month and another organization's are not counted.
+            await OptOut(organizationId, "responses", first, "sms", "call");
+            await OptOut(organizationId, "sms_reply", middle, "sms");
+            await OptOut(organizationId, "sms_reply", last, "sms");
+            await OptOut(organizationId, "call_refused", middle, "call");
+            await OptOut(organizationId, "directory", middle, [null]);
+            await OptOut(organizationId, "responses", after, "sms");
+            await OptOut(otherOrganizationId, "sms_reply", middle, "sms");
+
+            // Requests: a stop-use and an erasure carried out in March stop every channel; a third-party stop is not an
+            // opt-out; one carried out in April is outside. Open now: one overdue, one due in 3 days, two later.
+            await Request(organizationId, "stop_use", "completed", middle.AddDays(10), completed: middle);
+            await Request(organizationId, "erasure", "completed", middle.AddDays(10), completed: last);
+            await Request(organizationId, "stop_third_party_provision", "completed", middle.AddDays(10), completed: middle);
+            await Request(organizationId, "stop_use", "completed", after.AddDays(10), completed: after);
+            await Request(organizationId, "erasure", "pending_verification", now.AddDays(-5));
+            await Request(organizationId, "stop_use", "pending_verification", now.AddDays(3));
+            await Request(organizationId, "stop_use", "pending_verification", now.AddDays(20));
+            await Request(organizationId, "erasure", "pending_verification", now.AddDays(25));
+            await Request(otherOrganizationId, "erasure", "pending_verification", now.AddDays(-5));
+        }
+
+        var expected = new Dictionary<string, Dictionary<string, long>>
+        {
+            ["consents-by-channel"] = new() { ["call"] = 2, ["sms"] = 4, ["email"] = 1 },
+            ["consents-by-event"] = new() { [seminar] = 5, [webinar] = 1, ["none"] = 1 },
+            ["opt-outs-by-channel"] = new() { ["call"] = 2, ["sms"] = 3, ["all"] = 3 },
+            ["opt-outs-by-source"] = new() { ["responses"] = 1, ["sms_reply"] = 2, ["call_refused"] = 1, ["directory"] = 1, ["data_subject_request"] = 2 },
+            ["open-requests"] = new() { ["overdue"] = 1, ["due_soon"] = 1, ["later"] = 2 },
+        };
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, key, "/consent/console");
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Overview" }).ClickAsync();
+            await page.GetByLabel("From", new() { Exact = true }).FillAsync("2026-03-01");
+            await page.GetByLabel("To", new() { Exact = true }).FillAsync("2026-03-31");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-period]")).ToHaveTextAsync("From 2026-03-01 to 2026-03-31, both days included.");
+            foreach (var (chart, counts) in expected) Assert.Equal(counts, await ChartAsync(page, chart));
+            await Assertions.Expect(page.Locator("section[data-chart=consents-by-event] tr[data-bar] th").First).ToHaveTextAsync("Spring seminar");
+            await Assertions.Expect(page.Locator("section[data-chart=opt-outs-by-source] svg title")).ToHaveTextAsync("Opt-outs, by source");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
+            await Assertions.Expect(page.Locator("section[data-chart=opt-outs-by-source] h2")).ToHaveTextAsync("連絡拒否（経路別）");
+            foreach (var (chart, counts) in expected) Assert.Equal(counts, await ChartAsync(page, chart));
+
+            // The open requests chart leads to the list behind it.
+            await page.Locator("section[data-chart=open-requests]").GetByRole(AriaRole.Link, new() { Name = "本人からの請求", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("本人からの請求");
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    /// <summary>A chart's figures by bar, as its table states them; the drawn bars must carry the same figures.</summary>
+    private static async Task<Dictionary<string, long>> ChartAsync(IPage page, string chart)
+    {
+        var section = page.Locator($"section[data-chart={chart}]");
+        var table = new Dictionary<string, long>();
+        foreach (var row in await section.Locator("table.figures tbody tr").AllAsync())
+            table[(await row.GetAttributeAsync("data-bar"))!] = long.Parse((await row.Locator("td").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
+        var drawn = new Dictionary<string, long>();
+        foreach (var bar in await section.Locator("svg g[data-bar]").AllAsync())
+            drawn[(await bar.GetAttributeAsync("data-bar"))!] = long.Parse((await bar.GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
+        Assert.Equal(table, drawn);
+        return table;
+    }
+
+    private async Task<string> CreateEventAsync(string key, string title)
+    {
+        using var api = host.CreateApiClient(key);
+        var created = await api.PostAsJsonAsync("/api/consent/events", new
+        {
+            title, purpose = "overview-test", purposeText = new { ja = "ご案内", en = "About the event" }, channels = new[] { "sms", "call", "email" },
+            texts = new { sms = new { ja = "SMSに同意します。", en = "I agree to SMS." }, call = new { ja = "電話に同意します。", en = "I agree to calls." },
+                email = new { ja = "メールに同意します。", en = "I agree to email." } },
+            senderLegalName = "Console Overview K.K.", lifetimeMonths = 12,
+        });
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
     private static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Japan).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private async Task SignInAsync(IPage page, string key, string path)

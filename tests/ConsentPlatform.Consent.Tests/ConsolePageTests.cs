@@ -12,7 +12,7 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>The compliance console's pages over HTTP: language, scope, HTML for unknown addresses, input refused by field, what a check records.</summary>
 public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests" };
+    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview" };
 
     [Theory]
     [MemberData(nameof(PagePaths))]
@@ -47,6 +47,22 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         var page = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
         Assert.Contains("ページが見つかりません", page);
         Assert.Contains("href=\"/consent/console/audit?lang=ja\"", page);
+    }
+
+    [Theory]
+    [InlineData("from=March&to=2026-03-31", "from")]
+    [InlineData("from=2026-03-31&to=2026-03-01", "to")]
+    [InlineData("to=2026-02-30", "to")]
+    public async Task An_overview_period_that_cannot_be_read_is_refused_naming_the_field(string query, string field)
+    {
+        var (_, _, browser) = await factory.SignedInAsync();
+
+        var response = await browser.GetAsync($"/consent/console/overview?lang=en&{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"data-error=\"{field}\"", page);
+        Assert.DoesNotContain("data-chart=", page);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed record ConsoleView(ConsoleWords W, TimeZoneInfo Zone, string? Sign
 public static class ConsolePages
 {
     public const string Path = "/consent/console";
+    public const string OverviewPath = Path + "/overview";
     public const string CheckPath = Path + "/check";
     public const string AuditPath = Path + "/audit";
     public const string RequestsPath = Path + "/requests";
@@ -35,6 +36,7 @@ public static class ConsolePages
     public static IEnumerable<(string Path, string Label)> Sections(ConsoleWords w) =>
     [
         (Path, w.Home),
+        (OverviewPath, w.OverviewTitle),
         (RequestsPath, w.RequestsTitle),
         (CheckPath, w.CheckTitle),
         (AuditPath, w.AuditTitle),
@@ -48,6 +50,29 @@ public static class ConsolePages
         {
             var view = View(context, antiforgery, options, lang);
             return Render<ConsoleHome>(context, new { View = view });
+        });
+
+        pages.MapGet("/overview", async (HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database, EventStore events,
+            TimeProvider time) =>
+        {
+            var view = View(context, antiforgery, options, context.Request.Query["lang"]);
+            var errors = new List<FieldProblem>();
+            string? Text(string name) => context.Request.Query[name].ToString() is { Length: > 0 } value ? value.Trim() : null;
+            var now = time.GetUtcNow();
+            // The last 30 of the organization's days, today included, unless a period is chosen.
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, view.Zone).DateTime);
+            var to = Text("to") is { } toText ? ParseDay(toText, "to", view.W, errors) : today;
+            var from = Text("from") is { } fromText ? ParseDay(fromText, "from", view.W, errors) : (to ?? today).AddDays(-(DefaultPeriodDays - 1));
+            if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", ToMessage));
+            var shown = (From: Text("from") ?? from?.ToString(DayFormat, CultureInfo.InvariantCulture) ?? "", To: Text("to") ?? to?.ToString(DayFormat, CultureInfo.InvariantCulture) ?? "");
+            if (errors.Count > 0 || from is null || to is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Errors = errors });
+            }
+            var charts = await Overview.LoadAsync(database, events, context.User.OrganizationId(), DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
+                now, view.W, context.RequestAborted);
+            return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Charts = charts });
         });
 
         pages.MapGet("/check", async (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, EventStore events) =>
@@ -198,9 +223,9 @@ public static class ConsolePages
 
         var key = Text("key");
         if (key is not null && keys.All(k => k.Id != key)) errors.Add(FieldError(view.W, "key", "That key is not one of this organization's."));
-        var from = Day(Text("from"), "from", "Give the first day as yyyy-MM-dd.");
-        var to = Day(Text("to"), "to", "Give the last day as yyyy-MM-dd, not before the first day.");
-        if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", "Give the last day as yyyy-MM-dd, not before the first day."));
+        var from = Text("from") is { } fromText ? ParseDay(fromText, "from", view.W, errors) : null;
+        var to = Text("to") is { } toText ? ParseDay(toText, "to", view.W, errors) : null;
+        if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", ToMessage));
         var decision = Text("decision");
         if (decision is not null and not ("allow" or "deny")) errors.Add(FieldError(view.W, "decision", "The decision is allow or deny."));
         var reason = Text("reason");
@@ -208,20 +233,27 @@ public static class ConsolePages
         var before = Cursor(Text("before"));
         if (before is null) errors.Add(BadCursor);
         // A day is the organization's day: from its first moment to the first moment of the next.
-        var filter = new AuditFilter(key, Start(from), to is { } last ? Start(last.AddDays(1)) : null, decision, reason);
+        var filter = new AuditFilter(key, from is { } first ? DayStart(first, view.Zone) : null, to is { } last ? DayStart(last.AddDays(1), view.Zone) : null, decision, reason);
         return (filter, before?.After, errors);
+    }
 
-        DateOnly? Day(string? text, string field, string english)
-        {
-            if (text is null) return null;
-            if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
-            errors.Add(FieldError(view.W, field, english));
-            return null;
-        }
+    private const string DayFormat = "yyyy-MM-dd";
+    private const string ToMessage = "Give the last day as yyyy-MM-dd, not before the first day.";
+    private const int DefaultPeriodDays = 30;
 
-        long? Start(DateOnly? day) => day is { } d
-            ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), view.Zone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue))).ToUnixTimeMilliseconds()
-            : null;
+    /// <summary>A day typed as yyyy-MM-dd, or null with the field's problem added.</summary>
+    private static DateOnly? ParseDay(string text, string field, ConsoleWords w, List<FieldProblem> errors)
+    {
+        if (DateOnly.TryParseExact(text, DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+        errors.Add(FieldError(w, field, field == "to" ? ToMessage : "Give the first day as yyyy-MM-dd."));
+        return null;
+    }
+
+    /// <summary>The first moment (unix ms) of a day in the organization's zone: a day filter runs from it to the next day's.</summary>
+    private static long DayStart(DateOnly day, TimeZoneInfo zone)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUnixTimeMilliseconds();
     }
 
     private static readonly FieldProblem BadCursor = new("before", "Not a page of this list; start again from the first page.");

@@ -96,6 +96,31 @@ public sealed record ConsoleWords
     public required Func<string, string> TimesIn { get; init; }
     public required IReadOnlyDictionary<string, string> Channels { get; init; }
     public required string DateTimeFormat { get; init; }
+    public required string OverviewTitle { get; init; }
+    public required string OverviewIntro { get; init; }
+    public required string ShowPeriod { get; init; }
+    public required Func<string, string, string> PeriodNote { get; init; }
+    public required string NothingInPeriod { get; init; }
+    public required string ListSeparator { get; init; }
+    public required string Item { get; init; }
+    public required string Count { get; init; }
+    public required string NoEvent { get; init; }
+    public required string EventsList { get; init; }
+    public required string ConsentsByChannel { get; init; }
+    public required string ConsentsByChannelDesc { get; init; }
+    public required string ConsentsByEvent { get; init; }
+    public required string ConsentsByEventDesc { get; init; }
+    public required string OptOutsByChannel { get; init; }
+    public required string OptOutsByChannelDesc { get; init; }
+    public required string OptOutsBySource { get; init; }
+    public required string OptOutsBySourceDesc { get; init; }
+    public required IReadOnlyDictionary<string, string> OptOutSources { get; init; }
+    public required string OpenRequests { get; init; }
+    public required Func<int, string> OpenRequestsDesc { get; init; }
+    public required Func<int, string> DueWithin { get; init; }
+    public required Func<int, string> DueLater { get; init; }
+    public required string NotShownTitle { get; init; }
+    public required IReadOnlyList<string> NotShown { get; init; }
 
     public string ChannelName(string? channel) => channel is null ? AllChannels : Channels.GetValueOrDefault(channel, channel);
     public string ReasonText(string code) => ReasonTexts.GetValueOrDefault(code, code);
@@ -103,6 +128,7 @@ public sealed record ConsoleWords
     public string ActionName(string action) => Actions.GetValueOrDefault(action, action);
     public string KindName(string kind) => Kinds.GetValueOrDefault(kind, kind);
     public string StatusName(string status) => Statuses.GetValueOrDefault(status, status);
+    public string OptOutSourceName(string source) => OptOutSources.GetValueOrDefault(source, source);
     public string LogActionName(string action) => LogActions.GetValueOrDefault(action, action);
 
     /// <summary>A moment in the organization's zone, as this language writes it.</summary>
@@ -119,7 +145,7 @@ public sealed record ConsoleWords
         Lang = "ja",
         Console = "コンプライアンス画面",
         NavLabel = "コンプライアンス画面のページ",
-        Home = "概要",
+        Home = "ホーム",
         HomeIntro = "本人からの請求、連絡の可否の確認、確認の記録をここで扱います。",
         CheckTitle = "連絡の可否の確認",
         CheckIntro = "電話番号またはメールアドレス、連絡方法、利用目的を入れると、いま連絡してよいか、その理由すべてと同意の出どころを表示します。確認は通常どおり確認の記録に1行残ります（それ以外は何も記録しません）。",
@@ -229,6 +255,38 @@ public sealed record ConsoleWords
         TimesIn = zone => $"時刻はすべて{zone}です。",
         Channels = new Dictionary<string, string> { ["call"] = "電話", ["sms"] = "SMS", ["email"] = "メール" },
         DateTimeFormat = "yyyy年M月d日 H:mm",
+        OverviewTitle = "概況",
+        OverviewIntro = "選んだ期間（初期値は今日までの30日）に記録された同意と連絡拒否、いま未完了の本人からの請求です。グラフの数字は下の表にもあります。",
+        ShowPeriod = "表示する",
+        PeriodNote = (from, to) => $"{from} から {to} まで（両日を含む）",
+        NothingInPeriod = "この期間にはありません。",
+        ListSeparator = "、",
+        Item = "項目",
+        Count = "件数",
+        NoEvent = "イベント以外（再同意など）",
+        EventsList = "イベントと同意の記録の一覧へ",
+        ConsentsByChannel = "記録された同意（連絡方法別）",
+        ConsentsByChannelDesc = "期間中に記録された同意の件数を連絡方法ごとに示します。",
+        ConsentsByEvent = "記録された同意（イベント別）",
+        ConsentsByEventDesc = "期間中に記録された同意の件数をイベントごとに示します。",
+        OptOutsByChannel = "連絡拒否（連絡方法別）",
+        OptOutsByChannelDesc = "期間中に登録された連絡拒否を連絡方法ごとに示します。本人からの請求による停止はすべての連絡方法に数えます。",
+        OptOutsBySource = "連絡拒否（経路別）",
+        OptOutsBySourceDesc = "期間中の連絡拒否を、本人が断った経路ごとに示します。取り込み（インポート）は同意だけを記録するため、経路に含みません。",
+        OptOutSources = new Dictionary<string, string>
+        {
+            ["responses"] = "短縮リンク・停止ページ", ["sms_reply"] = "STOPなどのSMS返信", ["call_refused"] = "電話での拒否",
+            ["directory"] = "番号案内からの停止", [Overview.DataSubjectRequestSource] = "本人からの請求",
+        },
+        OpenRequests = "未完了の本人からの請求（期限別）",
+        OpenRequestsDesc = days => $"いま本人確認を待っている請求を、期限を過ぎたもの、{days}日以内に期限が来るもの、それ以降のものに分けて示します。期間の選択には関係しません。",
+        DueWithin = days => $"{days}日以内に期限",
+        DueLater = days => $"期限まで{days}日より先",
+        NotShownTitle = "この画面にまだ出ていない数字",
+        NotShown =
+        [
+            "通知の送信・拒否（理由別）・失敗の件数、CRMへの配信と配信不能の件数、連絡拒否が各サービスに届くまでの時間（p50/p99）は、通知・回答の各サービスのデータベースとメトリクスにあり、この画面はまだ読んでいません。",
+        ],
     };
 
     public static readonly ConsoleWords English = new()
@@ -236,7 +294,7 @@ public sealed record ConsoleWords
         Lang = "en",
         Console = "Compliance console",
         NavLabel = "Compliance console pages",
-        Home = "Overview",
+        Home = "Console home",
         HomeIntro = "People's requests, ad-hoc permission checks and the audit of every check, in one place.",
         CheckTitle = "Permission check",
         CheckIntro = "Enter a number or email in any format, the channel and the purpose: the page answers whether you may contact them now, every reason, and where their consent came from. The check is recorded in the audit like any other (one row; nothing else is recorded).",
@@ -341,5 +399,37 @@ public sealed record ConsoleWords
         TimesIn = zone => $"All times are {zone}.",
         Channels = new Dictionary<string, string> { ["call"] = "Call", ["sms"] = "SMS", ["email"] = "Email" },
         DateTimeFormat = "d MMM yyyy, H:mm",
+        OverviewTitle = "Overview",
+        OverviewIntro = "Consents and opt-outs recorded in the chosen period (by default the 30 days to today), and the people's requests open now. Every chart's figures are also in the table below it.",
+        ShowPeriod = "Show",
+        PeriodNote = (from, to) => $"From {from} to {to}, both days included.",
+        NothingInPeriod = "Nothing in this period.",
+        ListSeparator = "; ",
+        Item = "Item",
+        Count = "Count",
+        NoEvent = "Outside any event (e.g. opt back in)",
+        EventsList = "Events and their consent records",
+        ConsentsByChannel = "Consents recorded, by channel",
+        ConsentsByChannelDesc = "Consents recorded in the period, per channel.",
+        ConsentsByEvent = "Consents recorded, by event",
+        ConsentsByEventDesc = "Consents recorded in the period, per event.",
+        OptOutsByChannel = "Opt-outs, by channel",
+        OptOutsByChannelDesc = "Opt-outs recorded in the period, per channel; a data-subject request stops every channel.",
+        OptOutsBySource = "Opt-outs, by source",
+        OptOutsBySourceDesc = "Opt-outs recorded in the period, by the way the person said no. Imports record consents only, so they are not a source.",
+        OptOutSources = new Dictionary<string, string>
+        {
+            ["responses"] = "Short link or stop page", ["sms_reply"] = "STOP reply", ["call_refused"] = "Refused call",
+            ["directory"] = "Directory", [Overview.DataSubjectRequestSource] = "Data-subject request",
+        },
+        OpenRequests = "Open data-subject requests, by deadline",
+        OpenRequestsDesc = days => $"Requests awaiting verification now: past their deadline, due within {days} days, or due later. Not limited to the period.",
+        DueWithin = days => $"Due within {days} days",
+        DueLater = days => $"Due in more than {days} days",
+        NotShownTitle = "Not shown here yet",
+        NotShown =
+        [
+            "Notices sent, refused by reason and failed, CRM deliveries and dead letters, and the opt-out propagation latency per service (p50/p99) live in the Notices and Responses databases and meters; this page does not read them yet.",
+        ],
     };
 }

@@ -26,4 +26,18 @@ public static class LedgerQueries
         const string sql = "SELECT COUNT(*) FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId";
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { organizationId, eventId }, cancellationToken: cancellationToken));
     }
+
+    /// <summary>Consents granted in [from, to) (unix ms), counted per channel and event (null: given outside any event, e.g. an opt-in).</summary>
+    public static async Task<IReadOnlyList<(string Channel, string? EventId, long Count)>> GrantsAsync(ConsentDatabase database, string organizationId, long from, long to,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string sql = """
+            SELECT channel, event_id, COUNT(*) FROM consent_ledger
+            WHERE organization_id = @organizationId AND action = @granted AND recorded_at >= @from AND recorded_at < @to
+            GROUP BY channel, event_id
+            """;
+        return (await connection.QueryAsync<(string, string?, long)>(new CommandDefinition(sql, new { organizationId, granted = LedgerRow.Granted, from, to },
+            cancellationToken: cancellationToken))).ToList();
+    }
 }

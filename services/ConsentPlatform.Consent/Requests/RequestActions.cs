@@ -64,6 +64,37 @@ public static class RequestActions
             DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt), r.CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null)).ToList();
     }
 
+    /// <summary>Due dates (unix ms) of the requests concerning the organization that are still open.</summary>
+    public static async Task<IReadOnlyList<long>> OpenDeadlinesAsync(ConsentDatabase database, string organizationId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT r.due_at FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
+            WHERE o.organization_id = @organizationId AND r.status = @pending
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<long>(new CommandDefinition(sql, new { organizationId, pending = DataSubjectRequests.Pending },
+            cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>
+    /// Requests concerning the organization carried out in [from, to) (unix ms) that stopped contact
+    /// (stop use, erasure): the opt-outs that came as data-subject requests, which name no organization
+    /// on the suppression list because they hold for every one.
+    /// </summary>
+    public static async Task<long> OptOutsCarriedOutAsync(ConsentDatabase database, string organizationId, long from, long to, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
+            WHERE o.organization_id = @organizationId AND r.status = @completed AND r.kind IN (@stopUse, @erasure)
+              AND r.completed_at >= @from AND r.completed_at < @to
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
+        {
+            organizationId, completed = DataSubjectRequests.Completed, stopUse = DataSubjectRequests.StopUse, erasure = DataSubjectRequests.Erasure, from, to,
+        }, cancellationToken: cancellationToken));
+    }
+
     public static async Task<bool> ConcernsAsync(ConsentDatabase database, string organizationId, string requestId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -1,0 +1,79 @@
+using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Consent.Requests;
+using ConsentPlatform.Consent.Suppression;
+
+namespace ConsentPlatform.Consent.Compliance;
+
+/// <summary>One bar: a stable key for links and tests, what it is called in the page's language, its count.</summary>
+public sealed record ChartBar(string Key, string Label, long Value, string? Href = null);
+
+/// <summary>One chart of the overview and the list it summarises (null when the console has no such list).</summary>
+public sealed record Chart(string Id, string Title, string Description, IReadOnlyList<ChartBar> Bars, string? ListHref = null, string? ListLabel = null);
+
+/// <summary>
+/// The overview's figures for a period of the organization's days, read from the tables the Consent
+/// service owns, each through the feature that owns the table. Figures that live in other services'
+/// databases are not read here (ADR 0032: the console reads Consent's tables only); the page says which.
+/// </summary>
+public static class Overview
+{
+    /// <summary>How a suppression's source reads as the way a person said no.</summary>
+    public static readonly IReadOnlyList<string> OptOutSources = ["responses", "sms_reply", "call_refused", "directory", DataSubjectRequestSource];
+
+    /// <summary>Opt-outs that came as data-subject requests: counted from the requests, not the suppression list.</summary>
+    public const string DataSubjectRequestSource = "data_subject_request";
+
+    /// <summary>Open requests due within this many days are "due soon".</summary>
+    public const int DueSoonDays = 7;
+
+    public static async Task<IReadOnlyList<Chart>> LoadAsync(ConsentDatabase database, EventStore events, string organizationId, long from, long to, DateTimeOffset now,
+        ConsoleWords w, CancellationToken cancellationToken)
+    {
+        var grants = await LedgerQueries.GrantsAsync(database, organizationId, from, to, cancellationToken);
+        var titles = (await events.ListAsync(organizationId, cancellationToken)).ToDictionary(e => e.Id, e => e.Title);
+        var (optOutChannels, optOutSources) = await SuppressionQueries.OptOutsAsync(database, organizationId, from, to, cancellationToken);
+        var requestOptOuts = await RequestActions.OptOutsCarriedOutAsync(database, organizationId, from, to, cancellationToken);
+        var deadlines = await RequestActions.OpenDeadlinesAsync(database, organizationId, cancellationToken);
+        var lang = $"lang={w.Lang}";
+
+        var consentsByChannel = grants.GroupBy(g => g.Channel).OrderBy(g => ChannelOrder(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ChartBar(g.Key, w.ChannelName(g.Key), g.Sum(x => x.Count))).ToList();
+        var consentsByEvent = grants.GroupBy(g => g.EventId).OrderByDescending(g => g.Sum(x => x.Count)).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ChartBar(g.Key ?? "none", g.Key is null ? w.NoEvent : titles.GetValueOrDefault(g.Key, g.Key), g.Sum(x => x.Count),
+                g.Key is null ? null : $"/consent/events/{Uri.EscapeDataString(g.Key)}/submissions")).ToList();
+
+        // A data-subject request stops every channel: it joins the "every channel" bar.
+        var channelCounts = optOutChannels.ToDictionary(c => c.Channel ?? "all", c => c.Count);
+        if (requestOptOuts > 0) channelCounts["all"] = channelCounts.GetValueOrDefault("all") + requestOptOuts;
+        var optOutsByChannel = channelCounts.OrderBy(c => ChannelOrder(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => new ChartBar(c.Key, c.Key == "all" ? w.AllChannels : w.ChannelName(c.Key), c.Value)).ToList();
+
+        var sourceCounts = optOutSources.ToDictionary(s => s.Source, s => s.Count);
+        sourceCounts[DataSubjectRequestSource] = requestOptOuts;
+        var optOutsBySource = OptOutSources.Select(s => new ChartBar(s, w.OptOutSourceName(s), sourceCounts.GetValueOrDefault(s)))
+            .Concat(sourceCounts.Where(s => !OptOutSources.Contains(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => new ChartBar(s.Key, s.Key, s.Value)))
+            .ToList();
+
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var soon = now.AddDays(DueSoonDays).ToUnixTimeMilliseconds();
+        var requests = ConsolePages.RequestsPath + "?" + lang;
+        var openRequests = new List<ChartBar>
+        {
+            new("overdue", w.Overdue, deadlines.Count(d => d <= nowMs), requests),
+            new("due_soon", w.DueWithin(DueSoonDays), deadlines.Count(d => d > nowMs && d <= soon), requests),
+            new("later", w.DueLater(DueSoonDays), deadlines.Count(d => d > soon), requests),
+        };
+
+        return
+        [
+            new("consents-by-channel", w.ConsentsByChannel, w.ConsentsByChannelDesc, consentsByChannel, "/consent/events", w.EventsList),
+            new("consents-by-event", w.ConsentsByEvent, w.ConsentsByEventDesc, consentsByEvent, "/consent/events", w.EventsList),
+            new("opt-outs-by-channel", w.OptOutsByChannel, w.OptOutsByChannelDesc, optOutsByChannel),
+            new("opt-outs-by-source", w.OptOutsBySource, w.OptOutsBySourceDesc, optOutsBySource),
+            new("open-requests", w.OpenRequests, w.OpenRequestsDesc(DueSoonDays), openRequests, requests, w.RequestsTitle),
+        ];
+    }
+
+    private static int ChannelOrder(string? channel) => channel switch { "call" => 0, "sms" => 1, "email" => 2, "all" => 9, _ => 5 };
+}
