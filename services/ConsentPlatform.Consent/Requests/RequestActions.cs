@@ -136,11 +136,4 @@ public sealed class ContactErasedConsumer(ConsentDatabase database, ILogger<Cont
     }
 }
 
-public sealed class ContactErasedConsumerDefinition : ConsumerDefinition<ContactErasedConsumer>
-{
-    public ContactErasedConsumerDefinition() => EndpointName = "consent-contact-erased";
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<ContactErasedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)));
-}
+public sealed class ContactErasedConsumerDefinition() : PlatformConsumerDefinition<ContactErasedConsumer>(Queues.ConsentContactErased, concurrentMessageLimit: null, firstRetry: TimeSpan.FromMilliseconds(50));

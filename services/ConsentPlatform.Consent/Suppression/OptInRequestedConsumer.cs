@@ -34,19 +34,4 @@ public sealed class OptInRequestedConsumer(ConsentDatabase database, Suppression
     }
 }
 
-public sealed class OptInRequestedConsumerDefinition : ConsumerDefinition<OptInRequestedConsumer>
-{
-    public const string QueueName = "consent-opt-ins";
-
-    public OptInRequestedConsumerDefinition()
-    {
-        EndpointName = QueueName;
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<OptInRequestedConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)));
-    }
-}
+public sealed class OptInRequestedConsumerDefinition() : PlatformConsumerDefinition<OptInRequestedConsumer>(Queues.ConsentOptIns, firstRetry: TimeSpan.FromMilliseconds(50));

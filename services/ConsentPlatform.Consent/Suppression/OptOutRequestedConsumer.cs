@@ -58,19 +58,4 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
     }
 }
 
-public sealed class OptOutRequestedConsumerDefinition : ConsumerDefinition<OptOutRequestedConsumer>
-{
-    public const string QueueName = "consent-opt-outs";
-
-    public OptOutRequestedConsumerDefinition()
-    {
-        EndpointName = QueueName;
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<OptOutRequestedConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)));
-    }
-}
+public sealed class OptOutRequestedConsumerDefinition() : PlatformConsumerDefinition<OptOutRequestedConsumer>(Queues.ConsentOptOuts, firstRetry: TimeSpan.FromMilliseconds(50));

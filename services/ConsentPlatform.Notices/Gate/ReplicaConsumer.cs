@@ -88,18 +88,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     }
 }
 
-public sealed class ReplicaConsumerDefinition : ConsumerDefinition<ReplicaConsumer>
-{
-    public ReplicaConsumerDefinition()
-    {
-        EndpointName = "notices-replica";
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ReplicaConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class ReplicaConsumerDefinition() : PlatformConsumerDefinition<ReplicaConsumer>(Queues.NoticesReplica);
 
 /// <summary>Opt-outs as Notices applies them locally, whoever asked.</summary>
 public static class OptOuts

@@ -51,15 +51,4 @@ public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, Phon
     private static bool IsReadable(string? code) => code is { Length: >= 4 and <= 12 } && code.All(char.IsAsciiDigit);
 }
 
-public sealed class PlaceVerificationCallConsumerDefinition : ConsumerDefinition<PlaceVerificationCallConsumer>
-{
-    public PlaceVerificationCallConsumerDefinition()
-    {
-        EndpointName = "notices-verification-call";
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<PlaceVerificationCallConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class PlaceVerificationCallConsumerDefinition() : PlatformConsumerDefinition<PlaceVerificationCallConsumer>(Queues.NoticesVerificationCall);

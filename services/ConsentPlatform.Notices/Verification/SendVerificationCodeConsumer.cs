@@ -87,15 +87,4 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
     }
 }
 
-public sealed class SendVerificationCodeConsumerDefinition : ConsumerDefinition<SendVerificationCodeConsumer>
-{
-    public SendVerificationCodeConsumerDefinition()
-    {
-        EndpointName = "notices-verification-codes";
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<SendVerificationCodeConsumer> consumerConfigurator,
-        IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class SendVerificationCodeConsumerDefinition() : PlatformConsumerDefinition<SendVerificationCodeConsumer>(Queues.NoticesVerificationCodes);

@@ -204,15 +204,5 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     }
 }
 
-public sealed class PreferenceChangeConsumerDefinition : ConsumerDefinition<PreferenceChangeConsumer>
-{
-    public PreferenceChangeConsumerDefinition()
-    {
-        EndpointName = "responses-preference-changes";
-        // One at a time: changes for a contact are queued for the CRM in the order they arrive here.
-        ConcurrentMessageLimit = 1;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<PreferenceChangeConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+// One at a time: changes for a contact are queued for the CRM in the order they arrive here.
+public sealed class PreferenceChangeConsumerDefinition() : PlatformConsumerDefinition<PreferenceChangeConsumer>(Queues.ResponsesPreferenceChanges, concurrentMessageLimit: 1);

@@ -34,10 +34,4 @@ public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCac
     }
 }
 
-public sealed class ErasureRequestedConsumerDefinition : ConsumerDefinition<ErasureRequestedConsumer>
-{
-    public ErasureRequestedConsumerDefinition() => EndpointName = "responses-erasure";
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ErasureRequestedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class ErasureRequestedConsumerDefinition() : PlatformConsumerDefinition<ErasureRequestedConsumer>(Queues.ResponsesErasure, concurrentMessageLimit: null);

@@ -19,17 +19,7 @@ public sealed class ResponseLinkIssuedConsumer(ResponsesDatabase database, LinkC
     }
 }
 
-public sealed class ResponseLinkIssuedConsumerDefinition : ConsumerDefinition<ResponseLinkIssuedConsumer>
-{
-    public ResponseLinkIssuedConsumerDefinition()
-    {
-        EndpointName = "responses-response-links";
-        ConcurrentMessageLimit = 16;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ResponseLinkIssuedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class ResponseLinkIssuedConsumerDefinition() : PlatformConsumerDefinition<ResponseLinkIssuedConsumer>(Queues.ResponsesResponseLinks, concurrentMessageLimit: 16);
 
 /// <summary>Keeps where each contact came from, for the form's provenance line.</summary>
 public sealed class ConsentRecordedConsumer(ResponsesDatabase database) : IConsumer<ConsentRecorded>
@@ -38,17 +28,7 @@ public sealed class ConsentRecordedConsumer(ResponsesDatabase database) : IConsu
         database.HandleOnceAsync(context, "responses.consent-provenance", tx => LinkStore.ApplyAsync(tx, context.Message));
 }
 
-public sealed class ConsentRecordedConsumerDefinition : ConsumerDefinition<ConsentRecordedConsumer>
-{
-    public ConsentRecordedConsumerDefinition()
-    {
-        EndpointName = "responses-consent-provenance";
-        ConcurrentMessageLimit = 16;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<ConsentRecordedConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class ConsentRecordedConsumerDefinition() : PlatformConsumerDefinition<ConsentRecordedConsumer>(Queues.ResponsesConsentProvenance, concurrentMessageLimit: 16);
 
 /// <summary>Records notices as sent, for the organization's response reports.</summary>
 public sealed class CallNoticeSentConsumer(ResponsesDatabase database) : IConsumer<CallNoticeSent>
@@ -57,14 +37,4 @@ public sealed class CallNoticeSentConsumer(ResponsesDatabase database) : IConsum
         database.HandleOnceAsync(context, "responses.call-notice", tx => LinkStore.ApplyAsync(tx, context.Message));
 }
 
-public sealed class CallNoticeSentConsumerDefinition : ConsumerDefinition<CallNoticeSentConsumer>
-{
-    public CallNoticeSentConsumerDefinition()
-    {
-        EndpointName = "responses-call-notices";
-        ConcurrentMessageLimit = 16;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<CallNoticeSentConsumer> consumer, IRegistrationContext context) =>
-        endpoint.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-}
+public sealed class CallNoticeSentConsumerDefinition() : PlatformConsumerDefinition<CallNoticeSentConsumer>(Queues.ResponsesCallNotices, concurrentMessageLimit: 16);

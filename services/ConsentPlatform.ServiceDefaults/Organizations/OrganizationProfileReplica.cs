@@ -93,19 +93,7 @@ public sealed class OrganizationProfileChangedConsumer<TDatabase>(TDatabase data
             transaction => OrganizationProfileReplica.ApplyAsync(transaction, context.Message, time.GetUtcNow()));
 }
 
-public sealed class OrganizationProfileChangedConsumerDefinition<TDatabase> : ConsumerDefinition<OrganizationProfileChangedConsumer<TDatabase>>
-    where TDatabase : ServiceDatabase
-{
-    public OrganizationProfileChangedConsumerDefinition()
-    {
-        // One queue per consuming service; the name comes from the database ("notices-organization-profiles").
-        EndpointName = $"{typeof(TDatabase).Name.Replace("Database", "").ToLowerInvariant()}-organization-profiles";
-        ConcurrentMessageLimit = 8;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<OrganizationProfileChangedConsumer<TDatabase>> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseMessageRetry(r => r.Exponential(10, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200)));
-    }
-}
+/// <summary>One queue per consuming service; the name comes from the database ("notices-organization-profiles").</summary>
+public sealed class OrganizationProfileChangedConsumerDefinition<TDatabase>()
+    : PlatformConsumerDefinition<OrganizationProfileChangedConsumer<TDatabase>>(Queues.OrganizationProfiles(typeof(TDatabase).Name.Replace("Database", "").ToLowerInvariant()))
+    where TDatabase : ServiceDatabase;
