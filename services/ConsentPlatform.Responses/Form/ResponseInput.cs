@@ -48,7 +48,7 @@ public sealed record ResponseInput
         if (PreferredContact == "not_now")
         {
             if (ContactAfterDate is not { } after)
-                Fail("contactAfter", "連絡してよい日付を入力してください。", "Give the date after which we may contact you (YYYY-MM-DD).");
+                Fail("contactAfter", "連絡を再開してよい日付を入力してください。", "Give the first day we may contact you again (YYYY-MM-DD).");
             else if (after <= today || after > today.AddYears(2))
                 Fail("contactAfter", "日付は明日から2年以内で指定してください。", "The date must be between tomorrow and two years from now.");
         }

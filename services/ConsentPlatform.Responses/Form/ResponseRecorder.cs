@@ -8,7 +8,8 @@ using Dapper;
 
 namespace ConsentPlatform.Responses.Form;
 
-public sealed record RecordedResponse(Guid ResponseId, string PreferredContact, DateOnly? ContactAfter, string? Email, bool OptOutFlagged, bool OptOutRequested);
+/// <param name="ResumesAt">For "not now": the moment the opt-out ends, exactly as Consent's gate is told it, so the page says the gate's day.</param>
+public sealed record RecordedResponse(Guid ResponseId, string PreferredContact, DateTimeOffset? ResumesAt, string? Email, bool OptOutFlagged, bool OptOutRequested);
 
 /// <summary>
 /// Stores a response and, in the same transaction, everything that must follow from it: the
@@ -27,12 +28,19 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
         _ => null,
     };
 
+    /// <summary>
+    /// "Not now" ends at 00:00 of the chosen day in Japan time, the recipients' zone (the link knows only a masked number):
+    /// the one boundary both the opt-out sent to Consent and the thank-you page are built from.
+    /// </summary>
+    public static DateTimeOffset ResumesAt(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(9));
+
     public async Task<RecordedResponse> RecordAsync(ResponseLink link, ResponseInput input, string language, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var responseId = Guid.NewGuid();
         var status = input.PreferredContact!;
         var contactAfter = status == "not_now" ? input.ContactAfterDate : null;
+        DateTimeOffset? resumesAt = contactAfter is { } day ? ResumesAt(day) : null;
         // R26: a free-text "please stop" is flagged for a person to review, not acted on blindly.
         var detection = OptOutDetector.Detect(string.Join("\n", new[] { input.CleanReasonText, input.CleanComments }.Where(t => t is not null)));
         var flagged = detection.IsOptOut;
@@ -65,8 +73,7 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
                 Channels = stopped,
                 Source = "responses",
                 RequestedAt = now,
-                // "Not now" stops every channel until the start of the chosen day (Japan time).
-                Until = contactAfter is { } after ? new DateTimeOffset(after.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(9)) : null,
+                Until = resumesAt,
             }, ct);
         }
         await Outbox.WriteAsync(tx, new RecipientResponded
@@ -87,6 +94,6 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
 
         logger.LogInformation("Response {ResponseId} for {OrganizationId}: {Status}, opt-out requested {OptOut}, flagged {Flagged}, {Deliveries} CRM deliveries",
             responseId, link.OrganizationId, status, stopped is not null, flagged, deliveries);
-        return new RecordedResponse(responseId, status, contactAfter, input.CleanEmail, flagged, stopped is not null);
+        return new RecordedResponse(responseId, status, resumesAt, input.CleanEmail, flagged, stopped is not null);
     }
 }

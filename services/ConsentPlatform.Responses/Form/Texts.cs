@@ -33,7 +33,8 @@ public sealed record Texts
     public required string FixErrors { get; init; }
     public required string PrivacyPolicy { get; init; }
     public required string ThanksTitle { get; init; }
-    public required Func<string, string, string?, DateOnly?, string> WhatHappens { get; init; }
+    /// <summary>Status, company, email and, for "not now", the first day contact may resume as the recipient's language writes it.</summary>
+    public required Func<string, string, string?, string?, string> WhatHappens { get; init; }
     public required string FlaggedNote { get; init; }
     public required string UnknownTitle { get; init; }
     public required string UnknownIntro { get; init; }
@@ -74,9 +75,9 @@ public sealed record Texts
             ("email_only", "メールのみ可"),
             ("sms_only", "SMSのみ可"),
             ("phone_ok", "電話でも構わない"),
-            ("not_now", "今は不要（指定日以降なら可）"),
+            ("not_now", "今は不要（指定日から可）"),
         ],
-        ContactAfter = "この日以降なら連絡可",
+        ContactAfter = "この日から連絡可（日本時間0時から）",
         Reason = "不要な理由",
         Reasons =
         [
@@ -101,7 +102,7 @@ public sealed record Texts
                 : $"{company} からの電話とSMSを停止しました。今後のご連絡は {email} 宛のメールのみとなります。",
             "sms_only" => $"{company} からの電話とメールを停止しました。今後のご連絡はSMSのみとなります。",
             "phone_ok" => $"ご回答を {company} の担当者にお伝えしました。これまでどおり電話でご連絡することがあります。",
-            "not_now" => $"{company} からの連絡を {after:yyyy年M月d日} まで停止しました。それ以降にご連絡することがあります。",
+            "not_now" => $"{company} からの電話・SMS・メールによる連絡を停止しました。{after}（日本時間0時）から再びご連絡することがあります。",
             _ => "",
         },
         FlaggedNote = "コメントに連絡停止のご希望が含まれているようでしたので、担当者が確認します。",
@@ -142,9 +143,9 @@ public sealed record Texts
             ("email_only", "Email only"),
             ("sms_only", "SMS only"),
             ("phone_ok", "Phone is fine"),
-            ("not_now", "Not now — after a date"),
+            ("not_now", "Not now — from a date"),
         ],
-        ContactAfter = "Contact me after",
+        ContactAfter = "You may contact me again from (00:00 Japan time)",
         Reason = "Reason",
         Reasons =
         [
@@ -169,7 +170,7 @@ public sealed record Texts
                 : $"{company} will no longer call or text you; they will contact you only by email at {email}.",
             "sms_only" => $"{company} will no longer call or email you; they will contact you only by SMS.",
             "phone_ok" => $"Your answer has been passed to {company}'s team. They may keep contacting you by phone.",
-            "not_now" => $"{company} will not contact you before {after:d MMMM yyyy}. They may contact you after that date.",
+            "not_now" => $"{company} will not call, text or email you until {after} (from 00:00 Japan time that day they may contact you again).",
             _ => "",
         },
         FlaggedNote = "Your comment reads like a request to stop contact; a person will review it.",
