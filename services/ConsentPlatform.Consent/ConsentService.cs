@@ -44,6 +44,7 @@ public static class ConsentService
             services.AddSingleton<FormPreview>();
             services.AddSingleton<ScrubEngine>();
             services.AddSingleton<ScrubJobs>();
+            services.AddSingleton<ScrubRunner>();
             services.AddSingleton<DataSubjectRequests>();
         },
         AddConsumers = bus =>
@@ -67,7 +68,7 @@ public static class ConsentService
             app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
             app.MapRequestPages();
-            app.MapConsolePages();
+            app.MapConsolePages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
         },
         Pages = [new PageLink("Consent forms", "/consent/events"), new PageLink("Compliance console", ConsolePages.Path), new PageLink("Compliance overview", ConsolePages.OverviewPath)],
     };

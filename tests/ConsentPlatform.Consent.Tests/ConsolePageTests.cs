@@ -12,7 +12,7 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>The compliance console's pages over HTTP: language, scope, HTML for unknown addresses, input refused by field, what a check records.</summary>
 public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview" };
+    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview", "/consent/console/scrub" };
 
     [Theory]
     [MemberData(nameof(PagePaths))]
@@ -63,6 +63,26 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         var page = await response.Content.ReadAsStringAsync();
         Assert.Contains($"data-error=\"{field}\"", page);
         Assert.DoesNotContain("data-chart=", page);
+    }
+
+    [Fact]
+    public async Task A_scrub_upload_in_neither_utf8_nor_shift_jis_is_refused_naming_the_file_and_leaves_no_job()
+    {
+        var (org, _, browser) = await factory.SignedInAsync();
+        var form = await browser.GetStringAsync("/consent/console/scrub?lang=en");
+        using var upload = new MultipartFormDataContent
+        {
+            { new StringContent(Pages.TokenOf(form)), "__RequestVerificationToken" }, { new StringContent("call"), "channel" },
+            { new StringContent("seminar"), "purpose" }, { new StringContent("en"), "lang" },
+            // 0x81 is a Shift_JIS lead byte that a space cannot follow, and a stray continuation byte in UTF-8.
+            { new ByteArrayContent([.. "phone\n090"u8, 0x81, 0x20, (byte)'\n']), "file", "list.csv" },
+        };
+
+        var response = await browser.PostAsync("/consent/console/scrub", upload);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("data-error=\"file\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await factory.QueryScalarAsync<long>("SELECT COUNT(*) FROM scrub_jobs WHERE organization_id = @org", new { org }));
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
+using ConsentPlatform.Consent.Scrub;
+using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
@@ -30,6 +32,7 @@ public static class ConsolePages
     public const string CheckPath = Path + "/check";
     public const string AuditPath = Path + "/audit";
     public const string RequestsPath = Path + "/requests";
+    public const string ScrubPath = Path + "/scrub";
     public const int PageSize = 50;
 
     /// <summary>The navigation bar's entries, in order.</summary>
@@ -40,9 +43,10 @@ public static class ConsolePages
         (RequestsPath, w.RequestsTitle),
         (CheckPath, w.CheckTitle),
         (AuditPath, w.AuditTitle),
+        (ScrubPath, w.ScrubTitle),
     ];
 
-    public static void MapConsolePages(this IEndpointRouteBuilder app)
+    public static void MapConsolePages(this IEndpointRouteBuilder app, ConsentOptions consentOptions)
     {
         var pages = app.MapGroup(Path).ExcludeFromDescription().RequireAuthorization(Scopes.Consent);
 
@@ -176,12 +180,111 @@ public static class ConsolePages
             });
         });
 
+        pages.MapGet("/scrub", async (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, EventStore events) =>
+            Render<ScrubPage>(context, new { View = View(context, antiforgery, options, lang), Purposes = await PurposesAsync(context, events) }));
+
+        // The upload is saved, the job started, and the browser sent to the job's page at once: the page
+        // follows the job (it refreshes itself while the job runs) instead of the upload's request waiting for it.
+        pages.MapPost("/scrub", async ([FromForm] string? channel, [FromForm] string? purpose, [FromForm] string? lang, IFormFile? file, HttpContext context,
+            IAntiforgery antiforgery, ConsentOptions options, EventStore events, ScrubJobs jobs, ScrubRunner runner, TimeProvider time, IHostApplicationLifetime lifetime,
+            ILogger<ScrubRunner> logger) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var errors = new List<FieldProblem>();
+            if (!Channels.IsKnown(channel)) errors.Add(FieldError(view.W, "channel", "The channel is required: call, sms or email."));
+            if (CheckInput.PurposeError(purpose) is { } purposeError) errors.Add(FieldError(view.W, "purpose", purposeError));
+            if (file is null || file.Length == 0) errors.Add(FieldError(view.W, "file", "Choose a CSV file with a phone column."));
+            string? saved = null;
+            CsvUpload? upload = null;
+            long lines = 0;
+            if (errors.Count == 0)
+            {
+                (saved, lines) = await SaveUploadAsync(file!, jobs.Folder, context.RequestAborted);
+                try { upload = await CsvUpload.OpenAsync(File.OpenRead(saved), context.RequestAborted); }
+                catch (CsvEncodingException e) { errors.Add(new FieldProblem("file", e.Message)); }
+            }
+            if (errors.Count > 0)
+            {
+                if (saved is not null) File.Delete(saved);
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<ScrubPage>(context, new { View = view, Purposes = await PurposesAsync(context, events), Channel = channel, Purpose = purpose, Errors = errors });
+            }
+
+            var organizationId = context.User.OrganizationId();
+            var (id, progress) = await jobs.StartAsync(organizationId, channel!, purpose!.Trim(), null, context.RequestAborted, expectedRows: Math.Max(0, lines - 1));
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await runner.RunAsync(upload!, organizationId, id, progress, channel!, purpose.Trim(), time.GetUtcNow(), lifetime.ApplicationStopping);
+                }
+                catch (Exception e) when (e is ScrubInputException or CsvEncodingException)
+                {
+                    jobs.Failed(organizationId, id, e.Message);
+                }
+                catch (Exception e)
+                {
+                    jobs.Failed(organizationId, id, "");
+                    logger.LogError(e, "Scrub {ScrubId} for {OrganizationId} stopped", id, organizationId);
+                }
+                finally
+                {
+                    upload!.Dispose();
+                    File.Delete(saved!);
+                }
+            }, CancellationToken.None);
+            return Results.Redirect($"{ScrubPath}/{id}?lang={view.W.Lang}", preserveMethod: false);
+        })
+        .WithMetadata(new RequestSizeLimitAttribute(consentOptions.MaxScrubBytes))
+        .WithFormOptions(multipartBodyLengthLimit: consentOptions.MaxScrubBytes);
+
+        pages.MapGet("/scrub/{id}", async Task<IResult> (string id, string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ScrubJobs jobs) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var organizationId = context.User.OrganizationId();
+            if (await jobs.FindAsync(organizationId, id, context.RequestAborted) is not { } job)
+            {
+                if (jobs.FailureOf(organizationId, id) is { } failure)
+                {
+                    context.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+                    return Render<ScrubJobPage>(context, new { View = view, Id = id, Failure = failure });
+                }
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Render<ConsoleNotFound>(context, new { View = view });
+            }
+            return Render<ScrubJobPage>(context, new
+            {
+                View = view, Id = id, Job = job, ExpectedRows = jobs.ExpectedRowsOf(id),
+                Reasons = job.Status == "done" ? await jobs.ReasonCountsAsync(id, context.RequestAborted) : null,
+            });
+        });
+
         // Anything else under the console is a page that does not exist: say so as a page, in the console.
         pages.MapGet("/{**rest}", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Render<ConsoleNotFound>(context, new { View = View(context, antiforgery, options, lang) });
         });
+    }
+
+    /// <summary>Saves an uploaded file beside the scrub results, counting its lines on the way (for the progress bar).</summary>
+    private static async Task<(string Path, long Lines)> SaveUploadAsync(IFormFile file, string folder, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(folder);
+        var path = System.IO.Path.Combine(folder, $"upload_{Guid.NewGuid():N}.csv");
+        long lines = 0;
+        var buffer = new byte[1 << 16];
+        await using var input = file.OpenReadStream();
+        await using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        int read;
+        byte last = (byte)'\n';
+        while ((read = await input.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            lines += buffer.AsSpan(0, read).Count((byte)'\n');
+            last = buffer[read - 1];
+            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        return (path, last == (byte)'\n' ? lines : lines + 1);
     }
 
     public static ConsoleView View(HttpContext context, IAntiforgery antiforgery, ConsentOptions options, string? lang)

@@ -121,6 +121,20 @@ public sealed record ConsoleWords
     public required Func<int, string> DueLater { get; init; }
     public required string NotShownTitle { get; init; }
     public required IReadOnlyList<string> NotShown { get; init; }
+    public required string ScrubTitle { get; init; }
+    public required string ScrubIntro { get; init; }
+    public required string ScrubFile { get; init; }
+    public required string ScrubFileHint { get; init; }
+    public required string RunScrub { get; init; }
+    public required string ScrubJobTitle { get; init; }
+    public required string ScrubRunning { get; init; }
+    public required Func<long, long?, string> RowsChecked { get; init; }
+    public required string ScrubFailed { get; init; }
+    public required string ScrubRows { get; init; }
+    public required string Finished { get; init; }
+    public required string ScrubByReason { get; init; }
+    public required string DownloadResult { get; init; }
+    public required string ScrubAnother { get; init; }
 
     public string ChannelName(string? channel) => channel is null ? AllChannels : Channels.GetValueOrDefault(channel, channel);
     public string ReasonText(string code) => ReasonTexts.GetValueOrDefault(code, code);
@@ -169,6 +183,7 @@ public sealed record ConsoleWords
             ["key"] = "このキーはこの組織のものではありません。",
             ["decision"] = "判定は「許可」か「拒否」を選んでください。",
             ["reason"] = "理由は一覧から選んでください。",
+            ["file"] = "電話番号の列があるCSVファイルを選んでください。",
         },
         Decision = "判定",
         Decisions = new Dictionary<string, string> { ["allow"] = "連絡してよい", ["deny"] = "連絡できません" },
@@ -185,6 +200,7 @@ public sealed record ConsoleWords
             ["not_sms_capable"] = "この番号はSMSを受け取れません（not_sms_capable）。",
             ["quiet_hours"] = "相手の地域の連絡可能時間外です（quiet_hours）。",
             ["gate_unavailable"] = "確認の仕組みが一時的に使えないため、安全のため拒否しています（gate_unavailable）。",
+            ["invalid_number"] = "電話番号として読めません（invalid_number）。",
         },
         OptedOutUntil = "期限付きの連絡拒否の終了",
         CheckRecorded = "確認番号",
@@ -287,6 +303,20 @@ public sealed record ConsoleWords
         [
             "通知の送信・拒否（理由別）・失敗の件数、CRMへの配信と配信不能の件数、連絡拒否が各サービスに届くまでの時間（p50/p99）は、通知・回答の各サービスのデータベースとメトリクスにあり、この画面はまだ読んでいません。",
         ],
+        ScrubTitle = "リストの一括確認",
+        ScrubIntro = "電話をかける前のリスト（CSV）を1行ずつ、連絡の可否の確認と同じ規則で確かめます。結果は各行に判定と理由を付けたCSVです。",
+        ScrubFile = "CSVファイル",
+        ScrubFileHint = "1行目に列名、そのうち1つが電話番号の列（phone、tel、電話番号など）。UTF-8でもExcelが保存するShift_JISでもかまいません。",
+        RunScrub = "確認を始める",
+        ScrubJobTitle = "リストの確認",
+        ScrubRunning = "確認しています",
+        RowsChecked = (rows, expected) => expected is { } e && e > 0 ? $"{rows:N0}行 / 約{e:N0}行を確認しました（このページは自動で更新されます）。" : $"{rows:N0}行を確認しました（このページは自動で更新されます）。",
+        ScrubFailed = "このファイルは確認できませんでした。直してもう一度アップロードしてください。",
+        ScrubRows = "確認した行",
+        Finished = "完了日時",
+        ScrubByReason = "連絡できない理由ごとの行数",
+        DownloadResult = "結果をCSVでダウンロード",
+        ScrubAnother = "別のリストを確認する",
     };
 
     public static readonly ConsoleWords English = new()
@@ -330,6 +360,7 @@ public sealed record ConsoleWords
             ["not_sms_capable"] = "This number cannot receive SMS (not_sms_capable).",
             ["quiet_hours"] = "Outside the contact hours where the person is (quiet_hours).",
             ["gate_unavailable"] = "The check could not be made, so it answers no to be safe (gate_unavailable).",
+            ["invalid_number"] = "Not a phone number (invalid_number).",
         },
         OptedOutUntil = "Temporary opt-out ends",
         CheckRecorded = "Check id",
@@ -431,5 +462,19 @@ public sealed record ConsoleWords
         [
             "Notices sent, refused by reason and failed, CRM deliveries and dead letters, and the opt-out propagation latency per service (p50/p99) live in the Notices and Responses databases and meters; this page does not read them yet.",
         ],
+        ScrubTitle = "Bulk scrub",
+        ScrubIntro = "Check a call list (CSV) row by row against the same rules as a single permission check. The result is the list with a decision and reasons on every row.",
+        ScrubFile = "CSV file",
+        ScrubFileHint = "The first row names the columns, one of them the phone number (phone, tel, 電話番号…). UTF-8 or Shift_JIS as Excel saves it.",
+        RunScrub = "Start the scrub",
+        ScrubJobTitle = "Scrub",
+        ScrubRunning = "Checking the list",
+        RowsChecked = (rows, expected) => expected is { } e && e > 0 ? $"{rows:N0} of about {e:N0} rows checked (this page refreshes itself)." : $"{rows:N0} rows checked (this page refreshes itself).",
+        ScrubFailed = "This file could not be scrubbed. Fix it and upload it again.",
+        ScrubRows = "Rows checked",
+        Finished = "Finished",
+        ScrubByReason = "Rows that may not be contacted, by reason",
+        DownloadResult = "Download the result as CSV",
+        ScrubAnother = "Scrub another list",
     };
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -14,7 +12,7 @@ public static class ScrubEndpoints
     public static void MapScrubApi(this RouteGroupBuilder api)
     {
         api.MapPost("/scrubs", async Task<Results<Created<ScrubJobView>, ValidationProblem, ProblemHttpResult>> (
-                string? channel, string? purpose, DateTimeOffset? at, HttpContext context, ScrubJobs jobs, ScrubEngine engine, ConsentOptions options, TimeProvider time, ILogger<ScrubEngine> logger) =>
+                string? channel, string? purpose, DateTimeOffset? at, HttpContext context, ScrubJobs jobs, ScrubRunner runner, ConsentOptions options, TimeProvider time) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 if (!Channels.IsKnown(channel)) errors["channel"] = ["The channel is required: call, sms or email."];
@@ -33,33 +31,16 @@ public static class ScrubEndpoints
 
                 var organizationId = context.User.OrganizationId();
                 var (id, progress) = await jobs.StartAsync(organizationId, channel!, purpose!.Trim(), at, context.RequestAborted);
-                var part = jobs.ResultPath(id) + ".part";
                 try
                 {
-                    System.IO.Directory.CreateDirectory(jobs.Folder);
-                    await using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-                    await using (var output = new StreamWriter(file, new UTF8Encoding(false), 1 << 16))
-                    {
-                        await engine.RunAsync(upload, output, organizationId, channel!, purpose.Trim(), at ?? time.GetUtcNow(), progress, context.RequestAborted);
-                    }
-                    string sha256;
-                    await using (var result = File.OpenRead(part)) sha256 = "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(result, context.RequestAborted));
-                    File.Move(part, jobs.ResultPath(id));
-                    await jobs.CompleteAsync(id, progress, sha256, context.RequestAborted);
-                    logger.LogInformation("Scrub {ScrubId} for {OrganizationId}: {Rows} rows, {Allowed} allowed", id, organizationId, progress.Rows, progress.Allowed);
-                    var job = await jobs.FindAsync(organizationId, id, context.RequestAborted);
-                    return TypedResults.Created($"/api/consent/scrubs/{id}", job! with { ConvertedFrom = upload.Converted ? upload.EncodingName : null });
+                    await runner.RunAsync(upload, organizationId, id, progress, channel!, purpose.Trim(), at ?? time.GetUtcNow(), context.RequestAborted);
                 }
                 catch (Exception e) when (e is ScrubInputException or CsvEncodingException)
                 {
-                    await jobs.DiscardAsync(id);
                     return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [e.Message] });
                 }
-                catch
-                {
-                    await jobs.DiscardAsync(id);
-                    throw;
-                }
+                var job = await jobs.FindAsync(organizationId, id, context.RequestAborted);
+                return TypedResults.Created($"/api/consent/scrubs/{id}", job! with { ConvertedFrom = upload.Converted ? upload.EncodingName : null });
             })
             .Accepts<string>("text/csv")
             .WithSummary("Scrub a call list: upload CSV (streamed, any size, a phone column) and get each row back with allow/deny and reasons")

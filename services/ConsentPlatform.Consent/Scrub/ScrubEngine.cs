@@ -15,6 +15,8 @@ public sealed class ScrubProgress
     public long Rows => Interlocked.Read(ref _rows);
     public long Allowed => Interlocked.Read(ref _allowed);
     public long Denied => Rows - Allowed;
+    /// <summary>The rows the file seems to hold (its lines but the header; a quoted line break counts too), for a progress bar; null when unknown.</summary>
+    public long? ExpectedRows { get; init; }
     internal void Add(bool allowed)
     {
         if (allowed) Interlocked.Increment(ref _allowed);

@@ -22,10 +22,11 @@ public sealed class ScrubJobs(ConsentDatabase database, PlatformOptions options,
 
     public string ResultPath(string id) => Path.Combine(Folder, id + ".csv");
 
-    public async Task<(string Id, ScrubProgress Progress)> StartAsync(string organizationId, string channel, string purpose, DateTimeOffset? at, CancellationToken cancellationToken)
+    public async Task<(string Id, ScrubProgress Progress)> StartAsync(string organizationId, string channel, string purpose, DateTimeOffset? at, CancellationToken cancellationToken,
+        long? expectedRows = null)
     {
         var id = "scr_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
-        var progress = new ScrubProgress();
+        var progress = new ScrubProgress { ExpectedRows = expectedRows };
         _running[id] = progress;
         await using var connection = await database.OpenAsync(cancellationToken);
         const string sql = """
@@ -73,5 +74,35 @@ public sealed class ScrubJobs(ConsentDatabase database, PlatformOptions options,
         var (rows, allowed, denied) = _running.TryGetValue(id, out var live) ? (live.Rows, live.Allowed, live.Denied) : (row.RowsChecked, row.Allowed, row.Denied);
         return new ScrubJobView(row.Id, row.Status, row.Channel, row.Purpose, rows, allowed, denied, row.ResultSha256,
             DateTimeOffset.FromUnixTimeMilliseconds(row.StartedAt), row.FinishedAt is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null);
+    }
+
+    /// <summary>While a job runs: the rows its file seems to hold, for a progress bar (null when not known).</summary>
+    public long? ExpectedRowsOf(string id) => _running.GetValueOrDefault(id)?.ExpectedRows;
+
+    private readonly ConcurrentDictionary<(string OrganizationId, string Id), string> _failed = new();
+
+    /// <summary>
+    /// Why a job that ran after its upload's request (the console's) was discarded, for the page that
+    /// follows it; kept in memory only: the job itself is gone, as a refused API upload's is.
+    /// </summary>
+    public void Failed(string organizationId, string id, string reason) => _failed[(organizationId, id)] = reason;
+
+    public string? FailureOf(string organizationId, string id) => _failed.GetValueOrDefault((organizationId, id));
+
+    /// <summary>A finished job's rows per reason code (a denied row may have several), read from its result file.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ReasonCountsAsync(string id, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var reader = new StreamReader(ResultPath(id));
+        using var parser = new CsvHelper.CsvParser(reader, System.Globalization.CultureInfo.InvariantCulture);
+        if (!await parser.ReadAsync()) return counts;
+        var reasons = parser.Record!.Length - 1;
+        while (await parser.ReadAsync())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var code in parser.Record![reasons].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                counts[code] = counts.GetValueOrDefault(code) + 1;
+        }
+        return counts;
     }
 }
