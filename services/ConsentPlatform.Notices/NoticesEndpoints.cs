@@ -30,10 +30,6 @@ public sealed record TemplatePreview(SmsPreview Preview, IReadOnlyList<string> P
 
 public sealed record CallingNumberView(string PhoneNumber, string? Department, DateTimeOffset PublishedSince);
 
-public sealed record DevInboxMessage(string Id, string To, string From, string Body, IReadOnlyList<string> Links, DateTimeOffset CreatedAt);
-
-public sealed record DevInboxEmail(string Id, string To, string Subject, string Body, DateTimeOffset CreatedAt);
-
 public static class NoticesEndpoints
 {
     public static void MapNoticesApi(this RouteGroupBuilder api)
@@ -116,55 +112,12 @@ public static class NoticesEndpoints
         api.MapGet("/calling-numbers", async (HttpContext context, NoticesDatabase database) =>
         {
             await using var connection = await database.OpenAsync(context.RequestAborted);
-            const string sql = """
-                SELECT e164 AS Item1, department AS Item2, published_at AS Item3 FROM caller_numbers
-                WHERE organization_id = @organizationId AND published_at IS NOT NULL AND (withdrawn_at IS NULL OR withdrawn_at < published_at)
-                ORDER BY published_at
-                """;
-            var rows = await connection.QueryAsync<(string, string?, long)>(new CommandDefinition(sql, new { organizationId = context.User.OrganizationId() }, cancellationToken: context.RequestAborted));
-            return rows.Select(r => new CallingNumberView(r.Item1, r.Item2, DateTimeOffset.FromUnixTimeMilliseconds(r.Item3))).ToList();
+            var numbers = await ReplicaStore.ListCallingNumbersAsync(connection, context.User.OrganizationId(), context.RequestAborted);
+            return numbers.Select(n => new CallingNumberView(n.E164, n.Department, n.PublishedAt)).ToList();
         }).WithSummary("The organization's published calling numbers as Notices knows them (R21)");
 
         api.MapGet("/dev-inbox", (HttpContext context, NoticesDatabase database, NoticesOptions options) =>
             DevInbox.ListAsync(database, options, context.User.OrganizationId(), context.RequestAborted))
             .WithSummary("Messages the dev inbox provider 'sent', newest first (Sms:Provider=DevInbox)");
     }
-}
-
-public static class DevInbox
-{
-    /// <summary>
-    /// An organization's messages, or with <paramref name="organizationId"/> null the codes people asked
-    /// for (see <see cref="Verification.CodeAudience"/>), which no organization is shown.
-    /// </summary>
-    public static async Task<IReadOnlyList<DevInboxMessage>> ListAsync(NoticesDatabase database, NoticesOptions options, string? organizationId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var sql = $"""
-            SELECT id AS Item1, to_number AS Item2, sender AS Item3, body AS Item4, created_at AS Item5 FROM dev_inbox
-            WHERE {Owned(organizationId)}
-            ORDER BY created_at DESC, id DESC {database.Dialect.FirstRows("200")}
-            """;
-        var rows = await connection.QueryAsync<(string, string, string, string, long)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
-        return rows.Select(r => new DevInboxMessage(r.Item1, r.Item2, r.Item3, r.Item4, LinksIn(r.Item4, options), DateTimeOffset.FromUnixTimeMilliseconds(r.Item5))).ToList();
-    }
-
-    public static async Task<IReadOnlyList<DevInboxEmail>> ListEmailsAsync(NoticesDatabase database, string? organizationId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var sql = $"""
-            SELECT id AS Id, to_address AS "To", subject AS Subject, body AS Body, created_at AS CreatedAt FROM dev_emails
-            WHERE {Owned(organizationId)}
-            ORDER BY created_at DESC, id DESC {database.Dialect.FirstRows("200")}
-            """;
-        var rows = await connection.QueryAsync<(string Id, string To, string Subject, string Body, long CreatedAt)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
-        return rows.Select(r => new DevInboxEmail(r.Id, r.To, r.Subject, r.Body, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList();
-    }
-
-    /// <summary>The rows of one organization, or the rows of no organization (people's own codes).</summary>
-    internal static string Owned(string? organizationId) =>
-        organizationId is null ? "organization_id IS NULL" : "organization_id = @organizationId";
-
-    private static List<string> LinksIn(string body, NoticesOptions options) =>
-        System.Text.RegularExpressions.Regex.Matches(body, @"https?://[^\s　、。）)]+").Select(m => m.Value).ToList();
 }

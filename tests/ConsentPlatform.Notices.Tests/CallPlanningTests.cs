@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

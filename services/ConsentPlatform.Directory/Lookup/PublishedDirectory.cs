@@ -98,7 +98,7 @@ public sealed class PublishedDirectory(DirectoryDatabase database, TimeProvider 
             if (!force && stamp == _current.Stamp) return;
 
             var numbers = await CallerNumberStore.ListPublishedAsync(connection, cancellationToken);
-            var profiles = (await DirectoryProfiles.ListPublishingAsync(connection, cancellationToken)).ToDictionary(p => p.OrganizationId);
+            var profiles = (await DirectoryProfiles.ListAsync(connection, cancellationToken)).ToDictionary(p => p.OrganizationId);
             var changed = await CallerNumberStore.LastChangedAsync(connection, cancellationToken);
 
             var organizations = numbers

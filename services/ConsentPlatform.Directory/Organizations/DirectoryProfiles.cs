@@ -42,10 +42,14 @@ public static class DirectoryProfiles
         return (await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(sql, new { organizationId }, transaction, cancellationToken: cancellationToken)))?.ToProfile();
     }
 
-    /// <summary>Profiles of organizations that have a published number.</summary>
-    public static async Task<IReadOnlyList<DirectoryProfile>> ListPublishingAsync(DbConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every organization's profile; the directory keeps those with a published number. Which
+    /// numbers are published is for the numbers' owner (<c>Numbers/CallerNumberStore</c>) to say,
+    /// and there are far fewer organizations than a parameter list could hold.
+    /// </summary>
+    public static async Task<IReadOnlyList<DirectoryProfile>> ListAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        const string sql = $"{Select} WHERE organization_id IN (SELECT organization_id FROM caller_numbers WHERE status = 'published')";
+        const string sql = Select;
         return (await connection.QueryAsync<Row>(new CommandDefinition(sql, cancellationToken: cancellationToken))).Select(r => r.ToProfile()).ToList();
     }
 }

@@ -187,6 +187,19 @@ public static class ReplicaStore
         return rows.GroupBy(r => r.Item1).ToDictionary(g => g.Key, g => g.Select(r => r.Item2).ToHashSet(StringComparer.Ordinal));
     }
 
+    /// <summary>An organization's published calling numbers as this replica knows them (R21), oldest first.</summary>
+    public static async Task<IReadOnlyList<(string E164, string? Department, DateTimeOffset PublishedAt)>> ListCallingNumbersAsync(
+        DbConnection connection, string organizationId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT e164 AS Item1, department AS Item2, published_at AS Item3 FROM caller_numbers
+            WHERE organization_id = @organizationId AND published_at IS NOT NULL AND (withdrawn_at IS NULL OR withdrawn_at < published_at)
+            ORDER BY published_at
+            """;
+        var rows = await connection.QueryAsync<(string, string?, long)>(new CommandDefinition(sql, new { organizationId }, cancellationToken: ct));
+        return rows.Select(r => (r.Item1, r.Item2, DateTimeOffset.FromUnixTimeMilliseconds(r.Item3))).ToList();
+    }
+
     /// <summary>Contacts changed since <paramref name="since"/> (unix ms), and whether the published numbers changed.</summary>
     public static async Task<(List<string> Hashes, bool NumbersChanged)> ChangesSinceAsync(DbConnection connection, long since, CancellationToken ct)
     {

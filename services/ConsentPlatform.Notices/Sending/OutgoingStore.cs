@@ -38,6 +38,20 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
         }, tx.Inner, cancellationToken: ct));
     }
 
+    /// <summary>Whether a message with this id was ever queued: a repeated command for the same request sends nothing more.</summary>
+    public static async Task<bool> ExistsAsync(Transaction tx, Guid id) =>
+        await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = id.ToString() }, tx.Inner) > 0;
+
+    /// <summary>The organizations whose notices were texted to this contact: an SMS reply is addressed to them.</summary>
+    public static async Task<List<string>> OrganizationsNotifiedAsync(Transaction tx, string contactHash)
+    {
+        const string sql = """
+            SELECT DISTINCT organization_id FROM outgoing_messages
+            WHERE contact_hash = @contactHash AND organization_id IS NOT NULL AND purpose = 'notice'
+            """;
+        return (await tx.Connection.QueryAsync<string>(sql, new { contactHash }, tx.Inner)).ToList();
+    }
+
     /// <summary>
     /// Sending's part of an erasure: every SMS, email and verification call to the contact keeps only
     /// its keyed hash and status (numbers, addresses, texts and codes go; nothing still queued is

@@ -50,8 +50,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
         {
             if (await IsErasedAsync(tx, candidates)) return;
             // A repeated command for the same request (a retry upstream) sends nothing more: one SMS per request.
-            var queued = await tx.Connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = m.RequestId.ToString() }, tx.Inner);
-            if (queued > 0) return;
+            if (await OutgoingStore.ExistsAsync(tx, m.RequestId)) return;
             var language = m.Language ?? (number.RegionCode == "JP" ? VoiceScript.Japanese : VoiceScript.English);
             var body = CodeTexts.Sms(m.Code, m.Purpose, company, m.ValidMinutes, language);
             await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, CodeAudience.Owner(m.Purpose, m.OrganizationId), OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);

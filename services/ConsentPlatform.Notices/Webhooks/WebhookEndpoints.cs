@@ -87,11 +87,7 @@ public static class WebhookEndpoints
                 return Twiml(null);
 
             // The organizations that texted this person are the ones the reply is addressed to.
-            const string orgs = """
-                SELECT DISTINCT organization_id FROM outgoing_messages
-                WHERE contact_hash = @hash AND organization_id IS NOT NULL AND purpose = 'notice'
-                """;
-            var organizations = (await tx.Connection.QueryAsync<string>(orgs, new { hash }, tx.Inner)).ToList();
+            var organizations = await OutgoingStore.OrganizationsNotifiedAsync(tx, hash);
             var company = organizations.Count > 0 ? await CompanyAsync(database, organizations[^1], context.RequestAborted) : null;
 
             switch (intent)
