@@ -130,6 +130,73 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    [BrowserFact]
+    public async Task Every_console_page_in_both_languages_at_1280x800_has_no_serious_or_critical_axe_violation()
+    {
+        var (organizationId, key) = await host.CreateOrganizationAsync("Accessible Console K.K.");
+        var requestId = $"dsr_axe{Random.Shared.Next():x8}";
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+                VALUES ($id, 'erasure', 'phone', 'k1:axe', NULL, 'sha256:seeded', 0, 'pending_verification', $created, $created, $due);
+                INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES ($id, $org);
+                INSERT INTO data_subject_request_log (request_id, at, service, action, detail) VALUES ($id, $created, 'consent', 'received', 'phone');
+                """;
+            insert.Parameters.AddWithValue("$id", requestId);
+            insert.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.AddDays(-40).ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$due", DateTimeOffset.UtcNow.AddDays(-10).ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$org", organizationId);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var problems = new List<string>();
+        var checkedPages = 0;
+        foreach (var language in new[] { "ja", "en" })
+        {
+            var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                Locale = language == "ja" ? "ja-JP" : "en-US", ViewportSize = new() { Width = 1280, Height = 800 },
+            });
+            var page = await context.NewPageAsync();
+            async Task CheckAsync(string name, string? path = null)
+            {
+                if (path is not null) await page.GotoAsync($"{host.BaseAddress}{path.TrimStart('/')}{(path.Contains('?') ? '&' : '?')}lang={language}");
+                checkedPages++;
+                problems.AddRange(await ProblemsAsync(page, language, $"console {name} ({language} 1280×800)"));
+            }
+            try
+            {
+                await ComplianceConsoleTests.SignInAsync(host, page, key, "/consent/console");
+                await CheckAsync("home", "/consent/console");
+                await CheckAsync("overview", "/consent/console/overview");
+                await CheckAsync("overview with a bad period", "/consent/console/overview?from=x");
+                await CheckAsync("permission check", "/consent/console/check");
+                await page.Locator("#contact").FillAsync("090-1234-5678");
+                await page.Locator("#purpose").FillAsync("axe-test");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("section.result").WaitForAsync();
+                await CheckAsync("permission check answer");
+                await CheckAsync("audit", "/consent/console/audit");
+                await CheckAsync("audit with a bad filter", "/consent/console/audit?from=x");
+                await CheckAsync("requests", "/consent/console/requests");
+                await CheckAsync("request", $"/consent/console/requests/{requestId}");
+                await CheckAsync("bulk scrub", "/consent/console/scrub");
+                await page.Locator("#file").SetInputFilesAsync(new FilePayload { Name = "list.csv", MimeType = "text/csv", Buffer = "phone\n09012345678\n03-12\n"u8.ToArray() });
+                await page.Locator("#purpose").FillAsync("axe-test");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-status=done]").WaitForAsync(new() { Timeout = 60_000 });
+                await CheckAsync("bulk scrub result");
+                await CheckAsync("page not found", "/consent/console/no-such-page");
+            }
+            finally { await context.CloseAsync(); }
+        }
+        output.WriteLine($"{checkedPages} console page states checked");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     /// <summary>axe-core's serious and critical violations, and what axe does not check: lang on the switch, a visible focus.</summary>
     private static async Task<List<string>> ProblemsAsync(IPage page, string language, string what)
     {

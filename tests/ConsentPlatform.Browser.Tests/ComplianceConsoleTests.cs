@@ -318,10 +318,12 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             foreach (var (chart, counts) in expected) Assert.Equal(counts, await ChartAsync(page, chart));
             await Assertions.Expect(page.Locator("section[data-chart=consents-by-event] tr[data-bar] th").First).ToHaveTextAsync("Spring seminar");
             await Assertions.Expect(page.Locator("section[data-chart=opt-outs-by-source] svg title")).ToHaveTextAsync("Opt-outs, by source");
+            await ScreenshotAsync(page, "en");
 
             await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
             await Assertions.Expect(page.Locator("section[data-chart=opt-outs-by-source] h2")).ToHaveTextAsync("連絡拒否（経路別）");
             foreach (var (chart, counts) in expected) Assert.Equal(counts, await ChartAsync(page, chart));
+            await ScreenshotAsync(page, "ja");
 
             // The open requests chart leads to the list behind it.
             await page.Locator("section[data-chart=open-requests]").GetByRole(AriaRole.Link, new() { Name = "本人からの請求", Exact = true }).ClickAsync();
@@ -384,6 +386,18 @@ public sealed class ComplianceConsoleTests(HostFixture host)
         finally { await page.Context.CloseAsync(); }
     }
 
+    /// <summary>
+    /// The README's pictures of the overview: written only when CONSOLE_SCREENSHOTS names a folder
+    /// (e.g. docs/screenshots), at 1280×800, so a normal run leaves the tree alone.
+    /// </summary>
+    private static async Task ScreenshotAsync(IPage page, string language)
+    {
+        if (Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS") is not { Length: > 0 } folder) return;
+        System.IO.Directory.CreateDirectory(folder);
+        await page.SetViewportSizeAsync(1280, 800);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"console-overview-{language}.png"), FullPage = true });
+    }
+
     /// <summary>A chart's figures by bar, as its table states them; the drawn bars must carry the same figures.</summary>
     private static async Task<Dictionary<string, long>> ChartAsync(IPage page, string chart)
     {
@@ -414,7 +428,9 @@ public sealed class ComplianceConsoleTests(HostFixture host)
 
     private static string Day(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Japan).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task SignInAsync(IPage page, string key, string path)
+    private Task SignInAsync(IPage page, string key, string path) => SignInAsync(host, page, key, path);
+
+    internal static async Task SignInAsync(HostFixture host, IPage page, string key, string path)
     {
         await page.GotoAsync(new Uri(host.BaseAddress, $"/signin?returnUrl={Uri.EscapeDataString(path)}").ToString());
         await page.FillAsync("input[name=key]", key);
