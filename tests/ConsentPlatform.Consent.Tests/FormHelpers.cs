@@ -50,5 +50,5 @@ public static partial class FormHelpers
     [GeneratedRegex("""<input type="hidden" name="(?<name>[^"]+)" value="(?<value>[^"]*)" />""")]
     private static partial Regex HiddenInput();
 
-    public static string ReceiptId(string html) => Regex.Match(html, "id=\"receipt-id\">(rcpt_[0-9a-f]+)<").Groups[1].Value;
+    public static string ReceiptId(string html) => Regex.Match(html, "id=\"receipt-id\"[^>]*>(rcpt_[0-9a-f]+)<").Groups[1].Value;
 }

@@ -159,7 +159,8 @@ public sealed partial class OrganizerPageTests(ConsentFactory factory) : IClassF
         var response = await browser.GetAsync($"/consent/events/{id}/edit");
         var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
 
-        Assert.Contains($"<textarea id=\"snippet\" readonly rows=\"2\"><script src=\"http://localhost/embed.js\" data-form=\"{id}\" async></script></textarea>", html);
+        Assert.Contains($"<textarea id=\"snippet\" readonly rows=\"3\"><script src=\"http://localhost/embed.js\" data-form=\"{id}\" async></script>\n" +
+            $"<noscript><a href=\"http://localhost/consent/forms/{id}\">同意フォームを開く / Open the consent form</a></noscript></textarea>", html);
         Assert.Contains("<button type=\"button\" data-copy=\"snippet\" data-done=\"Copied\" hidden>", html);
         Assert.Contains("<script src=\"/consent/organizer.js\" defer></script>", html);
         Assert.Contains($"data-preview-url=\"/consent/events/{id}/preview\"", html);
