@@ -245,13 +245,20 @@ public sealed class EmbeddedFormTests(HostFixture host) : IAsyncLifetime
     private static async Task<int> FittedHeightAsync(IPage page, string what)
     {
         var (outer, inner) = (0, -1);
-        await Eventually.AssertAsync(async () =>
+        try
         {
-            var frame = page.Frames.Single(f => f.Url.Contains("/consent/forms/"));
-            inner = await frame.EvaluateAsync<int>("() => Math.ceil(document.documentElement.getBoundingClientRect().height)");
-            outer = await page.Locator("iframe").EvaluateAsync<int>("f => Math.round(f.getBoundingClientRect().height)");
-            return outer == inner;
-        }, TimeSpan.FromSeconds(20), $"the frame to be as tall as {what} (frame {outer} px, content {inner} px)");
+            await Eventually.AssertAsync(async () =>
+            {
+                var frame = page.Frames.Single(f => f.Url.Contains("/consent/forms/"));
+                inner = await frame.EvaluateAsync<int>("() => Math.ceil(document.documentElement.getBoundingClientRect().height)");
+                outer = await page.Locator("iframe").EvaluateAsync<int>("f => Math.round(f.getBoundingClientRect().height)");
+                return outer == inner;
+            }, TimeSpan.FromSeconds(20), $"the frame to be as tall as {what}");
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message} Last seen: frame {outer} px, content {inner} px.");
+        }
         return outer;
     }
 
