@@ -11,18 +11,16 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ConsentPlatform.ServiceDefaults.Web;
 
-/// <summary>The landing page, the stylesheet, and signing in with an organization key.</summary>
+/// <summary>The landing page, the stylesheet and icon, and signing in with an organization key.</summary>
 public static class PlatformPages
 {
-    private static readonly byte[] Stylesheet = ReadAsset("site.css");
-
     public static void MapPlatformPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/assets/site.css", (HttpContext context) =>
-        {
-            context.Response.Headers.CacheControl = "public, max-age=86400";
-            return Results.Bytes(Stylesheet, "text/css; charset=utf-8");
-        }).ExcludeFromDescription();
+        app.MapAsset("/assets/site.css", "site.css", "text/css; charset=utf-8");
+        // The layout links the SVG; browsers, bookmarks and feed readers still ask for /favicon.ico
+        // by name, and every service answers it rather than logging a 404 per page view.
+        app.MapAsset("/assets/favicon.svg", "favicon.svg", "image/svg+xml");
+        app.MapAsset("/favicon.ico", "favicon.ico", "image/x-icon");
 
         app.MapGet("/", (HttpContext context, PlatformModules modules, IAntiforgery antiforgery) =>
             new RazorComponentResult<LandingPage>(new
@@ -65,6 +63,16 @@ public static class PlatformPages
 
     public static string? SignedInAs(ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.Name) : null;
+
+    private static void MapAsset(this IEndpointRouteBuilder app, string path, string name, string contentType)
+    {
+        var bytes = ReadAsset(name);
+        app.MapGet(path, (HttpContext context) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=86400";
+            return Results.Bytes(bytes, contentType);
+        }).ExcludeFromDescription();
+    }
 
     private static byte[] ReadAsset(string name)
     {
