@@ -12,7 +12,8 @@ namespace ConsentPlatform.Consent.Tests;
 /// <summary>The compliance console's pages over HTTP: language, scope, HTML for unknown addresses, input refused by field, what a check records.</summary>
 public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
-    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview", "/consent/console/scrub" };
+    public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview", "/consent/console/scrub",
+        "/consent/console/contact", "/consent/console/suppressions" };
 
     [Theory]
     [MemberData(nameof(PagePaths))]
@@ -195,5 +196,143 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         Assert.Contains("<tr data-action=\"erasure_confirmed\" data-service=\"directory\">", page);
         Assert.Contains("Erasure not yet confirmed by: notices, responses", page);
         Assert.Contains("<dd>Completed</dd>", page);
+    }
+
+    [Fact]
+    public async Task The_contact_record_of_a_number_typed_in_another_format_shows_what_the_per_contact_export_holds_masked_and_downloads_that_export()
+    {
+        var (org, api, browser) = await factory.SignedInAsync();
+        var formId = (await api.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var person = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await person.SubmitFormAsync(formId, [Field("channels", "call"), Field("phone", "090-7272-0003")]);
+        await factory.PublishAsync(Api.OptOut(factory.HashOf("090-7272-0003"), org, "directory"));
+        await Testing.Eventually.AssertAsync(async () => (await api.GetFromJsonAsync<JsonElement>("/api/consent/contacts?phoneNumber=09072720003"))
+            .GetProperty("suppressions").GetArrayLength() == 1, TimeSpan.FromSeconds(10), "the opt-out is in the export");
+        var token = Pages.TokenOf(await browser.GetStringAsync("/consent/console/contact?lang=en"));
+        FormUrlEncodedContent Posted(string contact) => new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["contact"] = contact, ["lang"] = "en" });
+
+        var response = await browser.PostAsync("/consent/console/contact", Posted("+81 90 7272 0003"));
+        var csv = await browser.PostAsync("/consent/console/contact.csv", Posted("+81 90 7272 0003"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Record of 090-****-0003", page);
+        Assert.Equal(["granted", "withdrawn"], System.Text.RegularExpressions.Regex.Matches(page, "data-ledger=\"([a-z]+)\"").Select(m => m.Groups[1].Value));
+        Assert.Contains("Cloud Seminar 2026", page);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "data-suppression=\"opted_out\" data-source=\"directory\""));
+        Assert.Contains("Notices sent (SMS, email, planned calls)", page);
+        Assert.DoesNotContain("09072720003", page);
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await api.GetByteArrayAsync("/api/consent/contacts?phoneNumber=09072720003&format=csv"), await csv.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("03-12")]
+    [InlineData("someone@")]
+    [InlineData("")]
+    public async Task A_contact_record_or_its_download_for_a_contact_that_cannot_be_read_is_refused_naming_the_contact(string contact)
+    {
+        var (_, _, browser) = await factory.SignedInAsync();
+        var token = Pages.TokenOf(await browser.GetStringAsync("/consent/console/contact?lang=en"));
+        FormUrlEncodedContent Posted() => new(new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["contact"] = contact, ["lang"] = "en" });
+
+        var page = await browser.PostAsync("/consent/console/contact", Posted());
+        var csv = await browser.PostAsync("/consent/console/contact.csv", Posted());
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (page.StatusCode, csv.StatusCode));
+        Assert.Contains("data-error=\"contact\"", await page.Content.ReadAsStringAsync());
+        Assert.True((await csv.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("contact", out _), "the download's problem names the contact");
+    }
+
+    [Fact]
+    public async Task The_suppression_list_filters_the_organizations_own_opt_outs_by_source_and_by_the_organizations_days_and_finds_one_contact_by_number()
+    {
+        var (org, _, browser) = await factory.SignedInAsync();
+        var (other, _) = await factory.CreateOrganizationAsync("Someone Else K.K.");
+        DateTimeOffset Jst(int month, int day, int hour) => new(2026, month, day, hour, 30, 0, TimeSpan.FromHours(9));
+        // The last one is on 2 April in Japan but still 1 April in UTC.
+        var optOuts = new[]
+        {
+            Api.OptOut(factory.HashOf("090-5151-0001"), org, "directory") with { RequestedAt = Jst(3, 10, 12) },
+            Api.OptOut(factory.HashOf("090-5151-0002"), org, "sms_reply", null, "sms") with { RequestedAt = Jst(3, 20, 12) },
+            Api.OptOut(factory.HashOf("090-5151-0003"), org, "call_refused", null, "call") with { RequestedAt = Jst(4, 2, 0) },
+            Api.OptOut(factory.HashOf("090-5151-0002"), other, "sms_reply", null, "sms") with { RequestedAt = Jst(3, 20, 12) },
+        };
+        foreach (var optOut in optOuts) await factory.PublishAsync(optOut);
+        await Testing.Eventually.AssertAsync(async () => await factory.QueryScalarAsync<long>(
+            "SELECT COUNT(*) FROM suppressions WHERE organization_id IN (@org, @other)", new { org, other }) == 4, TimeSpan.FromSeconds(10), "the opt-outs are recorded");
+
+        // The total shown and the listed entries' sources, newest first.
+        async Task<string> List(string query)
+        {
+            var page = await browser.GetStringAsync("/consent/console/suppressions?lang=en&" + query);
+            return System.Text.RegularExpressions.Regex.Match(page, "<span data-total>([^<]+)</span>").Groups[1].Value + ": "
+                + string.Join(" ", System.Text.RegularExpressions.Regex.Matches(page, "data-source=\"([a-z_]+)\"").Select(m => m.Groups[1].Value));
+        }
+
+        Assert.Equal("3 opt-outs: call_refused sms_reply directory", await List(""));
+        Assert.Equal("1 opt-out: sms_reply", await List("source=sms_reply"));
+        Assert.Equal("2 opt-outs: sms_reply directory", await List("from=2026-03-01&to=2026-03-31"));
+        Assert.Equal("1 opt-out: call_refused", await List("from=2026-04-02&to=2026-04-02"));
+        Assert.Equal("0 opt-outs: ", await List("source=directory&from=2026-03-11"));
+
+        var token = Pages.TokenOf(await browser.GetStringAsync("/consent/console/suppressions?lang=en"));
+        var found = await browser.PostAsync("/consent/console/suppressions", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["contact"] = "+81-90-5151-0002", ["lang"] = "en",
+        }));
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        var answer = WebUtility.HtmlDecode(await found.Content.ReadAsStringAsync());
+        Assert.Contains("Opt-outs for 090-****-0002", answer);
+        Assert.Equal(["sms_reply"], System.Text.RegularExpressions.Regex.Matches(answer, "data-source=\"([a-z_]+)\"").Select(m => m.Groups[1].Value));
+        Assert.DoesNotContain("data-total", answer);
+    }
+
+    [Fact]
+    public async Task The_suppression_list_pages_newest_first_without_repeating_or_losing_an_entry()
+    {
+        var (org, _, browser) = await factory.SignedInAsync();
+        // 52 entries, two of them at the same moment as their neighbour, so the cursor's tie-break on id is used.
+        var at = new DateTimeOffset(2026, 5, 1, 9, 0, 0, TimeSpan.FromHours(9)).ToUnixTimeMilliseconds();
+        var ids = new List<string>();
+        for (var i = 0; i < 52; i++)
+        {
+            var id = Guid.NewGuid().ToString();
+            ids.Add(id);
+            await factory.QueryScalarAsync<long>("""
+                INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at)
+                VALUES (@id, 'k1:paging', @org, 'sms', NULL, 'opted_out', 'sms_reply', NULL, @createdAt); SELECT 1
+                """, new { id, org, createdAt = at + (i / 3) * 60_000 });
+        }
+
+        var first = await browser.GetStringAsync("/consent/console/suppressions?lang=en");
+        var next = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(first, "<a rel=\"next\" href=\"([^\"]+)\"").Groups[1].Value);
+        Assert.StartsWith("/consent/console/suppressions?lang=en&before=", next);
+        var second = await browser.GetStringAsync(next);
+
+        string[] Ids(string page) => System.Text.RegularExpressions.Regex.Matches(page, "data-id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(50, Ids(first).Length);
+        Assert.Equal(2, Ids(second).Length);
+        Assert.Equal(ids.Order().ToHashSet(), Ids(first).Concat(Ids(second)).ToHashSet());
+        Assert.DoesNotContain("rel=\"next\"", second);
+        Assert.Contains("52 opt-outs", second);
+    }
+
+    [Theory]
+    [InlineData("source=nonsense", "source")]
+    [InlineData("from=2026-13-01", "from")]
+    [InlineData("from=2026-12-04&to=2026-12-01", "to")]
+    [InlineData("before=x", "before")]
+    public async Task A_suppression_list_filter_that_cannot_be_read_is_refused_naming_the_field(string query, string field)
+    {
+        var (_, _, browser) = await factory.SignedInAsync();
+
+        var response = await browser.GetAsync("/consent/console/suppressions?lang=en&" + query);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"data-error=\"{field}\"", page);
+        Assert.DoesNotContain("data-total", page);
     }
 }

@@ -5,6 +5,7 @@ using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Scrub;
+using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Recipients;
@@ -33,6 +34,8 @@ public static class ConsolePages
     public const string AuditPath = Path + "/audit";
     public const string RequestsPath = Path + "/requests";
     public const string ScrubPath = Path + "/scrub";
+    public const string ContactPath = Path + "/contact";
+    public const string SuppressionsPath = Path + "/suppressions";
     public const int PageSize = 50;
 
     /// <summary>The navigation bar's entries, in order.</summary>
@@ -42,7 +45,9 @@ public static class ConsolePages
         (OverviewPath, w.OverviewTitle),
         (RequestsPath, w.RequestsTitle),
         (CheckPath, w.CheckTitle),
+        (ContactPath, w.ContactTitle),
         (AuditPath, w.AuditTitle),
+        (SuppressionsPath, w.SuppressionsTitle),
         (ScrubPath, w.ScrubTitle),
     ];
 
@@ -111,6 +116,77 @@ public static class ConsolePages
             return Render<CheckPage>(context, new
             {
                 View = view, Purposes = purposes, Contact = contact, Channel = channel, Purpose = purpose, Result = result, Held = held,
+            });
+        });
+
+        pages.MapGet("/contact", (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options) =>
+            Render<ContactRecordPage>(context, new { View = View(context, antiforgery, options, lang) }));
+
+        // The contact is posted, never put in an address; the record is what the per-contact export holds, read the same way.
+        pages.MapPost("/contact", async ([FromForm] string? contact, [FromForm] string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options,
+            ConsentDatabase database, PhoneNumberHasher hasher) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var (query, errors) = ReadContact(contact, context, options, hasher);
+            if (query is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<ContactRecordPage>(context, new { View = view, Contact = contact, Errors = errors.Select(e => FieldError(view.W, "contact", e)).ToList() });
+            }
+            var held = await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted);
+            return Render<ContactRecordPage>(context, new { View = view, Contact = contact, Masked = query.Masked, Held = held });
+        });
+
+        // The per-contact export as a download from the page: a POST too, so the contact stays out of the address.
+        pages.MapPost("/contact.csv", async Task<IResult> ([FromForm] string? contact, HttpContext context, ConsentOptions options, ConsentDatabase database,
+            PhoneNumberHasher hasher) =>
+        {
+            var (query, errors) = ReadContact(contact, context, options, hasher);
+            if (query is null) return Results.ValidationProblem(new Dictionary<string, string[]> { ["contact"] = [errors[0]] });
+            return ContactExport.CsvFile(context, await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted));
+        })
+        .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+        .WithCsvByteOrderMark();
+
+        pages.MapGet("/suppressions", async (HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database) =>
+        {
+            var view = View(context, antiforgery, options, context.Request.Query["lang"]);
+            var organizationId = context.User.OrganizationId();
+            var sources = await SourcesAsync(database, organizationId, context.RequestAborted);
+            var (filter, before, errors) = ReadSuppressionQuery(context.Request.Query, view, sources);
+            if (errors.Count > 0)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<SuppressionsPage>(context, new { View = view, Sources = sources, Query = context.Request.Query, Errors = errors });
+            }
+            var rows = await SuppressionQueries.PageAsync(database, organizationId, filter, before, PageSize + 1, context.RequestAborted);
+            return Render<SuppressionsPage>(context, new
+            {
+                View = view, Sources = sources, Query = context.Request.Query, Entries = rows.Take(PageSize).ToList(), HasMore = rows.Count > PageSize,
+                Total = await SuppressionQueries.CountAsync(database, organizationId, filter, context.RequestAborted), IsFirstPage = before is null,
+            });
+        });
+
+        // A search by contact is posted, like the check: the number is not put in an address.
+        pages.MapPost("/suppressions", async ([FromForm] string? contact, [FromForm] string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options,
+            ConsentDatabase database, PhoneNumberHasher hasher) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var organizationId = context.User.OrganizationId();
+            var sources = await SourcesAsync(database, organizationId, context.RequestAborted);
+            var (query, errors) = ReadContact(contact, context, options, hasher);
+            if (query is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Render<SuppressionsPage>(context, new
+                {
+                    View = view, Sources = sources, Query = QueryCollection.Empty, Contact = contact, Errors = errors.Select(e => FieldError(view.W, "contact", e)).ToList(),
+                });
+            }
+            return Render<SuppressionsPage>(context, new
+            {
+                View = view, Sources = sources, Query = QueryCollection.Empty, Contact = contact, Masked = query.Masked,
+                Found = await SuppressionQueries.BindingAsync(database, organizationId, query.Hashes, context.RequestAborted),
             });
         });
 
@@ -326,19 +402,54 @@ public static class ConsolePages
 
         var key = Text("key");
         if (key is not null && keys.All(k => k.Id != key)) errors.Add(FieldError(view.W, "key", "That key is not one of this organization's."));
-        var from = Text("from") is { } fromText ? ParseDay(fromText, "from", view.W, errors) : null;
-        var to = Text("to") is { } toText ? ParseDay(toText, "to", view.W, errors) : null;
-        if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", ToMessage));
+        var (fromMs, toMs) = ReadDays(query, view, errors);
         var decision = Text("decision");
         if (decision is not null and not ("allow" or "deny")) errors.Add(FieldError(view.W, "decision", "The decision is allow or deny."));
         var reason = Text("reason");
         if (reason is not null && !ReasonCodes.All.Contains(reason)) errors.Add(FieldError(view.W, "reason", "Pick a reason from the list."));
         var before = Cursor(Text("before"));
         if (before is null) errors.Add(BadCursor);
-        // A day is the organization's day: from its first moment to the first moment of the next.
-        var filter = new AuditFilter(key, from is { } first ? DayStart(first, view.Zone) : null, to is { } last ? DayStart(last.AddDays(1), view.Zone) : null, decision, reason);
-        return (filter, before?.After, errors);
+        return (new AuditFilter(key, fromMs, toMs, decision, reason), before?.After, errors);
     }
+
+    private static (SuppressionFilter Filter, (long, string)? Before, List<FieldProblem> Errors) ReadSuppressionQuery(IQueryCollection query, ConsoleView view,
+        IReadOnlyList<string> sources)
+    {
+        var errors = new List<FieldProblem>();
+        var source = query["source"].ToString() is { Length: > 0 } value ? value.Trim() : null;
+        if (source is not null && !sources.Contains(source)) errors.Add(FieldError(view.W, "source", "Pick a source from the list."));
+        var (fromMs, toMs) = ReadDays(query, view, errors);
+        var before = Cursor(query["before"].ToString() is { Length: > 0 } cursor ? cursor : null);
+        if (before is null) errors.Add(BadCursor);
+        return (new SuppressionFilter(source, fromMs, toMs), before?.After, errors);
+    }
+
+    /// <summary>
+    /// The from and to days of a filter as unix ms, to exclusive: a day is the organization's day, from its
+    /// first moment to the first moment of the next. A day that cannot be read adds its field's problem.
+    /// </summary>
+    private static (long? FromMs, long? ToMs) ReadDays(IQueryCollection query, ConsoleView view, List<FieldProblem> errors)
+    {
+        string? Text(string name) => query[name].ToString() is { Length: > 0 } value ? value.Trim() : null;
+        var from = Text("from") is { } fromText ? ParseDay(fromText, "from", view.W, errors) : null;
+        var to = Text("to") is { } toText ? ParseDay(toText, "to", view.W, errors) : null;
+        if (from is { } f && to is { } t && t < f) errors.Add(FieldError(view.W, "to", ToMessage));
+        return (from is { } first ? DayStart(first, view.Zone) : null, to is { } last ? DayStart(last.AddDays(1), view.Zone) : null);
+    }
+
+    /// <summary>A contact typed on a page (a number in the organization's region, or an email) read as the per-contact export reads it.</summary>
+    private static (ContactQuery? Query, List<string> Errors) ReadContact(string? contact, HttpContext context, ConsentOptions options, PhoneNumberHasher hasher)
+    {
+        var (phoneNumber, email) = RequestInput.SplitContact(contact);
+        var errors = new Dictionary<string, string[]>();
+        var query = ContactLookup.Read(hasher, phoneNumber, email, options.RegionFor(context.User.OrganizationId()), errors);
+        return (query, errors.Values.Select(v => v[0]).ToList());
+    }
+
+    /// <summary>The sources the list can be filtered by: the ways people say no, and any other the organization's entries came from.</summary>
+    private static async Task<IReadOnlyList<string>> SourcesAsync(ConsentDatabase database, string organizationId, CancellationToken cancellationToken) =>
+        Overview.OptOutSources.Where(s => s != Overview.DataSubjectRequestSource)
+            .Concat((await SuppressionQueries.SourcesAsync(database, organizationId, cancellationToken)).Order(StringComparer.Ordinal)).Distinct().ToList();
 
     private const string DayFormat = "yyyy-MM-dd";
     private const string ToMessage = "Give the last day as yyyy-MM-dd, not before the first day.";

@@ -135,6 +135,21 @@ public sealed record ConsoleWords
     public required string ScrubByReason { get; init; }
     public required string DownloadResult { get; init; }
     public required string ScrubAnother { get; init; }
+    public required string ContactTitle { get; init; }
+    public required string ContactIntro { get; init; }
+    public required string ShowRecord { get; init; }
+    public required Func<string, string> RecordOf { get; init; }
+    public required string DownloadExport { get; init; }
+    public required string NotIncludedTitle { get; init; }
+    public required IReadOnlyList<string> NotIncluded { get; init; }
+    public required string SuppressionsTitle { get; init; }
+    public required string SuppressionsIntro { get; init; }
+    public required string FindContact { get; init; }
+    public required string Find { get; init; }
+    public required Func<string, string> EntriesFor { get; init; }
+    public required string ListFilter { get; init; }
+    public required Func<long, string> SuppressionCount { get; init; }
+    public required string NoSuppressions { get; init; }
 
     public string ChannelName(string? channel) => channel is null ? AllChannels : Channels.GetValueOrDefault(channel, channel);
     public string ReasonText(string code) => ReasonTexts.GetValueOrDefault(code, code);
@@ -160,7 +175,7 @@ public sealed record ConsoleWords
         Console = "コンプライアンス画面",
         NavLabel = "コンプライアンス画面のページ",
         Home = "ホーム",
-        HomeIntro = "本人からの請求、連絡の可否の確認、確認の記録をここで扱います。",
+        HomeIntro = "本人からの請求、連絡の可否の確認、連絡先の記録、確認の記録、連絡拒否の一覧をここで扱います。",
         CheckTitle = "連絡の可否の確認",
         CheckIntro = "電話番号またはメールアドレス、連絡方法、利用目的を入れると、いま連絡してよいか、その理由すべてと同意の出どころを表示します。確認は通常どおり確認の記録に1行残ります（それ以外は何も記録しません）。",
         AuditTitle = "確認の記録",
@@ -184,6 +199,7 @@ public sealed record ConsoleWords
             ["decision"] = "判定は「許可」か「拒否」を選んでください。",
             ["reason"] = "理由は一覧から選んでください。",
             ["file"] = "電話番号の列があるCSVファイルを選んでください。",
+            ["source"] = "経路は一覧から選んでください。",
         },
         Decision = "判定",
         Decisions = new Dictionary<string, string> { ["allow"] = "連絡してよい", ["deny"] = "連絡できません" },
@@ -317,6 +333,25 @@ public sealed record ConsoleWords
         ScrubByReason = "連絡できない理由ごとの行数",
         DownloadResult = "結果をCSVでダウンロード",
         ScrubAnother = "別のリストを確認する",
+        ContactTitle = "連絡先の記録",
+        ContactIntro = "1人の連絡先について、この組織が同意サービスに持っている記録（同意の記録とその出どころ、経路付きの連絡拒否）を表示します。本人からの開示請求に答えるときのCSVと同じ内容です。入力した番号やアドレスはページのアドレスに残りません。",
+        ShowRecord = "記録を表示する",
+        RecordOf = contact => $"{contact} の記録",
+        DownloadExport = "この記録をCSVでダウンロード",
+        NotIncludedTitle = "この記録に含まれないもの",
+        NotIncluded =
+        [
+            "送った通知（SMS・メール・電話の予定）とその結果は通知サービスに、本人の回答（停止ページ・短縮リンク・SMS返信）とCRMへの配信は回答サービスにあり、このページとCSVには含まれません。",
+            "本人からの請求（消去・利用停止など）はこの記録に含まれません。「本人からの請求」のページで見てください。",
+        ],
+        SuppressionsTitle = "連絡拒否の一覧",
+        SuppressionsIntro = "この組織あての連絡拒否です。経路と登録日で絞り込めます。番号は保存していない（照合用の値だけ）ため一覧には出ません。1人の連絡拒否は番号かメールアドレスで探してください。本人からの請求による停止はすべての組織に及び、番号で探したときに表示します。",
+        FindContact = "番号またはメールアドレスで探す",
+        Find = "探す",
+        EntriesFor = contact => $"{contact} の連絡拒否",
+        ListFilter = "一覧を絞り込む",
+        SuppressionCount = n => $"{n:N0}件",
+        NoSuppressions = "条件に合う連絡拒否はありません。",
     };
 
     public static readonly ConsoleWords English = new()
@@ -325,7 +360,7 @@ public sealed record ConsoleWords
         Console = "Compliance console",
         NavLabel = "Compliance console pages",
         Home = "Console home",
-        HomeIntro = "People's requests, ad-hoc permission checks and the audit of every check, in one place.",
+        HomeIntro = "People's requests, ad-hoc permission checks, one contact's record, the audit of every check and the suppression list, in one place.",
         CheckTitle = "Permission check",
         CheckIntro = "Enter a number or email in any format, the channel and the purpose: the page answers whether you may contact them now, every reason, and where their consent came from. The check is recorded in the audit like any other (one row; nothing else is recorded).",
         AuditTitle = "Audit of permission checks",
@@ -344,6 +379,7 @@ public sealed record ConsoleWords
             ["key"] = "That key is not one of this organization's.",
             ["decision"] = "The decision is allow or deny.",
             ["reason"] = "Pick a reason from the list.",
+            ["source"] = "Pick a source from the list.",
         },
         Decision = "Decision",
         Decisions = new Dictionary<string, string> { ["allow"] = "May contact", ["deny"] = "Do not contact" },
@@ -476,5 +512,24 @@ public sealed record ConsoleWords
         ScrubByReason = "Rows that may not be contacted, by reason",
         DownloadResult = "Download the result as CSV",
         ScrubAnother = "Scrub another list",
+        ContactTitle = "Contact record",
+        ContactIntro = "What this organization holds in the consent service about one contact: consent records with where they came from, and opt-outs with their source. The same content as the per-contact export, what an access request returns. The number or address you enter is not put in the page's address.",
+        ShowRecord = "Show the record",
+        RecordOf = contact => $"Record of {contact}",
+        DownloadExport = "Download this record as CSV",
+        NotIncludedTitle = "Not included in this record",
+        NotIncluded =
+        [
+            "Notices sent (SMS, email, planned calls) and what became of them are held by the Notices service; the person's responses (stop page, short links, SMS replies) and CRM deliveries by the Responses service. Neither is on this page or in the CSV.",
+            "Data-subject requests (erasure, stop use…) are not part of this record: see the Data-subject requests page.",
+        ],
+        SuppressionsTitle = "Suppression list",
+        SuppressionsIntro = "Opt-outs recorded for this organization, filtered by source and the day they were recorded. Numbers are not stored (only a keyed hash), so the list shows none: find one person's opt-outs by number or email. Opt-outs by data-subject request hold for every organization and are shown when you search by number.",
+        FindContact = "Find by number or email",
+        Find = "Find",
+        EntriesFor = contact => $"Opt-outs for {contact}",
+        ListFilter = "Filter the list",
+        SuppressionCount = n => n == 1 ? "1 opt-out" : $"{n:N0} opt-outs",
+        NoSuppressions = "No opt-outs match.",
     };
 }

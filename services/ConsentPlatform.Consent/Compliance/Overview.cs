@@ -58,6 +58,7 @@ public static class Overview
         var nowMs = now.ToUnixTimeMilliseconds();
         var soon = now.AddDays(DueSoonDays).ToUnixTimeMilliseconds();
         var requests = ConsolePages.RequestsPath + "?" + lang;
+        var suppressions = ConsolePages.SuppressionsPath + "?" + lang;
         var openRequests = new List<ChartBar>
         {
             new("overdue", w.Overdue, deadlines.Count(d => d <= nowMs), requests),
@@ -69,8 +70,8 @@ public static class Overview
         [
             new("consents-by-channel", w.ConsentsByChannel, w.ConsentsByChannelDesc, consentsByChannel, "/consent/events", w.EventsList),
             new("consents-by-event", w.ConsentsByEvent, w.ConsentsByEventDesc, consentsByEvent, "/consent/events", w.EventsList),
-            new("opt-outs-by-channel", w.OptOutsByChannel, w.OptOutsByChannelDesc, optOutsByChannel),
-            new("opt-outs-by-source", w.OptOutsBySource, w.OptOutsBySourceDesc, optOutsBySource),
+            new("opt-outs-by-channel", w.OptOutsByChannel, w.OptOutsByChannelDesc, optOutsByChannel, suppressions, w.SuppressionsTitle),
+            new("opt-outs-by-source", w.OptOutsBySource, w.OptOutsBySourceDesc, optOutsBySource, suppressions, w.SuppressionsTitle),
             new("open-requests", w.OpenRequests, w.OpenRequestsDesc(DueSoonDays), openRequests, requests, w.RequestsTitle),
         ];
     }

@@ -19,32 +19,24 @@ public static class ContactExport
                 var errors = new Dictionary<string, string[]>();
                 var chosen = LedgerExport.Negotiate(format, context.Request);
                 if (chosen is null) errors["format"] = ["The format is csv or json."];
-                var number = default(PhoneNumber);
-                if (!string.IsNullOrWhiteSpace(phoneNumber))
-                {
-                    var parsed = PhoneNumbers.Parse(phoneNumber, "JP");
-                    if (parsed.IsValid) number = parsed.Number;
-                    else errors["phoneNumber"] = [$"The phone number is not valid: {parsed.ErrorMessage}"];
-                }
-                string? address = null;
-                if (!string.IsNullOrWhiteSpace(email))
-                {
-                    if (CheckInput.EmailError(email) is { } message) errors["email"] = [message];
-                    else address = email;
-                }
-                var hashes = ContactLookup.Hashes(hasher, number, address);
-                if (errors.Count == 0 && hashes.Count == 0) errors["phoneNumber"] = ["Give a phone number or an email."];
+                var contact = ContactLookup.Read(hasher, phoneNumber, email, "JP", errors);
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-                var found = await ContactLookup.FindAsync(database, context.User.OrganizationId(), hashes, context.RequestAborted);
+                var found = await ContactLookup.FindAsync(database, context.User.OrganizationId(), contact!.Hashes, context.RequestAborted);
                 if (chosen == ExportFormat.Json) return TypedResults.Ok(found);
-                context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-contact.csv\"";
-                context.Response.Headers.CacheControl = "no-store";
-                return TypedResults.Text(Csv(found.Ledger, found.Suppressions), "text/csv; charset=utf-8");
+                return CsvFile(context, found);
             })
             .Produces<ContactExportView>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithCsvByteOrderMark()
             .WithSummary("Everything this organization holds about one contact (ledger rows with evidence and provenance) and the suppression entries that apply: ?format=csv|json or Accept");
+    }
+
+    /// <summary>The export as a CSV download (the API's and the contact record page's).</summary>
+    public static ContentHttpResult CsvFile(HttpContext context, ContactExportView found)
+    {
+        context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-contact.csv\"";
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Text(Csv(found.Ledger, found.Suppressions), "text/csv; charset=utf-8");
     }
 
     /// <summary>

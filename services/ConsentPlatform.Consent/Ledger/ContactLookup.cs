@@ -1,3 +1,4 @@
+using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Telephony;
 
@@ -11,6 +12,31 @@ namespace ConsentPlatform.Consent.Ledger;
 /// </summary>
 public static class ContactLookup
 {
+    /// <summary>
+    /// A number (any format, read in <paramref name="region"/>) or an email, as the export and the contact
+    /// record take it; null when it cannot be read (or the caller's errors already hold a problem), with the
+    /// field's problem added (phoneNumber, email). "Give one" is only added when nothing else is wrong yet.
+    /// </summary>
+    public static ContactQuery? Read(PhoneNumberHasher hasher, string? phoneNumber, string? email, string region, Dictionary<string, string[]> errors)
+    {
+        var number = default(PhoneNumber);
+        if (!string.IsNullOrWhiteSpace(phoneNumber))
+        {
+            var parsed = PhoneNumbers.Parse(phoneNumber, region);
+            if (parsed.IsValid) number = parsed.Number;
+            else errors["phoneNumber"] = [$"The phone number is not valid: {parsed.ErrorMessage}"];
+        }
+        string? address = null;
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            if (CheckInput.EmailError(email) is { } message) errors["email"] = [message];
+            else address = email;
+        }
+        var hashes = Hashes(hasher, number, address);
+        if (errors.Count == 0 && hashes.Count == 0) errors["phoneNumber"] = ["Give a phone number or an email."];
+        return errors.Count > 0 ? null : new ContactQuery(number, address, hashes);
+    }
+
     public static IReadOnlyList<string> Hashes(PhoneNumberHasher hasher, PhoneNumber number, string? email)
     {
         var hashes = new List<string>();
@@ -22,8 +48,12 @@ public static class ContactLookup
     public static async Task<ContactExportView> FindAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes, CancellationToken cancellationToken)
     {
         var rows = (await LedgerStore.FindByContactAsync(database, hashes, cancellationToken)).Where(r => r.OrganizationId == organizationId).ToList();
-        var suppressions = (await SuppressionStore.FindAsync(database, hashes, cancellationToken))
-            .Where(s => s.OrganizationId is null || s.OrganizationId == organizationId).ToList();
-        return new ContactExportView(rows, suppressions);
+        return new ContactExportView(rows, await SuppressionQueries.BindingAsync(database, organizationId, hashes, cancellationToken));
     }
+}
+
+/// <summary>A contact to look up: what was read and the hashes it is stored under; shown only masked.</summary>
+public sealed record ContactQuery(PhoneNumber Number, string? Email, IReadOnlyList<string> Hashes)
+{
+    public string Masked => Number.IsEmpty ? ContactMask.Email(Email) ?? "***" : Number.FormatMasked();
 }

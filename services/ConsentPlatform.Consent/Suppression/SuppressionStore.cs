@@ -151,24 +151,24 @@ public sealed class SuppressionStore(GateIndex index)
     public sealed record Row(string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, string Source, long CreatedAt,
         long? LiftedAt, long? Until);
 
+    /// <summary>The columns a <see cref="RowRecord"/> is read from, over <c>suppressions s</c>.</summary>
+    internal const string RowColumns = """
+        s.id AS Id, s.contact_hash AS ContactHash, s.organization_id AS OrganizationId, s.channel AS Channel, s.purpose AS Purpose,
+        s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt,
+        COALESCE(s.lifted_at, (SELECT MIN(l.lifted_at) FROM suppression_lifts l WHERE l.suppression_id = s.id)) AS LiftedAt,
+        s.until_at AS Until
+        """;
+
     public static async Task<IReadOnlyList<Row>> FindAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var sql = $"""
-            SELECT s.id AS Id, s.contact_hash AS ContactHash, s.organization_id AS OrganizationId, s.channel AS Channel, s.purpose AS Purpose,
-                   s.reason AS Reason, s.source AS Source, s.created_at AS CreatedAt,
-                   COALESCE(s.lifted_at, (SELECT MIN(l.lifted_at) FROM suppression_lifts l WHERE l.suppression_id = s.id)) AS LiftedAt,
-                   s.until_at AS Until
-            FROM suppressions s WHERE s.contact_hash {database.Dialect.InList("@hashes")} ORDER BY s.seq
-            """;
-        return (await connection.QueryAsync<RowRecord>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken)))
-            .Select(r => new Row(r.Id, r.ContactHash, r.OrganizationId, r.Channel, r.Purpose, r.Reason, r.Source, r.CreatedAt, r.LiftedAt, r.Until))
-            .ToList();
+        var sql = $"SELECT {RowColumns} FROM suppressions s WHERE s.contact_hash {database.Dialect.InList("@hashes")} ORDER BY s.seq";
+        return (await connection.QueryAsync<RowRecord>(new CommandDefinition(sql, new { hashes }, cancellationToken: cancellationToken))).Select(r => r.ToRow()).ToList();
     }
 
     // Settable properties rather than the positional Row: SQLite gives a computed column (LiftedAt) no
     // declared type, so its reported type follows the value and Dapper would find no matching constructor.
-    private sealed class RowRecord
+    internal sealed class RowRecord
     {
         public string Id { get; set; } = "";
         public string ContactHash { get; set; } = "";
@@ -180,5 +180,7 @@ public sealed class SuppressionStore(GateIndex index)
         public long CreatedAt { get; set; }
         public long? LiftedAt { get; set; }
         public long? Until { get; set; }
+
+        public Row ToRow() => new(Id, ContactHash, OrganizationId, Channel, Purpose, Reason, Source, CreatedAt, LiftedAt, Until);
     }
 }
