@@ -144,7 +144,13 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 VALUES ($id, 'erasure', 'phone', 'k1:axe', NULL, 'sha256:seeded', 0, 'pending_verification', $created, $created, $due);
                 INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES ($id, $org);
                 INSERT INTO data_subject_request_log (request_id, at, service, action, detail) VALUES ($id, $created, 'consent', 'received', 'phone');
+                INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, contact_hash, phone_hash, method, recorded_at)
+                VALUES ($id || '-grant', $id, 'subject', $org, NULL, 'granted', 'sms', 'axe-test', $hash, $hash, 'web_form', $created);
+                INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at)
+                VALUES ($id || '-stop', $hash, $org, 'sms', NULL, 'opted_out', 'sms_reply', NULL, $created);
                 """;
+            // The number the check and the contact record are asked about holds a consent and an opt-out, so their tables are checked too.
+            insert.Parameters.AddWithValue("$hash", host.HashOf("090-1234-5678"));
             insert.Parameters.AddWithValue("$id", requestId);
             insert.Parameters.AddWithValue("$created", DateTimeOffset.UtcNow.AddDays(-40).ToUnixTimeMilliseconds());
             insert.Parameters.AddWithValue("$due", DateTimeOffset.UtcNow.AddDays(-10).ToUnixTimeMilliseconds());
@@ -189,6 +195,17 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await page.Locator("form.stack button[type=submit]").ClickAsync();
                 await page.Locator("[data-status=done]").WaitForAsync(new() { Timeout = 60_000 });
                 await CheckAsync("bulk scrub result");
+                await CheckAsync("contact record", "/consent/console/contact");
+                await page.Locator("#contact").FillAsync("090-1234-5678");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("section.record").WaitForAsync();
+                await CheckAsync("contact record answer");
+                await CheckAsync("suppression list", "/consent/console/suppressions");
+                await CheckAsync("suppression list with a bad filter", "/consent/console/suppressions?source=nonsense");
+                await page.Locator("#contact").FillAsync("090-1234-5678");
+                await page.Locator("form.find button[type=submit]").ClickAsync();
+                await page.Locator("section.search-result").WaitForAsync();
+                await CheckAsync("suppression search answer");
                 await CheckAsync("page not found", "/consent/console/no-such-page");
             }
             finally { await context.CloseAsync(); }

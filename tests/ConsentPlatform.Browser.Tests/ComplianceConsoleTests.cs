@@ -386,6 +386,154 @@ public sealed class ComplianceConsoleTests(HostFixture host)
         finally { await page.Context.CloseAsync(); }
     }
 
+    [BrowserFact]
+    public async Task The_contact_record_shows_a_seeded_contacts_consents_and_opt_outs_in_japan_time_masked_and_its_export_downloads()
+    {
+        var (organizationId, key) = await host.CreateOrganizationAsync("Console Contact K.K.");
+        var (otherOrganizationId, _) = await host.CreateOrganizationAsync("Someone Else K.K.");
+        var seminar = await CreateEventAsync(key, "Spring seminar");
+        var digits = Random.Shared.Next(1000, 10000);
+        var number = $"090-3131-{digits}";
+        var hash = host.HashOf(number);
+        DateTimeOffset Jst(int day, int hour) => new(2026, 3, day, hour, 0, 0, TimeSpan.FromHours(9));
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            // A grant by SMS at the seminar, its withdrawal by a STOP reply and the opt-out that reply made; another organization's grant is not this one's record.
+            foreach (var (organization, action, at) in new[] { (organizationId, "granted", Jst(15, 12)), (organizationId, "withdrawn", Jst(20, 9)), (otherOrganizationId, "granted", Jst(16, 8)) })
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO consent_ledger (id, receipt_id, subject_id, organization_id, event_id, action, channel, purpose, contact_hash, phone_hash, method, recorded_at)
+                    VALUES ($id, $id, 'subject', $org, $event, $action, 'sms', 'overview-test', $hash, $hash, 'web_form', $at)
+                    """;
+                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                insert.Parameters.AddWithValue("$org", organization);
+                insert.Parameters.AddWithValue("$event", seminar);
+                insert.Parameters.AddWithValue("$action", action);
+                insert.Parameters.AddWithValue("$hash", hash);
+                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync();
+            }
+            await InsertSuppressionAsync(connection, organizationId, hash, "sms_reply", "opted_out", "sms", Jst(20, 9));
+        }
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, key, "/consent/console");
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Contact record" }).ClickAsync();
+            await page.GetByLabel("Phone number or email").FillAsync($"+81 90 3131 {digits}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show the record" }).ClickAsync();
+
+            var record = page.Locator("section.record");
+            await Assertions.Expect(record.Locator("h2")).ToHaveTextAsync($"Record of 090-****-{digits}");
+            var ledger = record.Locator("tr[data-ledger]");
+            await Assertions.Expect(ledger).ToHaveCountAsync(2);
+            await Assertions.Expect(ledger.Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("15 Mar 2026, 12:00");
+            await Assertions.Expect(ledger.Nth(0).Locator("td").Nth(1)).ToHaveTextAsync("Granted");
+            await Assertions.Expect(ledger.Nth(1).Locator("td").Nth(1)).ToHaveTextAsync("Withdrawn");
+            var optOut = record.Locator("tr[data-suppression]");
+            await Assertions.Expect(optOut).ToHaveCountAsync(1);
+            await Assertions.Expect(optOut).ToHaveAttributeAsync("data-source", "sms_reply");
+            await Assertions.Expect(optOut.Locator("td").Nth(0)).ToHaveTextAsync("20 Mar 2026, 9:00");
+            await Assertions.Expect(page.Locator("[data-not-included]")).ToContainTextAsync("held by the Notices service");
+            Assert.DoesNotContain($"{digits}", page.Url);
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download this record as CSV" }).ClickAsync());
+            var csv = await File.ReadAllBytesAsync((await download.PathAsync())!);
+            Assert.True(csv.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF]), "the export starts with a byte order mark");
+            var lines = Encoding.UTF8.GetString(csv, 3, csv.Length - 3).TrimEnd().Split('\n');
+            Assert.StartsWith("record,", lines[0]);
+            Assert.Equal(["ledger", "ledger", "suppression"], lines.Skip(1).Select(l => l.Split(',')[0]));
+
+            // The same record in Japanese: the switch leads to the empty form (the contact is not carried in the address).
+            await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
+            await page.GetByLabel("電話番号またはメールアドレス").FillAsync($"090{3131}{digits}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "記録を表示する" }).ClickAsync();
+            await Assertions.Expect(record.Locator("h2")).ToHaveTextAsync($"090-****-{digits} の記録");
+            await Assertions.Expect(ledger.Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("2026年3月15日 12:00");
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    [BrowserFact]
+    public async Task The_suppression_list_filters_seeded_opt_outs_by_source_and_day_and_finds_one_by_number()
+    {
+        var (organizationId, key) = await host.CreateOrganizationAsync("Console Suppressions K.K.");
+        var (otherOrganizationId, _) = await host.CreateOrganizationAsync("Someone Else K.K.");
+        var digits = Random.Shared.Next(1000, 10000);
+        DateTimeOffset Jst(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.FromHours(9));
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "consent.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            // A STOP reply, a refused call, and a directory opt-out made 30 minutes into 1 April in Japan (still 31 March in UTC);
+            // another organization's opt-out of the same number is not on this list.
+            await InsertSuppressionAsync(connection, organizationId, host.HashOf($"090-3232-{digits}"), "sms_reply", "opted_out", "sms", Jst(3, 5, 10));
+            await InsertSuppressionAsync(connection, organizationId, host.HashOf($"080-3232-{digits}"), "call_refused", "refused_on_call", "call", Jst(3, 18, 15));
+            await InsertSuppressionAsync(connection, organizationId, host.HashOf($"070-3232-{digits}"), "directory", "opted_out", null, Jst(4, 1, 0, 30));
+            await InsertSuppressionAsync(connection, otherOrganizationId, host.HashOf($"080-3232-{digits}"), "sms_reply", "opted_out", "sms", Jst(3, 18, 16));
+        }
+
+        var page = await host.NewPageAsync();
+        try
+        {
+            await SignInAsync(page, key, "/consent/console");
+            await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Suppression list" }).ClickAsync();
+            var rows = page.Locator("tr[data-suppression]");
+            await Assertions.Expect(page.Locator("[data-total]")).ToHaveTextAsync("3 opt-outs");
+            await Assertions.Expect(rows).ToHaveCountAsync(3);
+            await Assertions.Expect(rows.Nth(0)).ToHaveAttributeAsync("data-source", "directory");
+            await Assertions.Expect(rows.Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("1 Apr 2026, 0:30");
+
+            await page.GetByLabel("Source", new() { Exact = true }).SelectOptionAsync("sms_reply");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Assertions.Expect(page.Locator("[data-total]")).ToHaveTextAsync("1 opt-out");
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await Assertions.Expect(rows.First.Locator("td").Nth(0)).ToHaveTextAsync("5 Mar 2026, 10:00");
+            await Assertions.Expect(rows.First.Locator("td").Nth(1)).ToHaveTextAsync("The person opted out (opted_out).");
+
+            await page.GetByLabel("Source", new() { Exact = true }).SelectOptionAsync("");
+            await page.GetByLabel("From").FillAsync("2026-04-01");
+            await page.GetByLabel("To", new() { Exact = true }).FillAsync("2026-04-01");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            await Assertions.Expect(rows).ToHaveCountAsync(1);
+            await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-source", "directory");
+
+            await page.GetByLabel("Phone number or email").FillAsync($"+81 80 3232 {digits}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+            var found = page.Locator("section.search-result");
+            await Assertions.Expect(found.Locator("h2")).ToHaveTextAsync($"Opt-outs for 080-****-{digits}");
+            await Assertions.Expect(found.Locator("tr[data-suppression]")).ToHaveCountAsync(1);
+            await Assertions.Expect(found.Locator("tr[data-suppression]")).ToHaveAttributeAsync("data-source", "call_refused");
+            await Assertions.Expect(found.Locator("tr[data-suppression] td").Nth(1)).ToHaveTextAsync("The person refused on a call (refused_on_call).");
+            Assert.DoesNotContain($"{digits}", page.Url);
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("連絡拒否の一覧");
+            await Assertions.Expect(page.Locator("[data-total]")).ToHaveTextAsync("3件");
+            await Assertions.Expect(page.Locator("tr[data-suppression]").Nth(1).Locator("td").Nth(0)).ToHaveTextAsync("2026年3月18日 15:00");
+        }
+        finally { await page.Context.CloseAsync(); }
+    }
+
+    private static async Task InsertSuppressionAsync(SqliteConnection connection, string organizationId, string hash, string source, string reason, string? channel, DateTimeOffset at)
+    {
+        var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO suppressions (id, contact_hash, organization_id, channel, purpose, reason, source, request_id, created_at)
+            VALUES ($id, $hash, $org, $channel, NULL, $reason, $source, NULL, $at)
+            """;
+        insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+        insert.Parameters.AddWithValue("$hash", hash);
+        insert.Parameters.AddWithValue("$org", organizationId);
+        insert.Parameters.AddWithValue("$channel", (object?)channel ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$reason", reason);
+        insert.Parameters.AddWithValue("$source", source);
+        insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        await insert.ExecuteNonQueryAsync();
+    }
+
     /// <summary>
     /// The README's pictures of the overview: written only when CONSOLE_SCREENSHOTS names a folder
     /// (e.g. docs/screenshots), at 1280×800, so a normal run leaves the tree alone.

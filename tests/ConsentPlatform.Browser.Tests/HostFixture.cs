@@ -21,6 +21,11 @@ public sealed class HostFixture : IAsyncLifetime
 
     public string DataFolder => _run.Combine("data");
 
+    private static readonly byte[] HashKey = Enumerable.Range(40, 32).Select(i => (byte)i).ToArray();
+
+    /// <summary>A number's keyed hash as the host stores it (its key is this fixture's), for tests that seed rows about a contact.</summary>
+    public string HashOf(string phoneNumber) => new Telephony.PhoneNumberHasher("k1", HashKey).Hash(Telephony.PhoneNumbers.Parse(phoneNumber, "JP").Number);
+
     public ServiceProcess Host => _host ?? throw new InvalidOperationException(BrowserFactAttribute.SkipReason ?? "The host did not start.");
 
     /// <summary>http://127.0.0.1:{port}/ of the running host.</summary>
@@ -37,7 +42,7 @@ public sealed class HostFixture : IAsyncLifetime
         _host = await ServiceProcess.StartAsync("ConsentPlatform.Host", new Dictionary<string, string?>
         {
             ["Database__DataFolder"] = DataFolder,
-            ["Hashing__Key"] = Convert.ToBase64String(Enumerable.Range(40, 32).Select(i => (byte)i).ToArray()),
+            ["Hashing__Key"] = Convert.ToBase64String(HashKey),
             ["RateLimiting__PublicRequestsPerMinute"] = "100000",
             ["Identity__CacheSeconds"] = "1",
             ["Outbox__PollMilliseconds"] = "50",
