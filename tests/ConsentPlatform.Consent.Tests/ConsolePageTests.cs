@@ -335,4 +335,34 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         Assert.Contains($"data-error=\"{field}\"", page);
         Assert.DoesNotContain("data-total", page);
     }
+
+    [Fact]
+    public async Task The_next_page_links_of_the_audit_and_the_requests_lead_to_the_rows_after_the_first_fifty()
+    {
+        var (org, _, browser) = await factory.SignedInAsync();
+        var at = DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds();
+        for (var i = 0; i < 51; i++)
+        {
+            await factory.QueryScalarAsync<long>("""
+                INSERT INTO check_audit (check_id, organization_id, contact_hash, channel, purpose, decision, reasons, at, checked_at, source, key_id, contact_masked)
+                VALUES (@checkId, @org, 'k1:paging', 'call', 'paging', 'deny', 'no_consent', @at, @at, 'api', NULL, '090-****-0000');
+                INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+                VALUES (@requestId, 'stop_use', 'phone', 'k1:paging', NULL, 'sha256:seeded', 0, 'pending_verification', @at, @at, @at);
+                INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES (@requestId, @org);
+                SELECT 1
+                """, new { checkId = $"chk_paging_{i:D2}_{org}", requestId = $"dsr_paging_{i:D2}_{org}", org, at = at + i * 1000 });
+        }
+
+        foreach (var (list, row) in new[] { ("/consent/console/audit?lang=en", "data-check"), ("/consent/console/requests?lang=en", "data-request") })
+        {
+            var first = await browser.GetStringAsync(list);
+            var next = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(first, "<a rel=\"next\" href=\"([^\"]+)\"").Groups[1].Value);
+            var second = await browser.GetStringAsync(next);
+
+            string[] Rows(string page) => System.Text.RegularExpressions.Regex.Matches(page, $"<tr {row}=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+            Assert.Equal(50, Rows(first).Length);
+            Assert.Equal([Rows(first).Concat(Rows(second)).Order().First()], Rows(second));
+            Assert.Equal(51, Rows(first).Concat(Rows(second)).Distinct().Count());
+        }
+    }
 }
