@@ -51,3 +51,19 @@ public sealed record SendVerificationCode
     /// <summary>How long the code is accepted, said in the message; null says nothing about it.</summary>
     public int? ValidMinutes { get; init; }
 }
+
+/// <summary>
+/// Transactional: the double opt-in link for an address a recipient typed on the short-link form (ADR 0030), sent by
+/// email in the recipient's language and naming the organization. <see cref="LinkPath"/> is relative to the short
+/// links' base (the confirmation page is Responses' own, under /r/), so the link points wherever short links do.
+/// </summary>
+public sealed record SendEmailConfirmation
+{
+    public required Guid RequestId { get; init; }
+    public required string Email { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string LinkPath { get; init; }
+    /// <summary>"ja" or "en"; null: Japanese.</summary>
+    public string? Language { get; init; }
+    public required int ValidHours { get; init; }
+}

@@ -53,6 +53,7 @@ public static class ConsentService
             bus.AddConsumer<OptOutRequestedConsumer, OptOutRequestedConsumerDefinition>();
             bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
             bus.AddConsumer<ContactErasedConsumer, ContactErasedConsumerDefinition>();
+            bus.AddConsumer<EmailConsentConsumer, EmailConsentConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

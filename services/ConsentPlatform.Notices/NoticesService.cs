@@ -27,6 +27,7 @@ public static class NoticesService
             bus.AddConsumer<ReplicaConsumer, ReplicaConsumerDefinition>();
             bus.AddConsumer<SendVerificationCodeConsumer, SendVerificationCodeConsumerDefinition>();
             bus.AddConsumer<PlaceVerificationCallConsumer, PlaceVerificationCallConsumerDefinition>();
+            bus.AddConsumer<SendEmailConfirmationConsumer, SendEmailConfirmationConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

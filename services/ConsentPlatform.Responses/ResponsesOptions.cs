@@ -25,6 +25,8 @@ public sealed class ResponsesOptions : ICheckedSettings
     /// machine in development and tests (ADR 0016). Empty in production.
     /// </summary>
     public IReadOnlyList<string> CrmAllowedHosts { get; init; } = [];
+    /// <summary>How long the link that confirms an "email only" address works (ADR 0030).</summary>
+    public TimeSpan EmailConfirmationLifetime { get; init; } = TimeSpan.FromHours(72);
 
     public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -44,6 +46,7 @@ public sealed class ResponsesOptions : ICheckedSettings
             CrmPoll = read.Seconds("Responses:Crm:PollSeconds", defaults.CrmPoll, 0.01, 3_600),
             CrmBatchSize = read.Int("Responses:Crm:BatchSize", defaults.CrmBatchSize, 1, 5_000),
             CrmAllowedHosts = read.List("Responses:Crm:AllowedHosts"),
+            EmailConfirmationLifetime = read.Seconds("Responses:EmailConfirmationSeconds", defaults.EmailConfirmationLifetime, 1, 30 * 86_400),
             Errors = read.Errors,
         };
     }

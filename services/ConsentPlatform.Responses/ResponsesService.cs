@@ -1,3 +1,4 @@
+using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Erasure;
 using ConsentPlatform.Responses.Form;
@@ -35,6 +36,7 @@ public static class ResponsesService
             api.MapOrganizationProfileReplica<ResponsesDatabase>();
             api.MapCrmApi();
             app.MapResponseForm();
+            app.MapEmailConfirmation();
             app.MapOrganizationPages();
         },
         Pages =
@@ -56,6 +58,7 @@ public static class ResponsesService
         services.AddSingleton<FormPageCache>();
         services.AddSingleton<VisitCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<VisitCounter>());
+        services.AddSingleton<EmailConfirmations>();
         services.AddSingleton<ResponseRecorder>();
         services.AddSingleton<ResponseStore>();
         services.AddSingleton<GenericOptOut>();

@@ -13,7 +13,7 @@ namespace ConsentPlatform.Host.Tests;
 
 /// <summary>
 /// A person who gave their number and email at an event, got a notice, opened its link and answered
-/// (typing the email and a comment), then asked for erasure by phone and by email and proved both
+/// ("email only", typing the email and a comment), then asked for erasure by phone and by email and proved both
 /// with the codes sent to them. Afterwards no file in the data folder holds the number (E.164 or
 /// national form) or the email in any encoding a database could use, and the gate still refuses them.
 /// </summary>
@@ -102,6 +102,8 @@ public sealed partial class ErasureTests(HostFactory host, ITestOutputHelper out
         await Eventually.AssertAsync(async () => await host.QueryAsync<ResponsesDatabase, long>("SELECT COUNT(*) FROM link_visits WHERE code = @code", new { code }) > 0,
             TimeSpan.FromSeconds(10), "the visit is counted");
         Assert.Equal(1, await host.QueryAsync<ResponsesDatabase, long>("SELECT COUNT(*) FROM responses WHERE email = @Email", new { Email }));
+        // "Email only" with an address also keeps a confirmation (ADR 0030), which the erasure must take too.
+        Assert.Equal(1, await host.QueryAsync<ResponsesDatabase, long>("SELECT COUNT(*) FROM email_confirmations WHERE email = @Email", new { Email }));
     }
 
     /// <summary>Opens an erasure request and enters the code the person received.</summary>

@@ -14,10 +14,13 @@ public sealed record SuppressionFact(Guid Id, string? OrganizationId, string? Ch
     public bool InForceAt(long atMs) => Until is not { } until || atMs < until;
 }
 
-/// <summary>A granted ledger row as the gate needs it; <see cref="WithdrawnAt"/> is set by a later withdrawal row.</summary>
+/// <summary>
+/// A granted ledger row as the gate needs it; <see cref="WithdrawnAt"/> is set by a later withdrawal row. A
+/// <see cref="Pending"/> one is a requested row (an address awaiting its double opt-in), which allows nothing.
+/// </summary>
 public sealed record ConsentFact(
     Guid Id, string OrganizationId, string Channel, string Purpose, long RecordedAt, long? ExpiresAt,
-    string? EventId, string? SourceEvent, int? TextVersion, string? TextHash, long? WithdrawnAt = null);
+    string? EventId, string? SourceEvent, int? TextVersion, string? TextHash, long? WithdrawnAt = null, bool Pending = false);
 
 /// <summary>Everything known about one contact hash. Immutable: writers swap in a new instance.</summary>
 public sealed class ContactFacts(SuppressionFact[] suppressions, ConsentFact[] consents)

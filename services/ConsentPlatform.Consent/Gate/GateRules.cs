@@ -18,6 +18,8 @@ public enum DenyReason
     GateUnavailable = 1 << 7,
     /// <summary>A temporary opt-out ("not now, contact me after a date") that has not ended yet.</summary>
     OptedOutUntil = 1 << 8,
+    /// <summary>No consent yet, but the person asked for email at this address and its confirmation link has not expired (ADR 0030).</summary>
+    EmailConfirmationPending = 1 << 9,
 }
 
 public static class ReasonCodes
@@ -38,6 +40,7 @@ public static class ReasonCodes
         (DenyReason.OptedOut, OptedOut),
         (DenyReason.OptedOutUntil, OptedOutUntil),
         (DenyReason.NoConsent, "no_consent"),
+        (DenyReason.EmailConfirmationPending, "email_confirmation_pending"),
         (DenyReason.ConsentExpired, "consent_expired"),
         (DenyReason.NotSmsCapable, "not_sms_capable"),
         (DenyReason.QuietHours, "quiet_hours"),
@@ -47,7 +50,7 @@ public static class ReasonCodes
     /// <summary>Every code, most serious first.</summary>
     public static IReadOnlyList<string> All { get; } = Array.ConvertAll(Codes, c => c.Code);
 
-    private const int AllFlags = (1 << 9) - 1;
+    private const int AllFlags = (1 << 10) - 1;
 
     private static readonly string[][] Cache = Enumerable.Range(0, AllFlags + 1).Select(i => Codes.Where(c => ((DenyReason)i & c.Flag) != 0).Select(c => c.Code).ToArray()).ToArray();
 
@@ -93,7 +96,9 @@ public static class GateRules
         var consent = Consents(facts, organizationId, channel, purpose, atMs, allowing) | Consents(otherFacts, organizationId, channel, purpose, atMs, allowing);
         // Active consent anywhere wins over an expired one elsewhere.
         if ((consent & Active) == 0)
-            reasons |= (consent & Expired) != 0 ? DenyReason.ConsentExpired : DenyReason.NoConsent;
+            reasons |= (consent & Expired) != 0 ? DenyReason.ConsentExpired
+                : (consent & Pending) != 0 ? DenyReason.EmailConfirmationPending
+                : DenyReason.NoConsent;
 
         reasons |= Suppressed(facts, organizationId, channel, purpose, atMs) | Suppressed(otherFacts, organizationId, channel, purpose, atMs);
 
@@ -109,6 +114,7 @@ public static class GateRules
 
     private const int Active = 1;
     private const int Expired = 2;
+    private const int Pending = 4;
 
     private static int Consents(ContactFacts? facts, string organizationId, string channel, string purpose, long atMs, List<ConsentFact>? allowing)
     {
@@ -119,6 +125,12 @@ public static class GateRules
             if (c.Channel != channel || c.OrganizationId != organizationId || c.Purpose != purpose) continue;
             // A consent given after the moment asked about, or withdrawn before it, does not count.
             if (c.RecordedAt > atMs || c.WithdrawnAt <= atMs) continue;
+            // A request awaiting its confirmation allows nothing; until its link expires it only says why not.
+            if (c.Pending)
+            {
+                if (c.ExpiresAt is not { } ends || atMs < ends) found |= Pending;
+                continue;
+            }
             if (c.ExpiresAt is { } expires && expires <= atMs)
             {
                 found |= Expired;

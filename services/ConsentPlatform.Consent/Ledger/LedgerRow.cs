@@ -10,7 +10,7 @@ public sealed record LedgerRow
     public required string SubjectId { get; init; }
     public required string OrganizationId { get; init; }
     public string? EventId { get; init; }
-    /// <summary>granted | withdrawn</summary>
+    /// <summary>granted | withdrawn | requested (an email address awaiting its double opt-in; ExpiresAt is when its link expires)</summary>
     public required string Action { get; init; }
     public required string Channel { get; init; }
     public required string Purpose { get; init; }
@@ -52,4 +52,5 @@ public sealed record LedgerRow
 
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
+    public const string Requested = "requested";
 }

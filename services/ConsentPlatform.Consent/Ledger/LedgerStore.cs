@@ -52,8 +52,9 @@ public sealed class LedgerStore(GateIndex index)
             await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, row, transaction.Inner, cancellationToken: cancellationToken));
             // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
             if (!Channels.IsKnown(row.Channel)) continue;
+            // A request is evidence of what the person asked for, not consent: nothing to announce until it is confirmed.
             if (row.Action == LedgerRow.Granted) await Outbox.WriteAsync(transaction, Recorded(row), cancellationToken);
-            else await Outbox.WriteAsync(transaction, Withdrawn(row), cancellationToken);
+            else if (row.Action == LedgerRow.Withdrawn) await Outbox.WriteAsync(transaction, Withdrawn(row), cancellationToken);
         }
     }
 
@@ -116,12 +117,27 @@ public sealed class LedgerStore(GateIndex index)
         foreach (var hash in new[] { row.PhoneHash, row.EmailHash })
         {
             if (hash is null || !ContactKey.TryParse(hash, out var key)) continue;
-            if (row.Action == LedgerRow.Granted)
+            if (row.Action is LedgerRow.Granted or LedgerRow.Requested)
                 index.AddConsent(key, new ConsentFact(Guid.Parse(row.Id), row.OrganizationId, row.Channel, row.Purpose, row.RecordedAt, row.ExpiresAt,
-                    row.EventId, row.SourceEvent, row.TextVersion, row.TextHash));
+                    row.EventId, row.SourceEvent, row.TextVersion, row.TextHash, Pending: row.Action == LedgerRow.Requested));
             else if (row.Withdraws is not null)
                 index.Withdraw(key, Guid.Parse(row.Withdraws), row.RecordedAt);
         }
+    }
+
+    /// <summary>
+    /// The purposes a contact consented to with an organization on any contact channel, withdrawn or not: what an
+    /// "email only" answer on a short link, which names no purpose, moves to email (ADR 0030).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PurposesConsentedAsync(Transaction transaction, string contactHash, string organizationId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT DISTINCT purpose FROM consent_ledger
+            WHERE (phone_hash = @contactHash OR contact_hash = @contactHash) AND organization_id = @organizationId AND action = 'granted'
+              AND channel IN ('call', 'sms', 'email')
+            ORDER BY purpose
+            """;
+        return (await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash, organizationId }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
     }
 
     public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)

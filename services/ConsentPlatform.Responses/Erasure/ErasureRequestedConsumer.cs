@@ -1,4 +1,5 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Form;
 using ConsentPlatform.Responses.Links;
@@ -27,6 +28,7 @@ public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCac
             codes = await LinkStore.EraseAsync(tx, m.ContactHash);
             await VisitCounter.EraseAsync(tx, codes);
             await ResponseStore.EraseAsync(tx, m.ContactHash);
+            await EmailConfirmations.EraseAsync(tx, m.ContactHash);
             await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "responses", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
         });
         await database.ForgetErasedAsync(context.CancellationToken);

@@ -91,7 +91,7 @@ public static class FormEndpoints
                     T = texts, View = view, Token = tokens.Issue(ResponsePurpose, view.Link.Code), Input = input, Errors = errors, Today = Today(time),
                 });
             }
-            var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, context.RequestAborted);
+            var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, Confirmation.Requester.Of(context), context.RequestAborted);
             return new RazorComponentResult<ThanksPage>(new { T = texts, View = view, Response = recorded });
         }).DisableAntiforgery();
 
@@ -154,7 +154,7 @@ public static class FormEndpoints
     }
 
     /// <summary>The form token's problem as the page's error list, or null when the POST may go on (ADR 0010).</summary>
-    private static Dictionary<string, string[]>? Forged(HttpContext context, FormTokens tokens, string purpose, string subject) =>
+    internal static Dictionary<string, string[]>? Forged(HttpContext context, FormTokens tokens, string purpose, string subject) =>
         tokens.Check(context.Request, purpose, subject, context.Request.Form[FormTokens.FieldName]) is { } problem
             ? new() { [FormTokens.FieldName] = [problem] }
             : null;
@@ -181,7 +181,7 @@ public static class FormEndpoints
 
     private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime);
 
-    private static void NoStore(HttpContext context)
+    internal static void NoStore(HttpContext context)
     {
         // Pages carry a masked number and a form token: never cached by a browser or a proxy.
         context.Response.Headers.CacheControl = "no-store";

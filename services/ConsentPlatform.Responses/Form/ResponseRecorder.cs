@@ -1,4 +1,5 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -9,14 +10,16 @@ using Dapper;
 namespace ConsentPlatform.Responses.Form;
 
 /// <param name="ResumesAt">For "not now": the moment the opt-out ends, exactly as Consent's gate is told it, so the page says the gate's day.</param>
-public sealed record RecordedResponse(Guid ResponseId, string PreferredContact, DateTimeOffset? ResumesAt, string? Email, bool OptOutFlagged, bool OptOutRequested);
+/// <param name="ConfirmationSent">"Email only" with an address: a link to confirm it went there, and email waits for it.</param>
+public sealed record RecordedResponse(Guid ResponseId, string PreferredContact, DateTimeOffset? ResumesAt, string? Email, bool OptOutFlagged, bool OptOutRequested,
+    bool ConfirmationSent = false);
 
 /// <summary>
 /// Stores a response and, in the same transaction, everything that must follow from it: the
 /// opt-out for Consent, RecipientResponded, and one CRM delivery per enabled connector. Either
 /// all of it commits or none.
 /// </summary>
-public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore deliveryStore, TimeProvider time, ILogger<ResponseRecorder> logger)
+public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore deliveryStore, EmailConfirmations confirmations, TimeProvider time, ILogger<ResponseRecorder> logger)
 {
     /// <summary>The channels a status stops; null when it stops nothing. Empty means every channel.</summary>
     public static IReadOnlyList<string>? StoppedChannels(string status) => status switch
@@ -34,7 +37,7 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
     /// </summary>
     public static DateTimeOffset ResumesAt(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(9));
 
-    public async Task<RecordedResponse> RecordAsync(ResponseLink link, ResponseInput input, string language, CancellationToken ct)
+    public async Task<RecordedResponse> RecordAsync(ResponseLink link, ResponseInput input, string language, Requester requester, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var responseId = Guid.NewGuid();
@@ -88,12 +91,15 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
             OptOutIntentFlagged = flagged,
             RespondedAt = now,
         }, ct);
+        // ADR 0030: the typed address becomes an email consent only when its owner confirms it.
+        var confirm = status == "email_only" && input.CleanEmail is not null;
+        if (confirm) await confirmations.StartAsync(tx, link, responseId, input.CleanEmail!, language, requester, now, ct);
         var deliveries = await DeliveryStore.EnqueueAsync(tx, link.OrganizationId, responseId, link.ContactHash, now, ct);
         await tx.CommitAsync(ct);
         if (deliveries > 0) deliveryStore.Signal.Notify();
 
-        logger.LogInformation("Response {ResponseId} for {OrganizationId}: {Status}, opt-out requested {OptOut}, flagged {Flagged}, {Deliveries} CRM deliveries",
-            responseId, link.OrganizationId, status, stopped is not null, flagged, deliveries);
-        return new RecordedResponse(responseId, status, resumesAt, input.CleanEmail, flagged, stopped is not null);
+        logger.LogInformation("Response {ResponseId} for {OrganizationId}: {Status}, opt-out requested {OptOut}, flagged {Flagged}, {Deliveries} CRM deliveries, email confirmation {Confirm}",
+            responseId, link.OrganizationId, status, stopped is not null, flagged, deliveries, confirm);
+        return new RecordedResponse(responseId, status, resumesAt, input.CleanEmail, flagged, stopped is not null, confirm);
     }
 }

@@ -45,6 +45,14 @@ public sealed record Texts
     public required string Confirm { get; init; }
     public required string GenericDone { get; init; }
     public required string GenericNothing { get; init; }
+    /// <summary>"Email only" with a typed address: a confirmation link went there (ADR 0030).</summary>
+    public required Func<string, string> ConfirmationSent { get; init; }
+    public required string ConfirmEmailTitle { get; init; }
+    /// <summary>Company and address: what pressing the button agrees to.</summary>
+    public required Func<string, string, string> ConfirmEmailIntro { get; init; }
+    public required string ConfirmEmailButton { get; init; }
+    public required Func<string, string, string> EmailConfirmed { get; init; }
+    public required string ConfirmEmailClosed { get; init; }
 
     public string Label(IReadOnlyList<(string Value, string Label)> options, string? value) =>
         options.FirstOrDefault(o => o.Value == value).Label ?? value ?? "";
@@ -115,6 +123,12 @@ public sealed record Texts
         Confirm = "連絡を停止する",
         GenericDone = "この番号への連絡停止を、これまでこの番号に連絡した会社に伝えました。数秒以内に反映されます。",
         GenericNothing = "この番号あての連絡記録は当サービスにはありません。停止する連絡はありませんでした。",
+        ConfirmationSent = email => $"{email} 宛に確認のメールをお送りしました。メール内のリンクから確認されるまで、このアドレスにはご連絡しません。",
+        ConfirmEmailTitle = "メールアドレスの確認",
+        ConfirmEmailIntro = (company, email) => $"{company} が今後 {email} 宛にメールでご連絡することを承諾される場合は、下のボタンを押してください。",
+        ConfirmEmailButton = "確認する",
+        EmailConfirmed = (company, email) => $"確認しました。{company} からのご連絡は {email} 宛のメールで行われます。電話とSMSは停止されたままです。",
+        ConfirmEmailClosed = "このリンクは使用済みか、有効期限が切れています。メールでのご連絡をご希望の場合は、SMSのリンクからもう一度ご回答ください。",
     };
 
     public static readonly Texts English = new()
@@ -183,6 +197,12 @@ public sealed record Texts
         Confirm = "Stop contact",
         GenericDone = "Your request to stop contact to this number has been passed to every company that contacted it through this service. It takes effect within seconds.",
         GenericNothing = "This service holds no record of contact to this number, so there was nothing to stop.",
+        ConfirmationSent = email => $"We sent a confirmation email to {email}. Nobody will write to that address until you confirm it with the link in that email.",
+        ConfirmEmailTitle = "Confirm your email address",
+        ConfirmEmailIntro = (company, email) => $"Press the button if {company} may contact you by email at {email}.",
+        ConfirmEmailButton = "Confirm",
+        EmailConfirmed = (company, email) => $"Confirmed. {company} will contact you by email at {email}; calls and texts stay stopped.",
+        ConfirmEmailClosed = "This link has been used or has expired. To be contacted by email, answer again through the link in the text message.",
     };
 
     /// <summary>The page's language as every recipient page chooses it (<see cref="RecipientLanguage"/>).</summary>

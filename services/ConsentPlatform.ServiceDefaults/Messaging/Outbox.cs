@@ -17,13 +17,14 @@ public static class Outbox
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Commands that carry a raw number or address and a one-time code: the relay deletes them as
+    /// Messages that carry a raw number or address with a one-time code, a single-use link or an address a person typed: the relay deletes them as
     /// soon as they are published instead of keeping them as sent for a week, so an erasure finds
     /// no copy of the contact in any outbox.
     /// </summary>
     public static readonly IReadOnlySet<string> ForgottenOncePublished = new HashSet<string>(StringComparer.Ordinal)
     {
-        typeof(Contracts.SendVerificationCode).FullName!, typeof(Contracts.PlaceVerificationCall).FullName!,
+        typeof(Contracts.SendVerificationCode).FullName!, typeof(Contracts.PlaceVerificationCall).FullName!, typeof(Contracts.SendEmailConfirmation).FullName!,
+        typeof(Contracts.EmailConsentRequested).FullName!, typeof(Contracts.EmailConsentConfirmed).FullName!,
     };
 
     private const string InsertSql = """

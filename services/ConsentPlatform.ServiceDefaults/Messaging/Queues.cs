@@ -10,10 +10,12 @@ public static class Queues
     public const string ConsentOptOuts = "consent-opt-outs";
     public const string ConsentOptIns = "consent-opt-ins";
     public const string ConsentContactErased = "consent-contact-erased";
+    public const string ConsentEmailConfirmations = "consent-email-confirmations";
 
     public const string NoticesReplica = "notices-replica";
     public const string NoticesVerificationCodes = "notices-verification-codes";
     public const string NoticesVerificationCall = "notices-verification-call";
+    public const string NoticesEmailConfirmations = "notices-email-confirmations";
 
     public const string ResponsesResponseLinks = "responses-response-links";
     public const string ResponsesConsentProvenance = "responses-consent-provenance";
