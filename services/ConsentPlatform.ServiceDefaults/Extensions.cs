@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -63,6 +64,8 @@ public static class Extensions
         services.AddSingleton<RecipientLimit>();
         services.AddDataProtection().SetApplicationName("ConsentPlatform").PersistKeysToFileSystem(new DirectoryInfo(options.KeysFolder));
         services.AddRazorComponents();
+        // Ahead of the default writer, which would otherwise answer a browser's */* with JSON.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, HtmlProblemWriter>());
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
         // In every environment, so input that does not bind reaches BadRequestHandler and is named

@@ -123,6 +123,15 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await page.Locator("#confirm").ClickAsync();
                 await page.Locator("[data-field=status]").WaitForAsync();
                 await CheckAsync("data-subject request done");
+
+                // Wrong addresses: an unknown short link, a page that is not there, a page given a value it cannot read.
+                await page.GotoAsync($"{host.BaseAddress}r/no-such-code");
+                await CheckAsync("unknown short link");
+                await page.GotoAsync($"{host.BaseAddress}consent/forms/no-such-form");
+                await CheckAsync("page not found");
+                await context.SetExtraHTTPHeadersAsync([new("Authorization", $"Bearer {key}")]);
+                await page.GotoAsync($"{host.BaseAddress}responses/list?before=yesterday");
+                await CheckAsync("page given a bad value");
             }
             finally { await context.CloseAsync(); }
         }

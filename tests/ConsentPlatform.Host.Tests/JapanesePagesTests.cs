@@ -52,6 +52,7 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
 
         using var person = host.CreateClient();
         person.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ja-JP,ja;q=0.9");
+        person.DefaultRequestHeaders.Accept.ParseAdd(PageBasicsTests.BrowserAccept);
         person.DefaultRequestHeaders.UserAgent.ParseAdd(PhoneBrowser);
         var failures = new List<string>();
 
@@ -73,7 +74,8 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
             new { phoneNumber = Person, callerName = "佐藤", topic = "セミナーのご案内", callingNumber = CallingNumber, purpose = Purpose });
         var link = await PageAsync(person, $"/r/{code}", failures);
         await PostAsync(person, $"/r/{code}", link, [new("preferredContact", "no_further_contact")], failures, formIndex: 0);
-        var generic = await PageAsync(person, "/r/opt-out", failures, HttpStatusCode.NotFound);
+        await PageAsync(person, "/r/no-such-code", failures, HttpStatusCode.NotFound);
+        var generic = await PageAsync(person, "/r/opt-out", failures);
         await PostAsync(person, "/r/opt-out", generic, [new("phoneNumber", "abc")], failures, HttpStatusCode.BadRequest);
         var codeSent = await PostAsync(person, "/r/opt-out", generic, [new("phoneNumber", Person)], failures);
         var sms = await LatestSmsAsync("%連絡停止%");
@@ -93,6 +95,17 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
         Check("SMS for the directory opt-out", entrySms, failures);
         await PostAsync(person, Action().Match(entryCode).Groups[1].Value, entryCode, [new("code", "000000")], failures, HttpStatusCode.BadRequest);
         await PostAsync(person, Action().Match(entryCode).Groups[1].Value, entryCode, [new("code", SixDigits().Match(entrySms).Value)], failures);
+
+        // The data-subject request pages: kind and contact, a refused contact, the code step, the request's status.
+        var requests = await PageAsync(person, "/consent/requests", failures);
+        await PostAsync(person, "/consent/requests", requests, [new("kind", "erasure"), new("contact", "abc")], failures, HttpStatusCode.BadRequest);
+        var requestCode = await PostAsync(person, "/consent/requests", requests, [new("kind", "stop_use"), new("contact", "090-7300-0004")], failures);
+        var requestSms = await LatestSmsAsync("%", "+819073000004");
+        await PostAsync(person, RequestAction().Match(requestCode).Groups[1].Value, requestCode, [new("code", SixDigits().Match(requestSms).Value)], failures);
+
+        // What a person sees when a page address is wrong.
+        await PageAsync(person, "/consent/forms/no-such-form", failures, HttpStatusCode.NotFound);
+        await PageAsync(person, "/consent/requests/no-such-request", failures, HttpStatusCode.NotFound);
 
         // The code messages: a data-subject request by SMS and by email, and a call that reads a code out.
         Assert.Equal(HttpStatusCode.Accepted, (await person.PostAsJsonAsync("/api/public/consent/requests", new { phoneNumber = "090-7300-0003", kind = "erasure" })).StatusCode);
@@ -168,6 +181,9 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
 
     [GeneratedRegex("""action="(/lookup/opt-out/[0-9a-f-]+/code)" """)]
     private static partial Regex Action();
+
+    [GeneratedRegex("""action="(/consent/requests/[^"/]+/code)" """)]
+    private static partial Regex RequestAction();
 
     [GeneratedRegex("""<html lang="ja">""")]
     private static partial Regex HtmlLang();

@@ -44,7 +44,7 @@ public static class FormEndpoints
             var texts = Texts.For(lang, context.Request);
             NoStore(context);
             var view = IsPlausible(code) ? await cache.FindAsync(code, context.RequestAborted) : null;
-            if (view is null) return Unknown(context, tokens, texts);
+            if (view is null) return UnknownLink(context, tokens, texts);
             return new FormPageResult(view, texts, Today(time));
         }).ShortCircuit().AllowAnonymous().ExcludeFromDescription();
 
@@ -77,11 +77,7 @@ public static class FormEndpoints
             var texts = Texts.For(input.Lang, context.Request);
             NoStore(context);
             var view = IsPlausible(code) ? await cache.FindAsync(code, context.RequestAborted) : null;
-            if (view is null)
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Unknown(context, tokens, texts);
-            }
+            if (view is null) return UnknownLink(context, tokens, texts);
             var errors = Forged(context, tokens, ResponsePurpose, view.Link.Code) ?? input.Validate(Today(time), texts.Lang == "ja");
             if (errors.Count > 0)
             {
@@ -94,6 +90,13 @@ public static class FormEndpoints
             var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, Confirmation.Requester.Of(context), context.RequestAborted);
             return new RazorComponentResult<ThanksPage>(new { T = texts, View = view, Response = recorded });
         }).DisableAntiforgery();
+
+        // The generic opt-out's own address (the unknown-link page and its language switch lead here): a page, not a 404.
+        pages.MapMethods("/opt-out", [HttpMethods.Get, HttpMethods.Head], (string? lang, HttpContext context, FormTokens tokens) =>
+        {
+            NoStore(context);
+            return OptOutForm(context, tokens, Texts.For(lang, context.Request));
+        });
 
         pages.MapPost("/opt-out", async ([FromForm] string? phoneNumber, [FromForm] string? lang, HttpContext context, GenericOptOut optOut, FormTokens tokens) =>
         {
@@ -112,7 +115,7 @@ public static class FormEndpoints
                 var message = texts.Lang == "ja" ? "この番号には確認コードを送りすぎました。しばらくしてからお試しください。" : "Enough codes went to this number for now; try again later.";
                 context.Response.Headers.RetryAfter = RecipientLimit.RetryAfterSeconds(wait);
                 context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                return Unknown(context, tokens, texts, new() { ["phoneNumber"] = [message] });
+                return OptOutForm(context, tokens, texts, new() { ["phoneNumber"] = [message] });
             }
             return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), ChallengeId = challenge.ToString() });
         }).DisableAntiforgery();
@@ -162,18 +165,22 @@ public static class FormEndpoints
     private static IResult Refused(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]> errors)
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return Unknown(context, tokens, texts, errors);
+        return OptOutForm(context, tokens, texts, errors);
     }
 
-    private static IResult Unknown(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]>? errors = null)
+    /// <summary>A code that names no link: a 404 that says so and offers the generic opt-out in its place.</summary>
+    private static IResult UnknownLink(HttpContext context, FormTokens tokens, Texts texts)
     {
-        if (context.Response.StatusCode == StatusCodes.Status200OK && HttpMethods.IsGet(context.Request.Method))
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-        return new RazorComponentResult<UnknownLinkPage>(new
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return new RazorComponentResult<UnknownLinkPage>(new { T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), UnknownLink = true });
+    }
+
+    /// <summary>The generic opt-out's first step, with what was wrong in the last attempt if anything.</summary>
+    private static IResult OptOutForm(HttpContext context, FormTokens tokens, Texts texts, Dictionary<string, string[]>? errors = null) =>
+        new RazorComponentResult<UnknownLinkPage>(new
         {
             T = texts, Token = tokens.Issue(OptOutPurpose, OptOutSubject), Errors = errors ?? new Dictionary<string, string[]>(),
         });
-    }
 
     /// <summary>Codes come from Notices' CSPRNG alphabet; anything else is not worth a database read.</summary>
     private static bool IsPlausible(string code) =>

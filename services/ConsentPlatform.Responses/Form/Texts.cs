@@ -38,6 +38,8 @@ public sealed record Texts
     public required string FlaggedNote { get; init; }
     public required string UnknownTitle { get; init; }
     public required string UnknownIntro { get; init; }
+    public required string GenericTitle { get; init; }
+    public required string GenericIntro { get; init; }
     public required string PhoneNumber { get; init; }
     public required string SendCode { get; init; }
     public required string CodeSent { get; init; }
@@ -116,6 +118,8 @@ public sealed record Texts
         FlaggedNote = "コメントに連絡停止のご希望が含まれているようでしたので、担当者が確認します。",
         UnknownTitle = "このリンクは見つかりませんでした",
         UnknownIntro = "リンクが途中で切れているか、入力に誤りがある可能性があります。電話番号を入力すると、確認コードをSMSでお送りし、この番号への連絡を停止できます。",
+        GenericTitle = "電話番号への連絡を停止する",
+        GenericIntro = "電話番号を入力すると、確認コードをSMSでお送りし、この番号への連絡を停止できます。",
         PhoneNumber = "電話番号",
         SendCode = "確認コードを送る",
         CodeSent = "確認コードをSMSで送りました。届いたコードを入力してください。",
@@ -190,6 +194,8 @@ public sealed record Texts
         FlaggedNote = "Your comment reads like a request to stop contact; a person will review it.",
         UnknownTitle = "We could not find this link",
         UnknownIntro = "The link may have been cut short or mistyped. Enter your phone number: we will text you a one-time code, and you can stop contact to this number.",
+        GenericTitle = "Stop contact to your phone number",
+        GenericIntro = "Enter your phone number: we will text you a one-time code, and you can stop contact to this number.",
         PhoneNumber = "Phone number",
         SendCode = "Text me a code",
         CodeSent = "We texted you a one-time code. Enter it below.",

@@ -80,6 +80,9 @@ public sealed class FuzzFixture : IDisposable
             [Caller.Anonymous] = _host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }),
             [Caller.Stranger] = _host.CreateClient(stranger.Key),
         };
+        // As a browser asks: every operation is under /api/, where a browser too gets problem details
+        // (pages answer it HTML; HtmlProblemWriter).
+        foreach (var client in clients.Values) client.DefaultRequestHeaders.Accept.ParseAdd(PageBasicsTests.BrowserAccept);
         var ids = await SeedAsync(clients[Caller.Owner]);
         using var counter = new RowCounter(_host.DataFolder);
 
