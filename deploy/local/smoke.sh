@@ -2,7 +2,8 @@
 # Smoke check of the distributed mode, run by `run-distributed.sh --check`:
 # an organization key is made with the host's own command, Directory publishes a profile
 # through its outbox over RabbitMQ, and Consent, Notices and Responses — separate processes —
-# each consume it into their own database.
+# each consume it into their own database; and the compliance console's overview in Consent gets its
+# notice and CRM figures from Notices and Responses (a request over RabbitMQ and its answer).
 #
 #   smoke.sh CONSENT_URL NOTICES_URL RESPONSES_URL DIRECTORY_URL [SERVICE=URL ...]   (CP_DATA_DIR = the shared data folder)
 #
@@ -49,6 +50,20 @@ for reader in "${readers[@]}"; do
   # Replicas of a service share its queue and its database: one of them consumed it, every one serves it.
   echo "[smoke] $service at $base serves it (over RabbitMQ) after $(( ($(date +%s%N) - published) / 1000000 )) ms"
 done
+
+# The console is a signed-in page: sign in with the key (antiforgery token and cookie, as a browser does).
+jar="$(mktemp)"
+signin=$(curl -fsS -c "$jar" -b "$jar" "${url[consent]}/signin")
+token=$(sed -n 's/.*name="__RequestVerificationToken" value="\([^"]*\)".*/\1/p' <<<"$signin" | head -n 1)
+curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "__RequestVerificationToken=$token" --data-urlencode "key=$key" "${url[consent]}/signin"
+overview=$(curl -fsS -b "$jar" "${url[consent]}/consent/console/overview?lang=en" || true)
+rm -f "$jar"
+if grep -q 'data-chart="crm-deliveries"' <<<"$overview" && grep -q 'data-chart="notices"' <<<"$overview" && ! grep -q 'data-unavailable' <<<"$overview"; then
+  echo "[smoke] the console overview shows Notices' and Responses' figures (asked over RabbitMQ)"
+else
+  echo "[smoke] FAIL: the console overview did not get Notices' and Responses' figures" >&2
+  status=1
+fi
 
 unauth=$(curl -s -o /dev/null -w '%{http_code}' "${url[notices]}/api/notices/organization")
 [[ "$unauth" == 401 ]] || { echo "[smoke] FAIL: a request without a key got $unauth, expected 401" >&2; status=1; }

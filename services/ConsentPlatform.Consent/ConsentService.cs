@@ -6,6 +6,7 @@ using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Scrub;
 using ConsentPlatform.Consent.Suppression;
+using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
@@ -54,6 +55,9 @@ public static class ConsentService
             bus.AddConsumer<OptInRequestedConsumer, OptInRequestedConsumerDefinition>();
             bus.AddConsumer<ContactErasedConsumer, ContactErasedConsumerDefinition>();
             bus.AddConsumer<EmailConsentConsumer, EmailConsentConsumerDefinition>();
+            // The console's overview asks Notices and Responses for their figures and waits this long at most.
+            bus.AddRequestClient<NoticeFiguresRequested>(RequestTimeout.After(s: 2));
+            bus.AddRequestClient<CrmFiguresRequested>(RequestTimeout.After(s: 2));
         },
         MapEndpoints = app =>
         {

@@ -28,6 +28,7 @@ public static class NoticesService
             bus.AddConsumer<SendVerificationCodeConsumer, SendVerificationCodeConsumerDefinition>();
             bus.AddConsumer<PlaceVerificationCallConsumer, PlaceVerificationCallConsumerDefinition>();
             bus.AddConsumer<SendEmailConfirmationConsumer, SendEmailConfirmationConsumerDefinition>();
+            bus.AddConsumer<NoticeFiguresConsumer, NoticeFiguresConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

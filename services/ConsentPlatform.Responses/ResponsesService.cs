@@ -29,6 +29,7 @@ public static class ResponsesService
             bus.AddConsumer<CallNoticeSentConsumer, CallNoticeSentConsumerDefinition>();
             bus.AddConsumer<ErasureRequestedConsumer, ErasureRequestedConsumerDefinition>();
             bus.AddConsumer<PreferenceChangeConsumer, PreferenceChangeConsumerDefinition>();
+            bus.AddConsumer<CrmFiguresConsumer, CrmFiguresConsumerDefinition>();
         },
         MapEndpoints = app =>
         {

@@ -297,6 +297,55 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             await Request(otherOrganizationId, "erasure", "pending_verification", now.AddDays(-5));
         }
 
+        // Notices, in Notices' own database: three that left (sent, delivered, undelivered), one failed, three refused
+        // (two opted_out, one no_consent); one still queued, one in April and another organization's are not counted.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "notices.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            foreach (var (organization, status, reason, at) in new (string, string, string?, DateTimeOffset)[]
+            {
+                (organizationId, "sent", null, first), (organizationId, "delivered", null, middle), (organizationId, "undelivered", null, last),
+                (organizationId, "failed", null, middle), (organizationId, "refused", "opted_out", middle), (organizationId, "refused", "opted_out", last),
+                (organizationId, "refused", "no_consent", middle), (organizationId, "queued", null, middle), (organizationId, "sent", null, after),
+                (otherOrganizationId, "sent", null, middle),
+            })
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO notices (id, call_id, organization_id, kind, contact_hash, status, reason, code, created_at, updated_at)
+                    VALUES ($id, 'call_seeded', $org, 'sms', 'k1:seeded', $status, $reason, NULL, $at, $at)
+                    """;
+                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                insert.Parameters.AddWithValue("$org", organization);
+                insert.Parameters.AddWithValue("$status", status);
+                insert.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+        // CRM deliveries, in Responses' database: two delivered, one dead letter; one pending, one in February and another organization's are not counted.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "responses.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            foreach (var (organization, status, at) in new[]
+            {
+                (organizationId, "delivered", first), (organizationId, "delivered", last), (organizationId, "dead", middle), (organizationId, "pending", middle),
+                (organizationId, "delivered", before), (otherOrganizationId, "delivered", middle),
+            })
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = """
+                    INSERT INTO crm_deliveries (delivery_id, connector_id, organization_id, response_id, contact_hash, status, attempts, next_attempt_at, created_at)
+                    VALUES ($id, 'crm_seeded', $org, 'rsp_seeded', 'k1:seeded', $status, 1, $at, $at)
+                    """;
+                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                insert.Parameters.AddWithValue("$org", organization);
+                insert.Parameters.AddWithValue("$status", status);
+                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+
         var expected = new Dictionary<string, Dictionary<string, long>>
         {
             ["consents-by-channel"] = new() { ["call"] = 2, ["sms"] = 4, ["email"] = 1 },
@@ -304,6 +353,10 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             ["opt-outs-by-channel"] = new() { ["call"] = 2, ["sms"] = 3, ["all"] = 3 },
             ["opt-outs-by-source"] = new() { ["responses"] = 1, ["sms_reply"] = 2, ["call_refused"] = 1, ["directory"] = 1, ["data_subject_request"] = 2 },
             ["open-requests"] = new() { ["overdue"] = 1, ["due_soon"] = 1, ["later"] = 2 },
+            // Asked of Notices and Responses over the bus.
+            ["notices"] = new() { ["sent"] = 3, ["refused"] = 3, ["failed"] = 1 },
+            ["notices-refused-by-reason"] = new() { ["opted_out"] = 2, ["no_consent"] = 1 },
+            ["crm-deliveries"] = new() { ["delivered"] = 2, ["dead_letters"] = 1 },
         };
 
         var page = await host.NewPageAsync();

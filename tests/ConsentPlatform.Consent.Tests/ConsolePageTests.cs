@@ -365,4 +365,21 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
             Assert.Equal(51, Rows(first).Concat(Rows(second)).Distinct().Count());
         }
     }
+
+    [Fact]
+    public async Task Without_an_answer_from_notices_and_responses_the_overview_says_their_figures_are_not_available_instead_of_drawing_zeros()
+    {
+        // This host runs Consent alone: nobody answers the overview's questions over the bus.
+        var (_, _, browser) = await factory.SignedInAsync();
+
+        var page = await browser.GetStringAsync("/consent/console/overview?lang=en");
+
+        foreach (var chart in new[] { "notices", "notices-refused-by-reason", "crm-deliveries" })
+        {
+            var section = System.Text.RegularExpressions.Regex.Match(page, $"<section class=\"chart\" id=\"{chart}\"[\\s\\S]*?</section>").Value;
+            Assert.Contains("data-unavailable", section);
+            Assert.DoesNotContain("data-bar", section);
+        }
+        Assert.Contains("data-chart=\"consents-by-channel\"", page);
+    }
 }

@@ -11,6 +11,7 @@ using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
+using MassTransit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -62,7 +63,7 @@ public static class ConsolePages
         });
 
         pages.MapGet("/overview", async (HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database, EventStore events,
-            TimeProvider time) =>
+            TimeProvider time, IRequestClient<NoticeFiguresRequested> notices, IRequestClient<CrmFiguresRequested> crm) =>
         {
             var view = View(context, antiforgery, options, context.Request.Query["lang"]);
             var errors = new List<FieldProblem>();
@@ -79,7 +80,7 @@ public static class ConsolePages
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Errors = errors });
             }
-            var charts = await Overview.LoadAsync(database, events, context.User.OrganizationId(), DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
+            var charts = await Overview.LoadAsync(database, events, new Overview.OtherServices(notices, crm), context.User.OrganizationId(), DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
                 now, view.W, context.RequestAborted);
             return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Charts = charts });
         });

@@ -135,6 +135,18 @@ public sealed record ConsoleWords
     public required string ScrubByReason { get; init; }
     public required string DownloadResult { get; init; }
     public required string ScrubAnother { get; init; }
+    public required string NotAvailable { get; init; }
+    public required string NoticesChart { get; init; }
+    public required string NoticesChartDesc { get; init; }
+    public required string NoticesSent { get; init; }
+    public required string NoticesRefused { get; init; }
+    public required string NoticesFailed { get; init; }
+    public required string NoticesRefusedByReason { get; init; }
+    public required string NoticesRefusedByReasonDesc { get; init; }
+    public required string CrmDeliveries { get; init; }
+    public required string CrmDeliveriesDesc { get; init; }
+    public required string CrmDelivered { get; init; }
+    public required string CrmDeadLetters { get; init; }
     public required string ContactTitle { get; init; }
     public required string ContactIntro { get; init; }
     public required string ShowRecord { get; init; }
@@ -318,7 +330,7 @@ public sealed record ConsoleWords
         NotShownTitle = "この画面にまだ出ていない数字",
         NotShown =
         [
-            "通知の送信・拒否（理由別）・失敗の件数、CRMへの配信と配信不能の件数、連絡拒否が各サービスに届くまでの時間（p50/p99）は、通知・回答の各サービスのデータベースとメトリクスにあり、この画面はまだ読んでいません。",
+            "連絡拒否が各サービスに届くまでの時間（p50/p99）は各サービスのメトリクス（OpenTelemetry）にだけあり、履歴として保存していないため、この画面には出ていません。",
         ],
         ScrubTitle = "リストの一括確認",
         ScrubIntro = "電話をかける前のリスト（CSV）を1行ずつ、連絡の可否の確認と同じ規則で確かめます。結果は各行に判定と理由を付けたCSVです。",
@@ -334,6 +346,18 @@ public sealed record ConsoleWords
         ScrubByReason = "連絡できない理由ごとの行数",
         DownloadResult = "結果をCSVでダウンロード",
         ScrubAnother = "別のリストを確認する",
+        NotAvailable = "いまは表示できません（このデータを持つサービスから時間内に返事がありませんでした）。0件という意味ではありません。",
+        NoticesChart = "通知（送信・拒否・失敗）",
+        NoticesChartDesc = "期間中に作られた通知を、送信したもの、連絡の可否の確認で拒否されたもの、送信に失敗したものに分けて示します（通知サービスの記録）。",
+        NoticesSent = "送信",
+        NoticesRefused = "拒否",
+        NoticesFailed = "失敗",
+        NoticesRefusedByReason = "拒否された通知（理由別）",
+        NoticesRefusedByReasonDesc = "期間中に拒否された通知を、拒否の理由ごとに示します（通知サービスの記録）。",
+        CrmDeliveries = "CRMへの配信",
+        CrmDeliveriesDesc = "期間中に作られたCRMへの配信のうち、届いたものと、すべての再試行のあとにあきらめたもの（配信不能）を示します（回答サービスの記録）。",
+        CrmDelivered = "配信済み",
+        CrmDeadLetters = "配信不能",
         ContactTitle = "連絡先の記録",
         ContactIntro = "1人の連絡先について、この組織が同意サービスに持っている記録（同意の記録とその出どころ、経路付きの連絡拒否）を表示します。本人からの開示請求に答えるときのCSVと同じ内容です。入力した番号やアドレスはページのアドレスに残りません。",
         ShowRecord = "記録を表示する",
@@ -498,7 +522,7 @@ public sealed record ConsoleWords
         NotShownTitle = "Not shown here yet",
         NotShown =
         [
-            "Notices sent, refused by reason and failed, CRM deliveries and dead letters, and the opt-out propagation latency per service (p50/p99) live in the Notices and Responses databases and meters; this page does not read them yet.",
+            "The opt-out propagation latency per service (p50/p99) is only in each service's meters (OpenTelemetry) and is not kept as history, so it is not on this page.",
         ],
         ScrubTitle = "Bulk scrub",
         ScrubIntro = "Check a call list (CSV) row by row against the same rules as a single permission check. The result is the list with a decision and reasons on every row.",
@@ -514,6 +538,18 @@ public sealed record ConsoleWords
         ScrubByReason = "Rows that may not be contacted, by reason",
         DownloadResult = "Download the result as CSV",
         ScrubAnother = "Scrub another list",
+        NotAvailable = "Not available now: the service that holds these figures did not answer in time. This does not mean zero.",
+        NoticesChart = "Notices sent, refused and failed",
+        NoticesChartDesc = "Notices made in the period: sent, refused by the permission check, or failed to send (from the Notices service).",
+        NoticesSent = "Sent",
+        NoticesRefused = "Refused",
+        NoticesFailed = "Failed",
+        NoticesRefusedByReason = "Notices refused, by reason",
+        NoticesRefusedByReasonDesc = "Notices refused in the period, by the reason the check gave (from the Notices service).",
+        CrmDeliveries = "CRM deliveries",
+        CrmDeliveriesDesc = "CRM deliveries made in the period: delivered, or given up after every retry (dead letters) (from the Responses service).",
+        CrmDelivered = "Delivered",
+        CrmDeadLetters = "Dead letters",
         ContactTitle = "Contact record",
         ContactIntro = "What this organization holds in the consent service about one contact: consent records with where they came from, and opt-outs with their source. The same content as the per-contact export, what an access request returns. The number or address you enter is not put in the page's address.",
         ShowRecord = "Show the record",

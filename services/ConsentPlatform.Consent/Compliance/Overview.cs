@@ -2,19 +2,25 @@ using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
+using ConsentPlatform.Contracts;
+using MassTransit;
 
 namespace ConsentPlatform.Consent.Compliance;
 
 /// <summary>One bar: a stable key for links and tests, what it is called in the page's language, its count.</summary>
 public sealed record ChartBar(string Key, string Label, long Value, string? Href = null);
 
-/// <summary>One chart of the overview and the list it summarises (null when the console has no such list).</summary>
-public sealed record Chart(string Id, string Title, string Description, IReadOnlyList<ChartBar> Bars, string? ListHref = null, string? ListLabel = null);
+/// <summary>
+/// One chart of the overview and the list it summarises (null when the console has no such list).
+/// <see cref="Unavailable"/>: the service holding the figures did not answer in time, so none are drawn (not zeros).
+/// </summary>
+public sealed record Chart(string Id, string Title, string Description, IReadOnlyList<ChartBar> Bars, string? ListHref = null, string? ListLabel = null,
+    bool Unavailable = false);
 
 /// <summary>
 /// The overview's figures for a period of the organization's days, read from the tables the Consent
-/// service owns, each through the feature that owns the table. Figures that live in other services'
-/// databases are not read here (ADR 0032: the console reads Consent's tables only); the page says which.
+/// service owns, each through the feature that owns the table. Notices and Responses are asked for theirs
+/// over the bus (a request with a short timeout; ADR 0032): without an answer their charts say so.
 /// </summary>
 public static class Overview
 {
@@ -27,9 +33,15 @@ public static class Overview
     /// <summary>Open requests due within this many days are "due soon".</summary>
     public const int DueSoonDays = 7;
 
-    public static async Task<IReadOnlyList<Chart>> LoadAsync(ConsentDatabase database, EventStore events, string organizationId, long from, long to, DateTimeOffset now,
-        ConsoleWords w, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<Chart>> LoadAsync(ConsentDatabase database, EventStore events, OtherServices others, string organizationId, long from, long to,
+        DateTimeOffset now, ConsoleWords w, CancellationToken cancellationToken)
     {
+        // Asked first, so the other services count while Consent does.
+        var period = (From: DateTimeOffset.FromUnixTimeMilliseconds(from), To: DateTimeOffset.FromUnixTimeMilliseconds(to));
+        var noticeFigures = AskAsync<NoticeFiguresRequested, NoticeFigures>(others.Notices,
+            new NoticeFiguresRequested { OrganizationId = organizationId, From = period.From, To = period.To }, cancellationToken);
+        var crmFigures = AskAsync<CrmFiguresRequested, CrmFigures>(others.Crm,
+            new CrmFiguresRequested { OrganizationId = organizationId, From = period.From, To = period.To }, cancellationToken);
         var grants = await LedgerQueries.GrantsAsync(database, organizationId, from, to, cancellationToken);
         var titles = (await events.ListAsync(organizationId, cancellationToken)).ToDictionary(e => e.Id, e => e.Title);
         var (optOutChannels, optOutSources) = await SuppressionQueries.OptOutsAsync(database, organizationId, from, to, cancellationToken);
@@ -73,8 +85,46 @@ public static class Overview
             new("opt-outs-by-channel", w.OptOutsByChannel, w.OptOutsByChannelDesc, optOutsByChannel, suppressions, w.SuppressionsTitle),
             new("opt-outs-by-source", w.OptOutsBySource, w.OptOutsBySourceDesc, optOutsBySource, suppressions, w.SuppressionsTitle),
             new("open-requests", w.OpenRequests, w.OpenRequestsDesc(DueSoonDays), openRequests, requests, w.RequestsTitle),
+            .. NoticeCharts(await noticeFigures, w),
+            CrmChart(await crmFigures, w),
         ];
     }
+
+    /// <summary>The request clients the overview asks Notices and Responses through.</summary>
+    public sealed record OtherServices(IRequestClient<NoticeFiguresRequested> Notices, IRequestClient<CrmFiguresRequested> Crm);
+
+    /// <summary>The answer, or null when none came within the client's timeout or the other side failed.</summary>
+    private static async Task<TAnswer?> AskAsync<TRequest, TAnswer>(IRequestClient<TRequest> client, TRequest request, CancellationToken cancellationToken)
+        where TRequest : class where TAnswer : class
+    {
+        try
+        {
+            return (await client.GetResponse<TAnswer>(request, cancellationToken)).Message;
+        }
+        catch (Exception e) when (e is RequestTimeoutException or RequestFaultException)
+        {
+            return null;
+        }
+    }
+
+    private static IEnumerable<Chart> NoticeCharts(NoticeFigures? figures, ConsoleWords w)
+    {
+        IReadOnlyList<ChartBar> totals = figures is null ? [] :
+        [
+            new("sent", w.NoticesSent, figures.Sent),
+            new("refused", w.NoticesRefused, figures.RefusedByReason.Values.Sum()),
+            new("failed", w.NoticesFailed, figures.Failed),
+        ];
+        IReadOnlyList<ChartBar> reasons = figures is null ? [] : figures.RefusedByReason.OrderByDescending(r => r.Value).ThenBy(r => r.Key, StringComparer.Ordinal)
+            // The reason's code is its label, as on the audit page: the sentences do not fit beside a bar.
+            .Select(r => new ChartBar(r.Key, r.Key, r.Value)).ToList();
+        yield return new("notices", w.NoticesChart, w.NoticesChartDesc, totals, Unavailable: figures is null);
+        yield return new("notices-refused-by-reason", w.NoticesRefusedByReason, w.NoticesRefusedByReasonDesc, reasons, Unavailable: figures is null);
+    }
+
+    private static Chart CrmChart(CrmFigures? figures, ConsoleWords w) => new("crm-deliveries", w.CrmDeliveries, w.CrmDeliveriesDesc,
+        figures is null ? [] : [new("delivered", w.CrmDelivered, figures.Delivered), new("dead_letters", w.CrmDeadLetters, figures.DeadLetters)],
+        Unavailable: figures is null);
 
     private static int ChannelOrder(string? channel) => channel switch { "call" => 0, "sms" => 1, "email" => 2, "all" => 9, _ => 5 };
 }

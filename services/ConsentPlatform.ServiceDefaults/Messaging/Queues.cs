@@ -16,12 +16,14 @@ public static class Queues
     public const string NoticesVerificationCodes = "notices-verification-codes";
     public const string NoticesVerificationCall = "notices-verification-call";
     public const string NoticesEmailConfirmations = "notices-email-confirmations";
+    public const string NoticesConsoleFigures = "notices-console-figures";
 
     public const string ResponsesResponseLinks = "responses-response-links";
     public const string ResponsesConsentProvenance = "responses-consent-provenance";
     public const string ResponsesCallNotices = "responses-call-notices";
     public const string ResponsesPreferenceChanges = "responses-preference-changes";
     public const string ResponsesErasure = "responses-erasure";
+    public const string ResponsesConsoleFigures = "responses-console-figures";
 
     public const string DirectoryErasure = "directory-erasure";
 
