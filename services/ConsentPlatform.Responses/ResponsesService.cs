@@ -56,6 +56,9 @@ public static class ResponsesService
         services.AddServiceDatabase<ResponsesDatabase>();
         services.AddSingleton<LinkStore>();
         services.AddSingleton<LinkCache>();
+        // A rename reaches the pages this instance has cached at once; other instances (the profile queue is
+        // shared, one of them hears it) when their entries expire, Responses:LinkCacheSeconds at most.
+        services.AddSingleton(sp => new OrganizationProfileApplied<ResponsesDatabase>(sp.GetRequiredService<LinkCache>().InvalidateOrganization));
         services.AddSingleton<FormPageCache>();
         services.AddSingleton<VisitCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<VisitCounter>());

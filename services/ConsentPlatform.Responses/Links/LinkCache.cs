@@ -32,6 +32,17 @@ public sealed class LinkCache(LinkStore store, ResponsesOptions options, TimePro
     /// <summary>Drops a code so the next read sees what a consumer just committed.</summary>
     public void Invalidate(string code) => _cache.Remove(code);
 
+    /// <summary>
+    /// Drops every cached link of an organization (its profile changed: the pages name it). A walk over
+    /// the cache, which a rename or a new contact point is rare enough to afford; the hot path stays a lookup.
+    /// </summary>
+    public void InvalidateOrganization(string organizationId)
+    {
+        foreach (var key in _cache.Keys)
+            if (_cache.TryGetValue(key, out Entry? entry) && entry!.View?.Link.OrganizationId == organizationId)
+                _cache.Remove(key);
+    }
+
     public void Dispose() => _cache.Dispose();
 
     private sealed record Entry(LinkView? View);

@@ -84,13 +84,23 @@ public static class OrganizationProfileReplica
             .ProducesProblem(StatusCodes.Status404NotFound);
 }
 
+/// <summary>
+/// What a service does once its replica has committed a profile change, for copies of the profile it keeps
+/// in memory (Responses' cached short-link pages name the organization). Registered as a singleton per database.
+/// </summary>
+public sealed record OrganizationProfileApplied<TDatabase>(Action<string> ForOrganization) where TDatabase : ServiceDatabase;
+
 /// <summary>Keeps the replica; one instance per consuming service (each has its own queue and database).</summary>
-public sealed class OrganizationProfileChangedConsumer<TDatabase>(TDatabase database, TimeProvider time) : IConsumer<OrganizationProfileChanged>
+public sealed class OrganizationProfileChangedConsumer<TDatabase>(TDatabase database, TimeProvider time, IEnumerable<OrganizationProfileApplied<TDatabase>> applied)
+    : IConsumer<OrganizationProfileChanged>
     where TDatabase : ServiceDatabase
 {
-    public Task Consume(ConsumeContext<OrganizationProfileChanged> context) =>
-        database.HandleOnceAsync(context, $"{database.Name}.organization-profile",
+    public async Task Consume(ConsumeContext<OrganizationProfileChanged> context)
+    {
+        await database.HandleOnceAsync(context, $"{database.Name}.organization-profile",
             transaction => OrganizationProfileReplica.ApplyAsync(transaction, context.Message, time.GetUtcNow()));
+        foreach (var then in applied) then.ForOrganization(context.Message.OrganizationId);
+    }
 }
 
 /// <summary>One queue per consuming service; the name comes from the database ("notices-organization-profiles").</summary>
