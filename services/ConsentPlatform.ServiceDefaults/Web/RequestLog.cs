@@ -21,19 +21,22 @@ public static partial class RequestLog
     public static void UseRequestLog(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ConsentPlatform.Requests");
-        app.Use(async (context, next) =>
+        // With Information off for this category the request is not wrapped at all: no timestamp and
+        // no async state machine per request.
+        app.Use((context, next) => logger.IsEnabled(LogLevel.Information) ? LoggedAsync(logger, context, next) : next(context));
+    }
+
+    private static async Task LoggedAsync(ILogger logger, HttpContext context, RequestDelegate next)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
         {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                await next(context);
-            }
-            finally
-            {
-                if (logger.IsEnabled(LogLevel.Information))
-                    Finished(logger, context.Request.Method, RouteOf(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        });
+            await next(context);
+        }
+        finally
+        {
+            Finished(logger, context.Request.Method, RouteOf(context), context.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
     }
 
     /// <summary>The matched endpoint's template (<c>/r/{code}</c>); a path that matched nothing is not repeated.</summary>

@@ -19,21 +19,24 @@ namespace ConsentPlatform.ServiceDefaults.Web;
 public static class SessionAntiforgery
 {
     public static void UseSessionAntiforgery(this WebApplication app) =>
-        app.Use(async (context, next) =>
+        // Not async unless a token must be checked: API-key and anonymous requests pass straight through.
+        app.Use(static (context, next) => NeedsToken(context) ? CheckThenNextAsync(context, next) : next(context));
+
+    private static async Task CheckThenNextAsync(HttpContext context, RequestDelegate next)
+    {
+        if (!await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
         {
-            if (NeedsToken(context) && !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context))
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value;
-                await Results.ValidationProblem(
-                    new Dictionary<string, string[]>
-                    {
-                        [options.FormFieldName] = [$"A signed-in change needs the page's antiforgery token (form field {options.FormFieldName} or header {options.HeaderName}); reload the page and try again."],
-                    },
-                    title: "The request did not come from one of our pages.").ExecuteAsync(context);
-                return;
-            }
-            await next(context);
-        });
+            var options = context.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value;
+            await Results.ValidationProblem(
+                new Dictionary<string, string[]>
+                {
+                    [options.FormFieldName] = [$"A signed-in change needs the page's antiforgery token (form field {options.FormFieldName} or header {options.HeaderName}); reload the page and try again."],
+                },
+                title: "The request did not come from one of our pages.").ExecuteAsync(context);
+            return;
+        }
+        await next(context);
+    }
 
     private static bool NeedsToken(HttpContext context) =>
         !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
