@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -19,8 +20,11 @@ public static class FreeTextFilter
 {
     private const int MaxDepth = 8;
     private static readonly ConcurrentDictionary<Type, TextProperty[]> Properties = new();
+    // Asked for every value of every request; Assembly.GetName() allocates each time it is called.
+    private static readonly ConcurrentDictionary<Type, bool> OwnModels = new();
 
-    private sealed record TextProperty(PropertyInfo Info, string Name, bool Multiline);
+    /// <summary>A property with compiled accessors: reflection's GetValue/SetValue cost more than the check itself on every request.</summary>
+    private sealed record TextProperty(string Name, bool Multiline, Func<object, object?> Get, Action<object, object?> Set);
 
     private sealed record Argument(int Index, string Path, bool Multiline);
 
@@ -106,9 +110,9 @@ public static class FreeTextFilter
                 if (depth >= MaxDepth || !IsOwnModel(value.GetType())) return value;
                 foreach (var property in Properties.GetOrAdd(value.GetType(), PropertiesOf))
                 {
-                    var current = property.Info.GetValue(value);
+                    var current = property.Get(value);
                     var checkedValue = Visit(current, Join(path, property.Name), property.Multiline, errors, depth + 1);
-                    if (!ReferenceEquals(checkedValue, current)) property.Info.SetValue(value, checkedValue);
+                    if (!ReferenceEquals(checkedValue, current)) property.Set(value, checkedValue);
                 }
                 return value;
         }
@@ -117,13 +121,29 @@ public static class FreeTextFilter
     private static TextProperty[] PropertiesOf(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && !p.IsDefined(typeof(JsonIgnoreAttribute)))
-            .Select(p => new TextProperty(p, p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name),
-                p.IsDefined(typeof(MultilineTextAttribute))))
+            .Select(p => new TextProperty(p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name),
+                p.IsDefined(typeof(MultilineTextAttribute)), Getter(p), Setter(p)))
             .ToArray();
+
+    private static Func<object, object?> Getter(PropertyInfo property)
+    {
+        var instance = Expression.Parameter(typeof(object));
+        var read = Expression.Property(Expression.Convert(instance, property.DeclaringType!), property);
+        return Expression.Lambda<Func<object, object?>>(Expression.Convert(read, typeof(object)), instance).Compile();
+    }
+
+    private static Action<object, object?> Setter(PropertyInfo property)
+    {
+        var instance = Expression.Parameter(typeof(object));
+        var value = Expression.Parameter(typeof(object));
+        var write = Expression.Assign(Expression.Property(Expression.Convert(instance, property.DeclaringType!), property), Expression.Convert(value, property.PropertyType));
+        return Expression.Lambda<Action<object, object?>>(write, instance, value).Compile();
+    }
 
     /// <summary>The platform's own input records; framework and primitive types hold no free text to check.</summary>
     private static bool IsOwnModel(Type? type) =>
-        type is { IsClass: true } && type != typeof(string) && type.Assembly.GetName().Name?.StartsWith("ConsentPlatform.", StringComparison.Ordinal) == true;
+        type is { IsClass: true } && type != typeof(string)
+        && OwnModels.GetOrAdd(type, static t => t.Assembly.GetName().Name?.StartsWith("ConsentPlatform.", StringComparison.Ordinal) == true);
 
     private static string BindingName(ParameterInfo parameter) =>
         parameter.GetCustomAttributes().OfType<IFromQueryMetadata>().FirstOrDefault()?.Name
