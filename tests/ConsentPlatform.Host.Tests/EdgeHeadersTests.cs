@@ -34,13 +34,9 @@ public sealed partial class EdgeHeadersTests : IAsyncLifetime
     [InlineData("/r/no-such-code")]
     [InlineData("/lookup?number=abc")]
     [InlineData("/notices/dev-inbox")]
-    [InlineData("/api/consent/checks")]
-    [InlineData("/api/public/directory/lookup?number=abc")]
-    [InlineData("/openapi/consent.json")]
     [InlineData("/assets/site.css")]
     [InlineData("/health/live")]
-    [InlineData("/no/such/page")]
-    public async Task Every_response_says_nosniff_and_no_referrer_and_may_not_be_framed(string path)
+    public async Task Every_page_and_file_says_nosniff_and_no_referrer_and_may_not_be_framed(string path)
     {
         using var client = _host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -49,6 +45,22 @@ public sealed partial class EdgeHeadersTests : IAsyncLifetime
         Assert.Equal("nosniff", Single(response, "X-Content-Type-Options"));
         Assert.Equal("no-referrer", Single(response, "Referrer-Policy"));
         Assert.Contains("frame-ancestors 'none'", Single(response, "Content-Security-Policy"));
+    }
+
+    [Theory]
+    [InlineData("/api/consent/checks")]
+    [InlineData("/api/public/directory/lookup?number=abc")]
+    [InlineData("/openapi/consent.json")]
+    [InlineData("/no/such/page")]
+    public async Task Every_json_answer_says_nosniff_and_may_load_nothing_nor_be_framed(string path)
+    {
+        using var client = _host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync(path);
+
+        Assert.Contains("json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Single(response, "X-Content-Type-Options"));
+        Assert.Equal("default-src 'none'; frame-ancestors 'none'", Single(response, "Content-Security-Policy"));
     }
 
     [Fact]
