@@ -32,6 +32,8 @@ public sealed class FakeCrm : IAsyncDisposable
     public ConcurrentQueue<(string DeliveryId, CrmPreference Preference)> Preferences { get; } = new();
     /// <summary>The raw bodies of the accepted preference changes, to look for what must not be in them.</summary>
     public ConcurrentQueue<string> PreferenceBodies { get; } = new();
+    /// <summary>Raised for each accepted preference change with the <see cref="System.Diagnostics.Stopwatch"/> timestamp of its arrival, for latency figures.</summary>
+    public event Action<CrmPreference, long>? PreferenceArrived;
     private readonly ConcurrentDictionary<string, byte> _seen = new();
     private int _attempts, _refused, _badSignatures, _duplicates;
 
@@ -58,6 +60,7 @@ public sealed class FakeCrm : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(HttpContext context)
     {
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _attempts);
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer);
@@ -89,6 +92,7 @@ public sealed class FakeCrm : IAsyncDisposable
             if (change.DeliveryId != deliveryId) { Interlocked.Increment(ref _badSignatures); return Results.BadRequest(); }
             Preferences.Enqueue((deliveryId, change.Preference));
             PreferenceBodies.Enqueue(System.Text.Encoding.UTF8.GetString(body));
+            PreferenceArrived?.Invoke(change.Preference, arrived);
             return Results.Ok();
         }
         var envelope = JsonSerializer.Deserialize<WebhookEnvelope>(body, WebhookSignature.Json)!;
