@@ -21,8 +21,8 @@ namespace ConsentPlatform.Host.Tests;
 /// link's stop button (Responses), a STOP reply to the pre-call SMS (Twilio's signed inbound webhook at Notices) and a
 /// call logged as refused (Notices' API); each goes to Consent, whose decision Responses delivers to the fake CRM
 /// (real HTTP, signatures checked), which timestamps each delivery on arrival. Latency: arrival minus the moment the
-/// action's request was sent. Every opt-out must arrive exactly once; p99 must be within 1 s unless other work overloaded the
-/// machine during the run (then the figure is printed with the load and the target is not judged).
+/// action's request was sent. Every opt-out must arrive exactly once; the latency figures and the load average are printed
+/// against the 1 s p99 target, not asserted (a benchmark, like the other propagation figures).
 /// </summary>
 [Collection(RabbitMqFixture.CollectionName)]
 public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOutputHelper output) : IDisposable
@@ -47,7 +47,7 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
     }
 
     [BrokerFact]
-    public async Task Opt_outs_from_mixed_channels_reach_the_crm_webhook_once_each_within_a_second_at_p99_and_the_latency_is_reported()
+    public async Task Opt_outs_from_mixed_channels_reach_the_crm_webhook_exactly_once_and_the_latency_is_reported()
     {
         var (organization, apiKey) = await _run.CreateKeyAsync("CRM Propagation K.K.");
         await using var crm = await FakeCrm.StartAsync();
@@ -153,12 +153,9 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
             output.WriteLine($"Action → CRM webhook (stopped), {Total} opt-outs from three channels, {InFlight} at a time, RabbitMQ, Responses/Consent/Notices as separate processes, " +
                 $"load average {load:0.0} on {System.Environment.ProcessorCount} cores: {all}");
             Array.Sort(latencies);
-            // The target is the product's on a machine of its own. Where other work keeps the cores oversubscribed (a shared
-            // build machine), the figure measures the neighbours: it is printed, and the target is not judged on it.
-            if (load > OverloadedPerCore * System.Environment.ProcessorCount)
-                output.WriteLine($"p99 ≤ 1 s not judged: the machine was overloaded (load average {load:0.0} > {OverloadedPerCore} × {System.Environment.ProcessorCount} cores)");
-            else
-                Assert.True(Percentile(latencies, 99) <= 1000, $"p99 {Percentile(latencies, 99):0.0} ms is over 1 s at load average {load:0.0}: {all}");
+            // A benchmark, like the other propagation figures: exactly-once is asserted, the latency is printed (a timed
+            // assertion in the test run would judge whatever else the machine is doing; the README's figures are quiet runs).
+            output.WriteLine($"p99 {Percentile(latencies, 99):0.0} ms against the target of 1 s: {(Percentile(latencies, 99) <= 1000 ? "met" : "missed")}");
         }
         finally
         {
@@ -167,9 +164,6 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
     }
 
     private static string Channel(int i) => Sources[i % Sources.Length];
-
-    /// <summary>Runnable threads per core above which a latency figure says more about the machine's other work than about the product.</summary>
-    private const int OverloadedPerCore = 4;
 
     /// <summary>The one-minute load average (Linux); null where the system does not say.</summary>
     private static double? LoadAverage()
