@@ -1,5 +1,8 @@
+using System.Text.RegularExpressions;
+using ConsentPlatform.Testing;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
+using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -12,7 +15,7 @@ namespace ConsentPlatform.Browser.Tests;
 /// Pages are reached as a person reaches them: links, form posts, the codes they would type.
 /// </summary>
 [Collection(HostFixture.CollectionName)]
-public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper output)
+public sealed partial class AccessibilityTests(HostFixture host, ITestOutputHelper output)
 {
     private static readonly (int Width, int Height)[] Viewports = [(390, 844), (1280, 800)];
     private const string PhoneBrowser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
@@ -70,6 +73,29 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
                 await page.Locator("form.stack button[type=submit]").ClickAsync();
                 await page.Locator("[data-field=what-happens]").WaitForAsync();
                 await CheckAsync("answer's confirmation");
+
+                // "Email only" with a new address: the emailed link's page, after its button, and once used (ADR 0030).
+                var emailer = ResponseLinkTests.RandomMobile("090");
+                var address = $"a11y-{emailer[^8..]}@example.jp";
+                await page.GotoAsync($"{host.BaseAddress}consent/forms/{eventId}");
+                await page.Locator("#channel-sms").CheckAsync();
+                await page.Locator("#phone").FillAsync(emailer);
+                await page.Locator("button[type=submit]").ClickAsync();
+                await page.Locator("#receipt-id").WaitForAsync();
+                await page.GotoAsync(await ResponseLinkTests.PlanCallAndReadLinkAsync(api, emailer, callingNumber));
+                await page.Locator("input[name=preferredContact][value=email_only]").CheckAsync();
+                await page.Locator("#email").FillAsync(address);
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-field=what-happens]").WaitForAsync();
+                var confirmation = host.BaseAddress + (await ConfirmationPathAsync(address)).TrimStart('/');
+                await page.GotoAsync(confirmation);
+                await CheckAsync("email confirmation");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-field=confirmed]").WaitForAsync();
+                await CheckAsync("email confirmed");
+                await page.GotoAsync(confirmation);
+                await page.Locator("[data-field=closed]").WaitForAsync();
+                await CheckAsync("email confirmation link used");
 
                 // The generic opt-out: the page, a refused number, the code step.
                 await page.GotoAsync($"{host.BaseAddress}r/opt-out");
@@ -224,6 +250,28 @@ public sealed class AccessibilityTests(HostFixture host, ITestOutputHelper outpu
     }
 
     /// <summary>axe-core's serious and critical violations, and what axe does not check: lang on the switch, a visible focus.</summary>
+    /// <summary>The path of the confirmation link in the email the dev inbox holds for <paramref name="address"/>.</summary>
+    private async Task<string> ConfirmationPathAsync(string address)
+    {
+        string? path = null;
+        await Eventually.AssertAsync(async () =>
+            {
+                await using var notices = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "notices.db")};Mode=ReadOnly;Pooling=False");
+                await notices.OpenAsync();
+                await using var query = notices.CreateCommand();
+                query.CommandText = "SELECT body FROM dev_emails WHERE to_address = $to";
+                query.Parameters.AddWithValue("$to", address);
+                var match = ConfirmLink().Match(await query.ExecuteScalarAsync() as string ?? "");
+                path = match.Success ? match.Value : null;
+                return path is not null;
+            },
+            TimeSpan.FromSeconds(30), "the confirmation email reaches the dev inbox");
+        return path!;
+    }
+
+    [GeneratedRegex(@"/r/confirm-email/[A-Za-z0-9_-]+")]
+    private static partial Regex ConfirmLink();
+
     private static async Task<List<string>> ProblemsAsync(IPage page, string language, string what)
     {
         var problems = new List<string>();

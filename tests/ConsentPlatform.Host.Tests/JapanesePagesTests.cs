@@ -22,6 +22,9 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
     private const string CallingNumber = "03-5000-7301";
     private const string Person = "090-7300-0001";
     private const string PersonE164 = "+819073000001";
+    private const string SecondPerson = "090-7300-0005";
+    private const string SecondPersonE164 = "+819073000005";
+    private const string NewEmail = "jiro@example.jp";
     private const string Purpose = "seminar";
     private const string PhoneBrowser = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
 
@@ -82,6 +85,25 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
         Check("SMS for the generic opt-out", sms, failures);
         Assert.Matches(@"^【ConsentPlatform】連絡停止の確認コード \d{6}（10分間有効）。お心当たりがなければ破棄してください$", sms);
         await PostAsync(person, "/r/opt-out/confirm", codeSent, [new("code", SixDigits().Match(sms).Value)], failures);
+
+        // "Email only" with a new address: the thanks page, the confirmation email, its page before and after the
+        // button, and the page a used link shows (ADR 0030).
+        var secondForm = await PageAsync(person, $"/consent/forms/{eventId}", failures);
+        var second = await PostAsync(person, $"/consent/forms/{eventId}", secondForm, [new("channels", "sms"), new("phone", SecondPerson)], failures);
+        Assert.Contains("090-7300-0005", Text(second));
+        var secondCode = await host.PlanCallAndReadLinkCodeAsync(company, SecondPersonE164,
+            new { phoneNumber = SecondPerson, callerName = "佐藤", topic = "セミナーのご案内", callingNumber = CallingNumber, purpose = Purpose });
+        var secondLink = await PageAsync(person, $"/r/{secondCode}", failures);
+        await PostAsync(person, $"/r/{secondCode}", secondLink, [new("preferredContact", "email_only"), new("email", NewEmail)], failures, formIndex: 0);
+        string? confirmation = null;
+        await Eventually.AssertAsync(async () => (confirmation = await host.QueryAsync<NoticesDatabase, string?>(
+            "SELECT subject || ' ' || body FROM dev_emails WHERE to_address = @to", new { to = NewEmail })) is not null, TimeSpan.FromSeconds(15), "the confirmation email is sent");
+        Check("email confirming an address", confirmation!.Replace(NewEmail, ""), failures);
+        var confirmPath = ConfirmLink().Match(confirmation).Value;
+        Assert.False(string.IsNullOrEmpty(confirmPath), "the confirmation email carries its link: " + confirmation);
+        var confirmPage = await PageAsync(person, confirmPath, failures);
+        await PostAsync(person, confirmPath, confirmPage, [], failures);
+        await PageAsync(person, confirmPath, failures, HttpStatusCode.Gone);
 
         // Directory lookup, its entry, a refused lookup, and the opt-out from the entry.
         await PageAsync(person, "/lookup", failures);
@@ -184,6 +206,9 @@ public sealed partial class JapanesePagesTests(HostFactory host, ITestOutputHelp
 
     [GeneratedRegex("""action="(/consent/requests/[^"/]+/code)" """)]
     private static partial Regex RequestAction();
+
+    [GeneratedRegex(@"/r/confirm-email/[A-Za-z0-9_-]+")]
+    private static partial Regex ConfirmLink();
 
     [GeneratedRegex("""<html lang="ja">""")]
     private static partial Regex HtmlLang();

@@ -27,7 +27,7 @@ public static class ConfirmationEndpoints
             FormEndpoints.NoStore(context);
             var (pending, company) = await FindAsync(token, confirmations, links, context.RequestAborted);
             var texts = Texts.For(lang ?? pending?.Language, context.Request);
-            if (pending is null || company is null || !pending.IsOpen(time.GetUtcNow())) return Closed(context, texts);
+            if (pending is null || company is null || !pending.IsOpen(time.GetUtcNow())) return Closed(context, texts, token);
             return Open(token, texts, pending, company, tokens);
         });
 
@@ -37,21 +37,24 @@ public static class ConfirmationEndpoints
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var (pending, company) = await FindAsync(token, confirmations, links, context.RequestAborted);
             var texts = Texts.For(form["lang"].ToString() is { Length: > 0 } l ? l : pending?.Language, context.Request);
-            if (pending is null || company is null) return Closed(context, texts);
+            if (pending is null || company is null) return Closed(context, texts, token);
             if (FormEndpoints.Forged(context, tokens, TokenPurpose, pending.ConfirmationId) is { } forged)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Open(token, texts, pending, company, tokens, forged);
             }
-            if (!await confirmations.ConfirmAsync(token, Requester.Of(context), context.RequestAborted)) return Closed(context, texts);
-            return new RazorComponentResult<ConfirmEmailPage>(new { T = texts, State = ConfirmState.Confirmed, Company = company, Email = pending.Email });
+            if (!await confirmations.ConfirmAsync(token, Requester.Of(context), context.RequestAborted)) return Closed(context, texts, token);
+            return new RazorComponentResult<ConfirmEmailPage>(new
+            {
+                T = texts, State = ConfirmState.Confirmed, Company = company, Email = pending.Email, SwitchPath = $"/r/{pending.Code}",
+            });
         }).DisableAntiforgery();
     }
 
     /// <summary>The confirmation and the company it names; the company comes from the short link, which an erasure removes too.</summary>
     private static async Task<(PendingConfirmation?, string?)> FindAsync(string token, EmailConfirmations confirmations, LinkCache links, CancellationToken ct)
     {
-        if (token.Length is 0 or > MaxToken || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return (null, null);
+        if (!IsTokenShaped(token)) return (null, null);
         var pending = await confirmations.FindAsync(token, ct);
         return pending is null ? (null, null) : (pending, (await links.FindAsync(pending.Code, ct))?.CompanyName);
     }
@@ -60,14 +63,20 @@ public static class ConfirmationEndpoints
         Dictionary<string, string[]>? errors = null) =>
         new(new
         {
-            T = texts, State = ConfirmState.Open, Action = $"/r/{EmailConfirmations.PathPrefix}{token}", Company = company, Email = pending.Email,
+            T = texts, State = ConfirmState.Open, Action = PathOf(token), SwitchPath = PathOf(token), Company = company, Email = pending.Email,
             Token = tokens.Issue(TokenPurpose, pending.ConfirmationId), Errors = errors ?? new Dictionary<string, string[]>(),
         });
 
     /// <summary>Used, expired or never issued: one answer for all three, so the page tells a guesser nothing.</summary>
-    private static RazorComponentResult<ConfirmEmailPage> Closed(HttpContext context, Texts texts)
+    private static RazorComponentResult<ConfirmEmailPage> Closed(HttpContext context, Texts texts, string token)
     {
         context.Response.StatusCode = StatusCodes.Status410Gone;
-        return new(new { T = texts, State = ConfirmState.Closed });
+        // An address only goes back into the language switch when it has the shape of a token.
+        return new(new { T = texts, State = ConfirmState.Closed, SwitchPath = IsTokenShaped(token) ? PathOf(token) : "/r/opt-out" });
     }
+
+    private static bool IsTokenShaped(string token) =>
+        token.Length is > 0 and <= MaxToken && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static string PathOf(string token) => $"/r/{EmailConfirmations.PathPrefix}{token}";
 }
