@@ -91,16 +91,7 @@ public sealed class CheckAudit(ConsentDatabase database, ILogger<CheckAudit> log
     private async Task WriteAsync(List<AuditRecord> batch, CancellationToken cancellationToken)
     {
         await using var transaction = await database.BeginAsync(cancellationToken);
-        await using var command = transaction.Connection.CreateCommand();
-        command.Transaction = transaction.Inner;
-        command.CommandText = InsertSql;
-        foreach (var (name, type, _) in Columns)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.DbType = type;
-            command.Parameters.Add(parameter);
-        }
+        await using var command = transaction.CreateCommand(InsertSql, Columns.Select(c => (c.Name, c.Type)));
         foreach (var record in batch)
         {
             for (var c = 0; c < Columns.Length; c++) command.Parameters[c].Value = Columns[c].Value(record) ?? DBNull.Value;

@@ -70,16 +70,7 @@ public sealed class LedgerBatch
     {
         // Every replica's gate follows the ledger by seq; on a server, other writers of the ledger wait for this import to commit.
         await transaction.LockFollowedInsertsAsync(cancellationToken);
-        await using var ledger = transaction.Connection.CreateCommand();
-        ledger.Transaction = transaction.Inner;
-        ledger.CommandText = LedgerStore.InsertSql;
-        foreach (var (name, type, _) in Columns)
-        {
-            var parameter = ledger.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.DbType = type;
-            ledger.Parameters.Add(parameter);
-        }
+        await using var ledger = transaction.CreateCommand(LedgerStore.InsertSql, Columns.Select(c => (c.Name, c.Type)));
         await using var outbox = new Outbox.BatchWriter(transaction);
         for (var i = 0; i < Rows.Count; i++)
         {

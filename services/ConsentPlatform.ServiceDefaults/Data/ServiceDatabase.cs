@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -146,6 +147,26 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
         command.Transaction = Inner;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A command in this transaction whose parameters are made once, for statements run once per row of a
+    /// batch: the caller sets each parameter's Value (by position) and executes, instead of re-creating
+    /// and re-binding named parameters for every row.
+    /// </summary>
+    public DbCommand CreateCommand(string sql, IEnumerable<(string Name, DbType Type)> parameters)
+    {
+        var command = Connection.CreateCommand();
+        command.Transaction = Inner;
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = type;
+            command.Parameters.Add(parameter);
+        }
+        return command;
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)

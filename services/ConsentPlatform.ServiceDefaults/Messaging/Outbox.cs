@@ -65,16 +65,8 @@ public static class Outbox
 
         public BatchWriter(Transaction transaction)
         {
-            _command = transaction.Connection.CreateCommand();
-            _command.Transaction = transaction.Inner;
-            _command.CommandText = InsertSql;
-            foreach (var (name, type) in new[] { ("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64), ("@traceParent", DbType.String) })
-            {
-                var parameter = _command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.DbType = type;
-                _command.Parameters.Add(parameter);
-            }
+            _command = transaction.CreateCommand(InsertSql,
+                [("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64), ("@traceParent", DbType.String)]);
             _command.Parameters[3].Value = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds();
             _command.Parameters[4].Value = (object?)TraceParent() ?? DBNull.Value;
             transaction.WroteOutbox = true;
