@@ -130,6 +130,9 @@ public abstract class ServiceDatabase
 public sealed class Transaction(DbConnection connection, DbTransaction inner, ServiceDatabase database, SemaphoreSlim? writeGate) : IAsyncDisposable
 {
     private SemaphoreSlim? _writeGate = writeGate;
+    private List<Func<CancellationToken, Task>>? _onCommitted;
+    private bool _committed;
+    private CancellationToken _commitToken;
 
     public DbConnection Connection { get; } = connection;
     public DbTransaction Inner { get; } = inner;
@@ -169,9 +172,27 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
         return command;
     }
 
+    /// <summary>
+    /// Work that follows what this transaction wrote once it is durable: apply an in-memory index, reload a
+    /// replica, wake a worker. The store that writes registers it, so no caller has to remember it. It runs in
+    /// registration order when the transaction is disposed after <see cref="CommitAsync"/>, after the connection
+    /// and the write gate are given back (it may read the database, and a writer waiting behind the gate need not
+    /// wait for it); never when the transaction rolls back.
+    /// </summary>
+    public void OnCommitted(Func<CancellationToken, Task> work) => (_onCommitted ??= []).Add(work);
+
+    /// <inheritdoc cref="OnCommitted(Func{CancellationToken, Task})"/>
+    public void OnCommitted(Action work) => OnCommitted(_ =>
+    {
+        work();
+        return Task.CompletedTask;
+    });
+
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
         await Inner.CommitAsync(cancellationToken);
+        _committed = true;
+        _commitToken = cancellationToken;
         if (WroteOutbox) Database.OutboxSignal.Notify();
     }
 
@@ -186,6 +207,8 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
         {
             Interlocked.Exchange(ref _writeGate, null)?.Release();
         }
+        if (!_committed || Interlocked.Exchange(ref _onCommitted, null) is not { } work) return;
+        foreach (var item in work) await item(_commitToken);
     }
 }
 
