@@ -94,7 +94,6 @@ public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger,
             await ledger.AppendAsync(transaction, rows, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        ledger.Apply(rows);
         logger.LogInformation("Form {EventId} submitted: receipt {ReceiptId}, {Rows} ledger rows", form.Id, receiptId, rows.Count);
         return (new Receipt(receiptId, now, lines, phone), errors);
 

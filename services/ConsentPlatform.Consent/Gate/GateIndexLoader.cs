@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ConsentPlatform.Consent.Ledger;
-using Dapper;
+using ConsentPlatform.Consent.Suppression;
 using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.Consent.Gate;
@@ -60,8 +60,7 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
     private async Task PresizeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var entries = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM suppressions", cancellationToken: cancellationToken));
-        index.EnsureCapacity(entries);
+        index.EnsureCapacity(await SuppressionStore.CountAsync(connection, cancellationToken));
     }
 
     /// <summary>Applies rows newer than the last seen ones; applying a row twice changes nothing.</summary>
@@ -69,15 +68,8 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
     {
         long suppressions = 0, rows = 0;
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string suppressionSql = """
-            SELECT seq AS Seq, id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel,
-                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt, until_at AS Until
-            FROM suppressions s
-            WHERE seq > @after AND lifted_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
-            ORDER BY seq
-            """;
         // Unbuffered: at start-up this reads every row, and millions must not be held twice.
-        await foreach (var s in connection.QueryUnbufferedAsync<SuppressionRecord>(suppressionSql, new { after = _suppressionSeq }).WithCancellation(cancellationToken))
+        await foreach (var s in SuppressionStore.ActiveEntriesAfter(connection, _suppressionSeq).WithCancellation(cancellationToken))
         {
             if (ContactKey.TryParse(s.ContactHash, out var key))
                 index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt, s.Until));
@@ -87,15 +79,13 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
 
         // After the entries: a lift read before its entry would find nothing to lift, but an entry read
         // after its lift is already left out by the query above.
-        const string liftSql = "SELECT seq AS Seq, suppression_id AS SuppressionId, contact_hash AS ContactHash FROM suppression_lifts WHERE seq > @after ORDER BY seq";
-        await foreach (var lift in connection.QueryUnbufferedAsync<LiftRecord>(liftSql, new { after = _liftSeq }).WithCancellation(cancellationToken))
+        await foreach (var lift in SuppressionStore.LiftsAfter(connection, _liftSeq).WithCancellation(cancellationToken))
         {
             if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, Guid.Parse(lift.SuppressionId));
             _liftSeq = lift.Seq;
         }
 
-        const string ledgerSql = $"SELECT seq AS Seq, {LedgerStore.Columns} FROM consent_ledger WHERE seq > @after ORDER BY seq";
-        await foreach (var row in connection.QueryUnbufferedAsync<LedgerRow>(ledgerSql, new { after = _ledgerSeq }).WithCancellation(cancellationToken))
+        await foreach (var row in LedgerStore.RowsAfter(connection, _ledgerSeq).WithCancellation(cancellationToken))
         {
             LedgerStore.Apply(index, row);
             _ledgerSeq = row.Seq;
@@ -103,10 +93,6 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         }
         return (suppressions, rows);
     }
-
-    private sealed record LiftRecord(long Seq, string SuppressionId, string ContactHash);
-
-    private sealed record SuppressionRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt, long? Until);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -129,7 +129,7 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
             var cache = await WidenPageCacheAsync(transaction, cancellationToken);
             try
             {
-                await batch.AppendAsync(transaction, cancellationToken);
+                await ledger.AppendAsync(transaction, batch, cancellationToken);
                 await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new
                 {
                     view.Id, organizationId, view.EventId, view.Format, view.FileName, view.FileSha256, view.Registrations, view.LedgerRows,
@@ -143,7 +143,6 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
                 await RestorePageCacheAsync(transaction, cache);
             }
         }
-        ledger.Apply(batch.Rows);
     }
 
     /// <summary>Page cache of the import's SQLite connection while it writes, in KiB (the PRAGMA's negative form).</summary>

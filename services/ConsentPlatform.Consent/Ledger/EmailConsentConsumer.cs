@@ -48,7 +48,6 @@ public sealed class EmailConsentConsumer(ConsentDatabase database, LedgerStore l
             await ledger.AppendAsync(tx, rows, context.CancellationToken);
         });
         if (!handled) return;
-        ledger.Apply(rows);
         logger.LogInformation("Email double opt-in {ConfirmationId} for organization {OrganizationId}: {Action}, {Rows} ledger rows", confirmationId, organizationId, action, rows.Count);
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -9,7 +10,8 @@ namespace ConsentPlatform.Consent.Ledger;
 /// <summary>
 /// Writes and reads the ledger. Rows are only ever inserted (erasure is the one exception, and it
 /// deletes); every insert announces itself (ConsentRecorded / ConsentWithdrawn) through the outbox
-/// in the same transaction, and is applied to the gate index after commit.
+/// in the same transaction, and is applied to the gate index when that transaction commits (registered here,
+/// so no caller has to remember it).
 /// </summary>
 public sealed class LedgerStore(GateIndex index)
 {
@@ -56,6 +58,31 @@ public sealed class LedgerStore(GateIndex index)
             if (row.Action == LedgerRow.Granted) await Outbox.WriteAsync(transaction, Recorded(row), cancellationToken);
             else if (row.Action == LedgerRow.Withdrawn) await Outbox.WriteAsync(transaction, Withdrawn(row), cancellationToken);
         }
+        if (rows.Count > 0) transaction.OnCommitted(() => Apply(rows));
+    }
+
+    /// <summary>Appends a prepared batch (an import) in the caller's transaction; the gate index learns its rows when it commits.</summary>
+    public async Task AppendAsync(Transaction transaction, LedgerBatch batch, CancellationToken cancellationToken)
+    {
+        await batch.AppendAsync(transaction, cancellationToken);
+        transaction.OnCommitted(() => Apply(batch.Rows));
+    }
+
+    /// <summary>
+    /// Erasure: deletes every row of these contacts in the caller's transaction; once it commits the gate index
+    /// forgets their consents (suppression entries stay). Returns the number of rows deleted.
+    /// </summary>
+    public async Task<int> EraseAsync(Transaction transaction, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
+    {
+        var inHashes = transaction.Database.Dialect.InList("@hashes");
+        var sql = $"DELETE FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
+        var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
+        transaction.OnCommitted(() =>
+        {
+            foreach (var hash in hashes)
+                if (ContactKey.TryParse(hash, out var key)) index.RemoveConsents(key);
+        });
+        return erased;
     }
 
     /// <summary>How a granted row is announced.</summary>
@@ -106,7 +133,7 @@ public sealed class LedgerStore(GateIndex index)
         return withdrawals;
     }
 
-    public void Apply(IEnumerable<LedgerRow> rows)
+    private void Apply(IEnumerable<LedgerRow> rows)
     {
         foreach (var row in rows) Apply(index, row);
     }
@@ -138,6 +165,27 @@ public sealed class LedgerStore(GateIndex index)
             ORDER BY purpose
             """;
         return (await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash, organizationId }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>Rows after <paramref name="after"/> in seq order, read as they come (the gate index's catch-up; at start-up, every row).</summary>
+    public static IAsyncEnumerable<LedgerRow> RowsAfter(DbConnection connection, long after) =>
+        connection.QueryUnbufferedAsync<LedgerRow>($"SELECT seq AS Seq, {Columns} FROM consent_ledger WHERE seq > @after ORDER BY seq", new { after });
+
+    /// <summary>The keyed hashes of every number given in the ledger together with this email.</summary>
+    public static async Task<IReadOnlyList<string>> NumbersGivenWithEmailAsync(Transaction transaction, string emailHash, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT DISTINCT phone_hash FROM consent_ledger
+            WHERE (email_hash = @hash OR contact_hash = @hash) AND phone_hash IS NOT NULL
+            """;
+        return (await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { hash = emailHash }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
+    }
+
+    /// <summary>The organizations the ledger holds rows of this contact for.</summary>
+    public static async Task<IReadOnlyList<string>> OrganizationsHoldingAsync(Transaction transaction, string contactHash, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT DISTINCT organization_id FROM consent_ledger WHERE phone_hash = @contactHash OR email_hash = @contactHash OR contact_hash = @contactHash";
+        return (await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
     }
 
     public static async Task<IReadOnlyList<LedgerRow>> FindByContactAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)

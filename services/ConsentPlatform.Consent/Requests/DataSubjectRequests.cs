@@ -24,7 +24,7 @@ public sealed record RequestView(string RequestId, string Kind, string Status, D
 /// third-party provision withdraws only the person's grants to share with named recipients; what they
 /// agreed to be contacted by stays as it was.
 /// </summary>
-public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, GateIndex index,
+public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger,
     PhoneNumberHasher hasher, RecipientLimit recipients, ConsentOptions options, TimeProvider time, ILogger<DataSubjectRequests> logger)
 {
     public const string StopUse = "stop_use";
@@ -114,7 +114,6 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
     public async Task<(RequestView? View, Refusal Refusal)> VerifyAsync(string id, string code, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        IReadOnlyList<(string, SuppressionFact)> written = [];
         IReadOnlyList<LedgerRow> withdrawn = [];
         IReadOnlyList<string> erasedHashes = [];
         Row? row;
@@ -149,17 +148,14 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             else
             {
                 var reason = row.Kind == Erasure ? ReasonCodes.Erased : ReasonCodes.OptedOut;
-                var suppressed = new List<(string, SuppressionFact)>();
+                var suppressed = 0;
                 foreach (var hash in hashes)
-                    suppressed.AddRange(await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken));
-                written = suppressed;
-                await RequestActions.WriteAsync(transaction, id, now, RequestActions.Suppressed, $"{suppressed.Count}", cancellationToken: cancellationToken);
+                    suppressed += (await suppressions.SuppressAsync(transaction, new SuppressionRequest(hash, null, [], null, reason, "dsr_" + row.Kind, null, now), cancellationToken)).Count;
+                await RequestActions.WriteAsync(transaction, id, now, RequestActions.Suppressed, $"{suppressed}", cancellationToken: cancellationToken);
             }
             if (row.Kind == Erasure)
             {
-                var inHashes = transaction.Database.Dialect.InList("@hashes");
-                var erase = $"DELETE FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
-                var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(erase, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
+                var erased = await ledger.EraseAsync(transaction, hashes, cancellationToken);
                 await RequestActions.WriteAsync(transaction, id, now, RequestActions.Erased, $"{erased}", cancellationToken: cancellationToken);
                 foreach (var hash in hashes)
                 {
@@ -179,10 +175,6 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             await transaction.CommitAsync(cancellationToken);
         }
         if (erasedHashes.Count > 0) await database.ForgetErasedAsync(cancellationToken);
-        foreach (var hash in erasedHashes)
-            if (ContactKey.TryParse(hash, out var key)) index.RemoveConsents(key);
-        suppressions.Apply(written);
-        ledger.Apply(withdrawn);
         return (row.View() with { Status = Completed, CompletedAt = now }, Refusal.None);
     }
 
@@ -193,11 +185,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
     private static async Task<IReadOnlyList<string>> ContactHashesAsync(ServiceDefaults.Data.Transaction transaction, Row row, CancellationToken cancellationToken)
     {
         if (row.ContactKind != ByEmail) return [row.ContactHash];
-        const string sql = """
-            SELECT DISTINCT phone_hash FROM consent_ledger
-            WHERE (email_hash = @hash OR contact_hash = @hash) AND phone_hash IS NOT NULL
-            """;
-        var numbers = await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { hash = row.ContactHash }, transaction.Inner, cancellationToken: cancellationToken));
+        var numbers = await LedgerStore.NumbersGivenWithEmailAsync(transaction, row.ContactHash, cancellationToken);
         return [row.ContactHash, .. numbers.Where(n => n != row.ContactHash)];
     }
 

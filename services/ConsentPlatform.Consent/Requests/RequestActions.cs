@@ -1,3 +1,5 @@
+using ConsentPlatform.Consent.Ledger;
+using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
@@ -37,15 +39,14 @@ public static class RequestActions
     }
 
     /// <summary>Links the request to every organization that holds the contact now: ledger rows, or an opt-out of its own.</summary>
-    public static Task LinkOrganizationsAsync(Transaction transaction, string requestId, string contactHash, CancellationToken cancellationToken)
+    public static async Task LinkOrganizationsAsync(Transaction transaction, string requestId, string contactHash, CancellationToken cancellationToken)
     {
-        const string sql = """
-            INSERT INTO data_subject_request_organizations (request_id, organization_id)
-            SELECT @requestId, organization_id FROM consent_ledger WHERE phone_hash = @contactHash OR email_hash = @contactHash OR contact_hash = @contactHash
-            UNION
-            SELECT @requestId, organization_id FROM suppressions WHERE contact_hash = @contactHash AND organization_id IS NOT NULL
-            """;
-        return transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { requestId, contactHash }, transaction.Inner, cancellationToken: cancellationToken));
+        var organizations = (await LedgerStore.OrganizationsHoldingAsync(transaction, contactHash, cancellationToken))
+            .Union(await SuppressionStore.OrganizationsAsync(transaction, contactHash, cancellationToken))
+            .Select(organizationId => new { requestId, organizationId })
+            .ToList();
+        const string sql = "INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES (@requestId, @organizationId)";
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, organizations, transaction.Inner, cancellationToken: cancellationToken));
     }
 
     public static async Task<IReadOnlyList<RequestView>> ListAsync(ConsentDatabase database, string organizationId, (long CreatedAt, string Id)? before, int take,

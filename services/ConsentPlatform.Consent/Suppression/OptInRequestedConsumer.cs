@@ -28,7 +28,6 @@ public sealed class OptInRequestedConsumer(ConsentDatabase database, Suppression
         var handled = await database.HandleOnceAsync(context, "consent.opt-in", async transaction =>
             lifted = await suppressions.LiftAsync(transaction, optIn, time.GetUtcNow(), context.CancellationToken));
         if (!handled) return;
-        suppressions.Apply(lifted);
         logger.LogInformation("Opt-in {RequestId} from {Source} for organization {OrganizationId}: {Lifted} suppression entries lifted",
             message.RequestId, message.Source, message.OrganizationId, lifted.Count);
     }

@@ -47,9 +47,6 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
                     "opt_out", message.RequestedAt, context.CancellationToken);
         });
         if (!handled) return;
-        suppressions.Apply(written);
-        suppressions.Apply(lifted);
-        ledger.Apply(withdrawn);
         PlatformTelemetry.OptOutApplied("consent", message.RequestedAt, time, message.Source);
         if (lifted.Count > 0)
             logger.LogInformation("Opt-out {RequestId} was answered by a later opt-in: {Lifted} entries lifted on arrival", message.RequestId, lifted.Count);

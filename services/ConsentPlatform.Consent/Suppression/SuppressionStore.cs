@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -16,8 +17,7 @@ public sealed class SuppressionStore(GateIndex index)
 {
     /// <summary>
     /// Writes one entry per channel (one entry with no channel when every channel is meant) and
-    /// their ContactSuppressed messages in the caller's transaction. Apply the returned entries
-    /// to the index after commit with <see cref="Apply"/>.
+    /// their ContactSuppressed messages in the caller's transaction; the gate index learns them when it commits.
     /// </summary>
     public async Task<IReadOnlyList<(string ContactHash, SuppressionFact Fact)>> SuppressAsync(Transaction transaction, SuppressionRequest request, CancellationToken cancellationToken)
     {
@@ -46,17 +46,17 @@ public sealed class SuppressionStore(GateIndex index)
             }, cancellationToken);
             written.Add((request.ContactHash, fact));
         }
+        transaction.OnCommitted(() => Apply(written));
         return written;
     }
 
-    public void Apply(IEnumerable<(string ContactHash, SuppressionFact Fact)> entries)
+    private void Apply(IEnumerable<(string ContactHash, SuppressionFact Fact)> entries)
     {
         foreach (var (hash, fact) in entries)
             if (ContactKey.TryParse(hash, out var key)) index.AddSuppression(key, fact);
     }
 
-    /// <summary>Applies lifts to the index after commit.</summary>
-    public void Apply(IEnumerable<Lift> lifts)
+    private void Apply(IEnumerable<Lift> lifts)
     {
         foreach (var lift in lifts)
             if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, lift.SuppressionId);
@@ -64,7 +64,7 @@ public sealed class SuppressionStore(GateIndex index)
 
     /// <summary>
     /// An opt back in: records the request, then lifts every entry it may lift (<see cref="OptIn.MayLift"/>)
-    /// with a lift row and ContactUnsuppressed, in the caller's transaction. Apply the result after commit.
+    /// with a lift row and ContactUnsuppressed, in the caller's transaction; the gate index learns them when it commits.
     /// </summary>
     public async Task<IReadOnlyList<Lift>> LiftAsync(Transaction transaction, OptIn optIn, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
@@ -90,6 +90,7 @@ public sealed class SuppressionStore(GateIndex index)
         var lifts = new List<Lift>();
         foreach (var entry in entries.Where(e => optIn.MayLift(e.OrganizationId, e.Channel, e.Reason, e.Source, e.CreatedAt)))
             lifts.Add(await WriteLiftAsync(transaction, Guid.Parse(entry.Id), optIn.ContactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
+        if (lifts.Count > 0) transaction.OnCommitted(() => Apply(lifts));
         return lifts;
     }
 
@@ -118,6 +119,7 @@ public sealed class SuppressionStore(GateIndex index)
             if (later.FirstOrDefault(o => o.MayLift(fact.OrganizationId, fact.Channel, fact.Reason, source, fact.CreatedAt)) is { } optIn)
                 lifts.Add(await WriteLiftAsync(transaction, fact.Id, contactHash, optIn.Source, optIn.RequestId, optIn.At, cancellationToken));
         }
+        if (lifts.Count > 0) transaction.OnCommitted(() => Apply(lifts));
         return lifts;
     }
 
@@ -158,6 +160,38 @@ public sealed class SuppressionStore(GateIndex index)
         COALESCE(s.lifted_at, (SELECT MIN(l.lifted_at) FROM suppression_lifts l WHERE l.suppression_id = s.id)) AS LiftedAt,
         s.until_at AS Until
         """;
+
+    public static Task<long> CountAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM suppressions", cancellationToken: cancellationToken));
+
+    /// <summary>Entries after <paramref name="after"/> that are not lifted, in seq order, read as they come (the gate index's catch-up).</summary>
+    public static IAsyncEnumerable<EntryRecord> ActiveEntriesAfter(DbConnection connection, long after)
+    {
+        const string sql = """
+            SELECT seq AS Seq, id AS Id, contact_hash AS ContactHash, organization_id AS OrganizationId, channel AS Channel,
+                   purpose AS Purpose, reason AS Reason, created_at AS CreatedAt, until_at AS Until
+            FROM suppressions s
+            WHERE seq > @after AND lifted_at IS NULL AND NOT EXISTS (SELECT 1 FROM suppression_lifts l WHERE l.suppression_id = s.id)
+            ORDER BY seq
+            """;
+        return connection.QueryUnbufferedAsync<EntryRecord>(sql, new { after });
+    }
+
+    /// <summary>Lifts after <paramref name="after"/> in seq order, read as they come.</summary>
+    public static IAsyncEnumerable<LiftRecord> LiftsAfter(DbConnection connection, long after) =>
+        connection.QueryUnbufferedAsync<LiftRecord>("SELECT seq AS Seq, suppression_id AS SuppressionId, contact_hash AS ContactHash FROM suppression_lifts WHERE seq > @after ORDER BY seq",
+            new { after });
+
+    public sealed record LiftRecord(long Seq, string SuppressionId, string ContactHash);
+
+    public sealed record EntryRecord(long Seq, string Id, string ContactHash, string? OrganizationId, string? Channel, string? Purpose, string Reason, long CreatedAt, long? Until);
+
+    /// <summary>The organizations that hold an opt-out of their own for this contact.</summary>
+    public static async Task<IReadOnlyList<string>> OrganizationsAsync(Transaction transaction, string contactHash, CancellationToken cancellationToken)
+    {
+        const string sql = "SELECT DISTINCT organization_id FROM suppressions WHERE contact_hash = @contactHash AND organization_id IS NOT NULL";
+        return (await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
+    }
 
     public static async Task<IReadOnlyList<Row>> FindAsync(ServiceDatabase database, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
