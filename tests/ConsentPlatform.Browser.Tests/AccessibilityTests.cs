@@ -241,6 +241,16 @@ public sealed partial class AccessibilityTests(HostFixture host, ITestOutputHelp
                 await page.Locator("form.find button[type=submit]").ClickAsync();
                 await page.Locator("section.search-result").WaitForAsync();
                 await CheckAsync("suppression search answer");
+                await CheckAsync("settings", "/consent/console/settings");
+                await page.Locator("#rule-days").CheckAsync();
+                await page.Locator("#days").FillAsync("");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-error=days]").WaitForAsync();
+                await CheckAsync("settings refused");
+                await page.Locator("#days").FillAsync("10");
+                await page.Locator("form.stack button[type=submit]").ClickAsync();
+                await page.Locator("[data-saved]").WaitForAsync();
+                await CheckAsync("settings saved");
                 await CheckAsync("page not found", "/consent/console/no-such-page");
             }
             finally { await context.CloseAsync(); }

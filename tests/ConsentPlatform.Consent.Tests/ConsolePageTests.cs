@@ -13,7 +13,7 @@ namespace ConsentPlatform.Consent.Tests;
 public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<ConsentFactory>
 {
     public static readonly TheoryData<string> PagePaths = new() { "/consent/console", "/consent/console/check", "/consent/console/audit", "/consent/console/requests", "/consent/console/overview", "/consent/console/scrub",
-        "/consent/console/contact", "/consent/console/suppressions" };
+        "/consent/console/contact", "/consent/console/suppressions", "/consent/console/settings" };
 
     [Theory]
     [MemberData(nameof(PagePaths))]
@@ -381,5 +381,62 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
             Assert.DoesNotContain("data-bar", section);
         }
         Assert.Contains("data-chart=\"consents-by-channel\"", page);
+    }
+
+    [Fact]
+    public async Task Changing_the_organizations_request_deadline_changes_the_deadline_and_time_left_its_requests_list_shows()
+    {
+        var (org, api, console) = await factory.SignedInAsync();
+        var formId = (await api.CreateEventAsync()).GetProperty("id").GetString()!;
+        using var person = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await person.SubmitFormAsync(formId, [Field("channels", "call"), Field("phone", "090-6161-0044")]);
+        var opened = await person.PostAsJsonAsync("/api/public/consent/requests", new { phoneNumber = "090-6161-0044", kind = "stop_use" });
+        var id = (await opened.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString()!;
+        var received = DateTimeOffset.FromUnixTimeMilliseconds(await factory.QueryScalarAsync<long>("SELECT created_at FROM data_subject_requests WHERE id = @id", new { id }));
+        var japan = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        string Row(string page) => System.Text.RegularExpressions.Regex.Match(page, $"<tr data-request=\"{id}\"[\\s\\S]*?</tr>").Value;
+        async Task<HttpResponseMessage> SaveAsync(string rule, string days) => await console.PostAsync("/consent/console/settings", new FormUrlEncodedContent(
+            new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = Pages.TokenOf(await console.GetStringAsync("/consent/console/settings?lang=en")), ["rule"] = rule, ["days"] = days, ["lang"] = "en",
+            }));
+        Assert.Contains("30 days left", Row(await console.GetStringAsync("/consent/console/requests?lang=en")));
+
+        var saved = await SaveAsync("days", "10");
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        Assert.Contains("data-saved", await console.GetStringAsync(saved.Headers.Location!.OriginalString));
+        var tenDays = WebUtility.HtmlDecode(await console.GetStringAsync("/consent/console/requests?lang=en"));
+        Assert.Contains("each is due 10 days after it is received", tenDays);
+        Assert.Contains("10 days left", Row(tenDays));
+        Assert.Contains(TimeZoneInfo.ConvertTime(received.AddDays(10), japan).ToString("d MMM yyyy, H:mm", System.Globalization.CultureInfo.InvariantCulture), Row(tenDays));
+        Assert.Contains("data-overdue=\"false\"", await console.GetStringAsync($"/consent/console/requests/{id}?lang=en"));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveAsync("one_month", "")).StatusCode);
+        var oneMonth = WebUtility.HtmlDecode(await console.GetStringAsync("/consent/console/requests?lang=en"));
+        Assert.Contains(TimeZoneInfo.ConvertTime(received, japan).AddMonths(1).ToString("d MMM yyyy, H:mm", System.Globalization.CultureInfo.InvariantCulture), Row(oneMonth));
+        Assert.Matches("id=\"rule-month\"[^>]*checked", await console.GetStringAsync("/consent/console/settings?lang=en"));
+        Assert.Equal(1, await factory.QueryScalarAsync<long>("SELECT COUNT(*) FROM organization_request_deadlines WHERE organization_id = @org", new { org }));
+    }
+
+    [Theory]
+    [InlineData("weekly", "10", "rule")]
+    [InlineData("days", "0", "days")]
+    [InlineData("days", "367", "days")]
+    [InlineData("days", "ten", "days")]
+    public async Task A_request_deadline_setting_that_cannot_be_taken_is_refused_naming_the_field_and_saves_nothing(string rule, string days, string field)
+    {
+        var (org, _, console) = await factory.SignedInAsync();
+        var token = Pages.TokenOf(await console.GetStringAsync("/consent/console/settings?lang=ja"));
+
+        var response = await console.PostAsync("/consent/console/settings", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["rule"] = rule, ["days"] = days, ["lang"] = "ja",
+        }));
+        var withoutToken = await console.PostAsync("/consent/console/settings", new FormUrlEncodedContent(new Dictionary<string, string> { ["rule"] = "days", ["days"] = "10" }));
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (response.StatusCode, withoutToken.StatusCode));
+        Assert.Contains($"data-error=\"{field}\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await factory.QueryScalarAsync<long>("SELECT COUNT(*) FROM organization_request_deadlines WHERE organization_id = @org", new { org }));
     }
 }

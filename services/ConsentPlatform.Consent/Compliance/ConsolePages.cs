@@ -37,6 +37,7 @@ public static class ConsolePages
     public const string ScrubPath = Path + "/scrub";
     public const string ContactPath = Path + "/contact";
     public const string SuppressionsPath = Path + "/suppressions";
+    public const string SettingsPath = Path + "/settings";
     public const int PageSize = 50;
 
     /// <summary>The navigation bar's entries, in order.</summary>
@@ -50,6 +51,7 @@ public static class ConsolePages
         (AuditPath, w.AuditTitle),
         (SuppressionsPath, w.SuppressionsTitle),
         (ScrubPath, w.ScrubTitle),
+        (SettingsPath, w.SettingsTitle),
     ];
 
     public static void MapConsolePages(this IEndpointRouteBuilder app, ConsentOptions consentOptions)
@@ -80,8 +82,10 @@ public static class ConsolePages
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Errors = errors });
             }
-            var charts = await Overview.LoadAsync(database, events, new Overview.OtherServices(notices, crm), context.User.OrganizationId(), DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
-                now, view.W, context.RequestAborted);
+            var organizationId = context.User.OrganizationId();
+            var deadline = await RequestDeadlines.ForAsync(database, options, organizationId, context.RequestAborted);
+            var charts = await Overview.LoadAsync(database, events, new Overview.OtherServices(notices, crm), organizationId, DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
+                now, deadline, view.Zone, view.W, context.RequestAborted);
             return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Charts = charts });
         });
 
@@ -227,16 +231,17 @@ public static class ConsolePages
             TimeProvider time) =>
         {
             var view = View(context, antiforgery, options, lang);
+            var deadline = await RequestDeadlines.ForAsync(database, options, context.User.OrganizationId(), context.RequestAborted);
             if (Cursor(before) is not { } cursor)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                return Render<RequestsPage>(context, new { View = view, Now = time.GetUtcNow(), DeadlineDays = options.RequestDeadlineDays, Errors = new[] { BadCursor } });
+                return Render<RequestsPage>(context, new { View = view, Now = time.GetUtcNow(), Deadline = deadline, Errors = new[] { BadCursor } });
             }
             var rows = await RequestActions.ListAsync(database, context.User.OrganizationId(), cursor.After, PageSize + 1, context.RequestAborted);
             return Render<RequestsPage>(context, new
             {
-                View = view, Now = time.GetUtcNow(), DeadlineDays = options.RequestDeadlineDays, Requests = rows.Take(PageSize).ToList(), HasMore = rows.Count > PageSize,
-                IsFirstPage = cursor.After is null,
+                View = view, Now = time.GetUtcNow(), Deadline = deadline, Requests = rows.Take(PageSize).Select(r => deadline.Apply(r, view.Zone)).ToList(),
+                HasMore = rows.Count > PageSize, IsFirstPage = cursor.After is null,
             });
         });
 
@@ -251,10 +256,36 @@ public static class ConsolePages
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Render<ConsoleNotFound>(context, new { View = view });
             }
+            var deadline = await RequestDeadlines.ForAsync(database, options, context.User.OrganizationId(), context.RequestAborted);
             return Render<RequestDetailPage>(context, new
             {
-                View = view, Now = time.GetUtcNow(), Request = request, Log = await RequestActions.EntriesAsync(database, id, context.RequestAborted),
+                View = view, Now = time.GetUtcNow(), Request = deadline.Apply(request, view.Zone), Log = await RequestActions.EntriesAsync(database, id, context.RequestAborted),
             });
+        });
+
+        pages.MapGet("/settings", async (string? lang, bool? saved, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var deadline = await RequestDeadlines.ForAsync(database, options, context.User.OrganizationId(), context.RequestAborted);
+            return Render<SettingsPage>(context, new { View = view, Rule = deadline.Rule, Days = deadline.Days.ToString(CultureInfo.InvariantCulture), Saved = saved == true });
+        });
+
+        // Post, then redirect to the page (so a reload does not post again); a value that cannot be taken is refused naming its field.
+        pages.MapPost("/settings", async ([FromForm] string? rule, [FromForm] string? days, [FromForm] string? lang, HttpContext context, IAntiforgery antiforgery,
+            ConsentOptions options, ConsentDatabase database, TimeProvider time) =>
+        {
+            var view = View(context, antiforgery, options, lang);
+            var errors = new Dictionary<string, string>();
+            if (DeadlineRule.Read(rule, days, errors) is not { } deadline)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return (IResult)Render<SettingsPage>(context, new
+                {
+                    View = view, Rule = rule, Days = days, Errors = errors.Select(e => FieldError(view.W, e.Key, e.Value)).ToList(),
+                });
+            }
+            await RequestDeadlines.SaveAsync(database, context.User.OrganizationId(), deadline, time.GetUtcNow(), context.RequestAborted);
+            return Results.Redirect($"{SettingsPath}?lang={view.W.Lang}&saved=true", preserveMethod: false);
         });
 
         pages.MapGet("/scrub", async (string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options, EventStore events) =>

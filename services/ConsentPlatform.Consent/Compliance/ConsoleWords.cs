@@ -71,7 +71,17 @@ public sealed record ConsoleWords
     public required string NextPage { get; init; }
     public required string Erased { get; init; }
     public required string RequestsTitle { get; init; }
-    public required Func<int, string> RequestsIntro { get; init; }
+    public required Func<Requests.DeadlineRule, string> RequestsIntro { get; init; }
+    public required string ChangeDeadline { get; init; }
+    public required string SettingsTitle { get; init; }
+    public required string SettingsSaved { get; init; }
+    public required string DeadlineSetting { get; init; }
+    public required string DeadlineHint { get; init; }
+    public required string DeadlineInDays { get; init; }
+    public required string DeadlineDays { get; init; }
+    public required string DeadlineDaysHint { get; init; }
+    public required string DeadlineOneMonth { get; init; }
+    public required string Save { get; init; }
     public required string RequestTitle { get; init; }
     public required string RequestId { get; init; }
     public required string Kind { get; init; }
@@ -212,6 +222,8 @@ public sealed record ConsoleWords
             ["reason"] = "理由は一覧から選んでください。",
             ["file"] = "電話番号の列があるCSVファイルを選んでください。",
             ["source"] = "経路は一覧から選んでください。",
+            ["rule"] = "日数か1か月かを選んでください。",
+            ["days"] = "日数は1から366までの整数で入れてください。",
         },
         Decision = "判定",
         Decisions = new Dictionary<string, string> { ["allow"] = "連絡してよい", ["deny"] = "連絡できません" },
@@ -269,7 +281,17 @@ public sealed record ConsoleWords
         NextPage = "次のページ",
         Erased = "（消去済み）",
         RequestsTitle = "本人からの請求",
-        RequestsIntro = days => $"この組織が連絡先を持っている人からの消去・利用停止・第三者提供停止の請求です。期限は受付から{days}日（設定で変えられます）。期限を過ぎた未完了の請求は強調しています。",
+        RequestsIntro = rule => $"この組織が連絡先を持っている人からの消去・利用停止・第三者提供停止の請求です。期限はこの組織の設定で受付から{(rule.Rule == Requests.DeadlineRule.OneMonth ? "1か月" : $"{rule.Days}日")}です。期限を過ぎた未完了の請求は強調しています。",
+        ChangeDeadline = "期限の設定を変える",
+        SettingsTitle = "設定",
+        SettingsSaved = "保存しました。請求の一覧の期限と残り時間はこの設定で数えます。",
+        DeadlineSetting = "本人からの請求に答える期限",
+        DeadlineHint = "個人情報保護法は「遅滞なく」と定め、日数は事業者が決めます。GDPRは受付から1か月です。請求の一覧の期限・残り時間・期限超過はこの設定で数えます（本人に伝えた期限は変わりません）。",
+        DeadlineInDays = "受付から決まった日数（個人情報保護法の「遅滞なく」）",
+        DeadlineDays = "日数",
+        DeadlineDaysHint = "1から366までの整数。",
+        DeadlineOneMonth = "受付から1か月（GDPR 第12条3項）",
+        Save = "保存する",
         RequestTitle = "請求",
         RequestId = "受付番号",
         Kind = "種類",
@@ -462,7 +484,17 @@ public sealed record ConsoleWords
         NextPage = "Next page",
         Erased = "(erased)",
         RequestsTitle = "Data-subject requests",
-        RequestsIntro = days => $"Erasure, stop-use and stop-third-party-provision requests from people this organization holds. Each is due {days} days after it is received (configurable). Open requests past their deadline are highlighted.",
+        RequestsIntro = rule => $"Erasure, stop-use and stop-third-party-provision requests from people this organization holds. By this organization's setting each is due {(rule.Rule == Requests.DeadlineRule.OneMonth ? "one month" : rule.Days == 1 ? "1 day" : $"{rule.Days} days")} after it is received. Open requests past their deadline are highlighted.",
+        ChangeDeadline = "Change the deadline",
+        SettingsTitle = "Settings",
+        SettingsSaved = "Saved. The requests list counts deadlines and time left by this setting.",
+        DeadlineSetting = "Deadline for answering data-subject requests",
+        DeadlineHint = "Japan's APPI says \"without delay\" and leaves the number of days to you; the GDPR gives one month from receipt. The requests list counts each request's deadline, time left and overdue from this (the date the person was told does not change).",
+        DeadlineInDays = "A number of days after receipt (APPI's \"without delay\")",
+        DeadlineDays = "Days",
+        DeadlineDaysHint = "A whole number from 1 to 366.",
+        DeadlineOneMonth = "One month after receipt (GDPR art. 12(3))",
+        Save = "Save",
         RequestTitle = "Request",
         RequestId = "Request",
         Kind = "Kind",

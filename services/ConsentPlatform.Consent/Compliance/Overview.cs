@@ -34,7 +34,7 @@ public static class Overview
     public const int DueSoonDays = 7;
 
     public static async Task<IReadOnlyList<Chart>> LoadAsync(ConsentDatabase database, EventStore events, OtherServices others, string organizationId, long from, long to,
-        DateTimeOffset now, ConsoleWords w, CancellationToken cancellationToken)
+        DateTimeOffset now, DeadlineRule deadline, TimeZoneInfo zone, ConsoleWords w, CancellationToken cancellationToken)
     {
         // Asked first, so the other services count while Consent does.
         var period = (From: DateTimeOffset.FromUnixTimeMilliseconds(from), To: DateTimeOffset.FromUnixTimeMilliseconds(to));
@@ -46,7 +46,8 @@ public static class Overview
         var titles = (await events.ListAsync(organizationId, cancellationToken)).ToDictionary(e => e.Id, e => e.Title);
         var (optOutChannels, optOutSources) = await SuppressionQueries.OptOutsAsync(database, organizationId, from, to, cancellationToken);
         var requestOptOuts = await RequestActions.OptOutsCarriedOutAsync(database, organizationId, from, to, cancellationToken);
-        var deadlines = await RequestActions.OpenDeadlinesAsync(database, organizationId, cancellationToken);
+        var deadlines = (await RequestActions.OpenReceivedAsync(database, organizationId, cancellationToken))
+            .Select(received => deadline.DueAt(DateTimeOffset.FromUnixTimeMilliseconds(received), zone).ToUnixTimeMilliseconds()).ToList();
         var lang = $"lang={w.Lang}";
 
         var consentsByChannel = grants.GroupBy(g => g.Channel).OrderBy(g => ChannelOrder(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal)

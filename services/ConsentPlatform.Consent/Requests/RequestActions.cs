@@ -65,11 +65,11 @@ public static class RequestActions
             DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt), r.CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null)).ToList();
     }
 
-    /// <summary>Due dates (unix ms) of the requests concerning the organization that are still open.</summary>
-    public static async Task<IReadOnlyList<long>> OpenDeadlinesAsync(ConsentDatabase database, string organizationId, CancellationToken cancellationToken)
+    /// <summary>When each request concerning the organization that is still open was received (unix ms): its deadline is the organization's rule from then.</summary>
+    public static async Task<IReadOnlyList<long>> OpenReceivedAsync(ConsentDatabase database, string organizationId, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT r.due_at FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
+            SELECT r.created_at FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
             WHERE o.organization_id = @organizationId AND r.status = @pending
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
