@@ -32,11 +32,14 @@ internal static partial class TrustHelpers
     }
 
     /// <summary>GETs the public form like a browser and posts it with its hidden fields (the form token among them).</summary>
-    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string formId, params KeyValuePair<string, string>[] fields)
+    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string formId, params KeyValuePair<string, string>[] fields) =>
+        await browser.PostAsync($"/consent/forms/{formId}", new FormUrlEncodedContent([.. await FormHiddenFieldsAsync(browser, formId), .. fields]));
+
+    /// <summary>The public form's hidden fields (the form token among them), as a browser holds them once the page has loaded.</summary>
+    public static async Task<Dictionary<string, string>> FormHiddenFieldsAsync(this HttpClient browser, string formId)
     {
         var page = await browser.GetStringAsync($"/consent/forms/{formId}?lang=en");
-        var hidden = HiddenInput().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
-        return await browser.PostAsync($"/consent/forms/{formId}", new FormUrlEncodedContent([.. hidden, .. fields]));
+        return HiddenInput().Matches(page).ToDictionary(m => WebUtility.HtmlDecode(m.Groups["name"].Value), m => WebUtility.HtmlDecode(m.Groups["value"].Value));
     }
 
     /// <summary>The field names of a problem-details answer's errors; asserts the answer is problem details.</summary>
