@@ -59,6 +59,7 @@ public static class NoticesService
         services.AddSingleton<ShortLinks>();
         services.AddSingleton<CallPlanner>();
         services.AddSingleton<Purposes>();
+        services.AddSingleton<IMessageOutcomeHook, NoticeOutcomes>();
         services.AddSingleton<OutgoingStore>();
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
             sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Testing;
 using Dapper;
@@ -26,7 +27,7 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
             await tx.CommitAsync();
         }
 
-        var stores = new[] { new OutgoingStore(first, TimeProvider.System), new OutgoingStore(second, TimeProvider.System) };
+        var stores = new[] { new OutgoingStore(first, TimeProvider.System, new NoticeOutcomes()), new OutgoingStore(second, TimeProvider.System, new NoticeOutcomes()) };
         var claims = new ConcurrentQueue<(string Worker, string Id)>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>

@@ -15,8 +15,8 @@ public sealed record SendingStatus(double CeilingPerSecond, double SendingRatePe
 public sealed record OutgoingRow(string Id, string? NoticeId, string? OrganizationId, string ToNumber, string Body, string Status, string? ProviderSid,
     long Attempts, long Lookups, long? FirstSentAt, long CreatedAt);
 
-/// <summary>The outgoing_messages table: queue, claim, record outcomes, and keep the notice in step.</summary>
-public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
+/// <summary>The outgoing_messages table: queue, claim, record outcomes, and tell the notice's owner (<see cref="IMessageOutcomeHook"/>).</summary>
+public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, IMessageOutcomeHook notices)
 {
     private const string Columns = """
         id AS Id, notice_id AS NoticeId, organization_id AS OrganizationId, to_number AS ToNumber, body AS Body, status AS Status,
@@ -190,16 +190,7 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
                 tx.Inner, cancellationToken: ct)) == 0)
             return false;
 
-        if (current.Item1 is { } noticeId)
-        {
-            const string notice = "UPDATE notices SET status = @status, updated_at = @now WHERE id = @noticeId";
-            await tx.Connection.ExecuteAsync(new CommandDefinition(notice, new { status, noticeId, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
-            const string details = "SELECT organization_id AS Item1, kind AS Item2 FROM notices WHERE id = @noticeId";
-            var (organizationId, kind) = await tx.Connection.QuerySingleAsync<(string, string)>(new CommandDefinition(details, new { noticeId }, tx.Inner, cancellationToken: ct));
-            if (MessageStatuses.Rank(current.Item2) == 0 && status is not (MessageStatuses.Failed or MessageStatuses.Cancelled))
-                await Outbox.WriteAsync(tx, new CallNoticeSent { NoticeId = Guid.Parse(noticeId), OrganizationId = organizationId, Kind = kind, SentAt = now }, ct);
-            await Outbox.WriteAsync(tx, new CallNoticeDeliveryChanged { NoticeId = Guid.Parse(noticeId), Status = status, ErrorCode = errorCode, ChangedAt = now }, ct);
-        }
+        if (current.Item1 is { } noticeId) await notices.MessageAdvancedAsync(tx, noticeId, current.Item2, status, errorCode, now, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -210,16 +201,15 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time)
     /// </summary>
     public async Task RefuseAsync(string id, string noticeId, string reason, CancellationToken ct)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
         await using var tx = await database.BeginAsync(ct);
         const string message = """
             UPDATE outgoing_messages SET status = 'cancelled', error_code = @reason, to_number = '', body = '',
                    claimed_by = NULL, claimed_until = NULL, updated_at = @now
             WHERE id = @id AND status IN ('pending', 'sending')
             """;
-        const string notice = "UPDATE notices SET status = 'refused', reason = @reason, updated_at = @now WHERE id = @noticeId";
-        if (await tx.Connection.ExecuteAsync(new CommandDefinition(message, new { id, reason, now }, tx.Inner, cancellationToken: ct)) == 1)
-            await tx.Connection.ExecuteAsync(new CommandDefinition(notice, new { noticeId, reason, now }, tx.Inner, cancellationToken: ct));
+        if (await tx.Connection.ExecuteAsync(new CommandDefinition(message, new { id, reason, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct)) == 1)
+            await notices.MessageRefusedAsync(tx, noticeId, reason, now, ct);
         await tx.CommitAsync(ct);
     }
 
