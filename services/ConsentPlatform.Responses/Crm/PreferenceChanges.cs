@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using Dapper;
@@ -108,14 +109,12 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
         deliveries.Signal.Notify();
     }
 
+    /// <summary>Organizations that reached the contact (links, consents) or hold it in their CRM; in ordinal order, so each gets its change in the same order everywhere.</summary>
     private static async Task<IEnumerable<string>> KnownToAsync(Transaction tx, string contactHash, CancellationToken ct)
     {
-        const string sql = """
-            SELECT organization_id FROM response_links WHERE contact_hash = @contactHash
-            UNION SELECT organization_id FROM consent_provenance WHERE contact_hash = @contactHash
-            UNION SELECT organization_id FROM crm_contacts WHERE contact_hash = @contactHash
-            """;
-        return await tx.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash }, tx.Inner, cancellationToken: ct));
+        const string sql = "SELECT organization_id FROM crm_contacts WHERE contact_hash = @contactHash";
+        var inCrm = await tx.Connection.QueryAsync<string>(new CommandDefinition(sql, new { contactHash }, tx.Inner, cancellationToken: ct));
+        return (await LinkStore.OrganizationsForContactAsync(tx, contactHash, ct)).Union(inCrm).Order(StringComparer.Ordinal).ToList();
     }
 
     private async Task WriteAsync(Transaction tx, string organizationId, string contactHash, string? lookupKey, PreferenceChange change, string? source,

@@ -109,12 +109,22 @@ public sealed class LinkStore(ResponsesDatabase database)
     public async Task<IReadOnlyList<string>> OrganizationsForContactAsync(IEnumerable<string> contactHashes, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        var inHashes = database.Dialect.InList("@hashes");
-        var sql = $"""
+        return (await connection.QueryAsync<string>(new CommandDefinition(OrganizationsSql(database.Dialect), new { hashes = contactHashes.ToArray() },
+            cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>The same, in the caller's transaction (a CRM preference change for every organization that knows the contact).</summary>
+    public static async Task<IReadOnlyList<string>> OrganizationsForContactAsync(Transaction tx, string contactHash, CancellationToken ct) =>
+        (await tx.Connection.QueryAsync<string>(new CommandDefinition(OrganizationsSql(tx.Database.Dialect), new { hashes = new[] { contactHash } }, tx.Inner,
+            cancellationToken: ct))).ToList();
+
+    private static string OrganizationsSql(SqlDialect dialect)
+    {
+        var inHashes = dialect.InList("@hashes");
+        return $"""
             SELECT organization_id FROM response_links WHERE contact_hash {inHashes}
             UNION
             SELECT organization_id FROM consent_provenance WHERE contact_hash {inHashes}
             """;
-        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { hashes = contactHashes.ToArray() }, cancellationToken: ct))).ToList();
     }
 }

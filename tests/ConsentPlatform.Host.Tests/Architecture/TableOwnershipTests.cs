@@ -10,15 +10,6 @@ namespace ConsentPlatform.Host.Tests.Architecture;
 /// </summary>
 public sealed partial class TableOwnershipTests
 {
-    /// <summary>
-    /// Cross-folder uses not yet moved to their owner, as "service table folder". The test fails when
-    /// one is fixed and still listed, so this list only shrinks.
-    /// </summary>
-    private static readonly HashSet<string> NotYetMoved =
-    [
-        "Responses consent_provenance Crm", "Responses response_links Crm",
-    ];
-
     /// <summary>The owner where two folders use a table; otherwise the one folder that names it owns it.</summary>
     private static readonly Dictionary<string, string> Owners = new()
     {
@@ -35,7 +26,6 @@ public sealed partial class TableOwnershipTests
     {
         var services = Path.Combine(Repository.Root(), "services");
         var found = new List<string>();
-        var crossings = new HashSet<string>();
         var tablesChecked = 0;
         foreach (var service in new[] { "Consent", "Notices", "Responses", "Directory", "ServiceDefaults" })
         {
@@ -60,16 +50,12 @@ public sealed partial class TableOwnershipTests
                     found.Add($"{service} {table}: named in {string.Join(", ", folders)}; declare its owner and move the others' SQL there");
                     continue;
                 }
-                var uses = folders.Where(f => f != owner).Select(f => $"{service} {table} {f}").ToList();
-                crossings.UnionWith(uses);
-                found.AddRange(uses.Where(use => !NotYetMoved.Contains(use)).Select(use => $"{use} (owner: {owner})"));
+                found.AddRange(folders.Where(f => f != owner).Select(f => $"{service} {table} {f} (owner: {owner}): call the owner's store instead"));
             }
         }
 
-        var stale = NotYetMoved.Where(use => !crossings.Contains(use)).ToList();
         Assert.True(tablesChecked >= 40, $"only {tablesChecked} tables found in the migrations");
         Assert.True(found.Count == 0, "tables named outside their owner:\n" + string.Join('\n', found));
-        Assert.True(stale.Count == 0, "moved to the owner, so remove from NotYetMoved: " + string.Join(", ", stale));
     }
 
     private static string FeatureFolder(string serviceFolder, string file)
