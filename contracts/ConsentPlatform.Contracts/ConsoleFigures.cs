@@ -28,3 +28,20 @@ public sealed record CrmFiguresRequested
 /// <param name="Delivered">Responses delivered to a CRM.</param>
 /// <param name="DeadLetters">Deliveries given up after every attempt (a person can send them again).</param>
 public sealed record CrmFigures(long Delivered, long DeadLetters);
+
+/// <summary>
+/// The console asks one service (on that service's own queue) how long the organization's opt-outs took to
+/// reach it over a period [From, To), from the samples its propagation histogram recorded (ADR 0038).
+/// </summary>
+public sealed record PropagationFiguresRequested
+{
+    public required string OrganizationId { get; init; }
+    public required DateTimeOffset From { get; init; }
+    public required DateTimeOffset To { get; init; }
+}
+
+/// <param name="Service">The service that applied the opt-outs ("consent", "notices", "responses").</param>
+/// <param name="Count">Opt-outs it applied in the period.</param>
+/// <param name="P50Milliseconds">Median time from the opt-out to its application; null without opt-outs.</param>
+/// <param name="P99Milliseconds">99th percentile (nearest rank); null without opt-outs.</param>
+public sealed record PropagationFigures(string Service, long Count, double? P50Milliseconds, double? P99Milliseconds);

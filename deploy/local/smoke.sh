@@ -58,7 +58,7 @@ token=$(sed -n 's/.*name="__RequestVerificationToken" value="\([^"]*\)".*/\1/p' 
 curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "__RequestVerificationToken=$token" --data-urlencode "key=$key" "${url[consent]}/signin"
 overview=$(curl -fsS -b "$jar" "${url[consent]}/consent/console/overview?lang=en" || true)
 rm -f "$jar"
-if grep -q 'data-chart="crm-deliveries"' <<<"$overview" && grep -q 'data-chart="notices"' <<<"$overview" && ! grep -q 'data-unavailable' <<<"$overview"; then
+if grep -q 'data-chart="crm-deliveries"' <<<"$overview" && grep -q 'data-chart="notices"' <<<"$overview" && grep -q 'data-chart="propagation-notices"' <<<"$overview" && ! grep -q 'data-unavailable' <<<"$overview"; then
   echo "[smoke] the console overview shows Notices' and Responses' figures (asked over RabbitMQ)"
 else
   echo "[smoke] FAIL: the console overview did not get Notices' and Responses' figures" >&2

@@ -10,7 +10,9 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace ConsentPlatform.Consent;
@@ -27,6 +29,7 @@ public static class ConsentService
         {
             var services = builder.Services;
             services.AddServiceDatabase<ConsentDatabase>();
+            services.AddPropagationHistory<ConsentDatabase>();
             services.AddCheckedSettings(ConsentOptions.Read(builder.Configuration));
             services.AddSingleton<GateIndex>();
             services.AddSingleton(sp => ContactHasher.From(sp.GetRequiredService<PlatformOptions>()));
@@ -58,6 +61,8 @@ public static class ConsentService
             // The console's overview asks Notices and Responses for their figures and waits this long at most.
             bus.AddRequestClient<NoticeFiguresRequested>(RequestTimeout.After(s: 2));
             bus.AddRequestClient<CrmFiguresRequested>(RequestTimeout.After(s: 2));
+            // Propagation figures: one question type, asked of each service's own queue (Overview.OtherServices).
+            bus.AddRequestClient<PropagationFiguresRequested>(new Uri($"queue:{Queues.PropagationFigures("notices")}"), RequestTimeout.After(s: 2));
         },
         MapEndpoints = app =>
         {

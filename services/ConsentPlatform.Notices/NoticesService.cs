@@ -8,6 +8,7 @@ using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Organizations;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace ConsentPlatform.Notices;
@@ -29,6 +30,7 @@ public static class NoticesService
             bus.AddConsumer<PlaceVerificationCallConsumer, PlaceVerificationCallConsumerDefinition>();
             bus.AddConsumer<SendEmailConfirmationConsumer, SendEmailConfirmationConsumerDefinition>();
             bus.AddConsumer<NoticeFiguresConsumer, NoticeFiguresConsumerDefinition>();
+            bus.AddConsumer<PropagationFiguresConsumer<NoticesDatabase>, PropagationFiguresConsumerDefinition<NoticesDatabase>>();
         },
         MapEndpoints = app =>
         {
@@ -51,6 +53,7 @@ public static class NoticesService
         var options = NoticesOptions.Read(builder.Configuration);
         services.AddCheckedSettings(options);
         services.AddServiceDatabase<NoticesDatabase>();
+        services.AddPropagationHistory<NoticesDatabase>();
         services.AddSingleton<ReplicaIndex>();
         services.AddSingleton<ReplicaRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaRefresher>());

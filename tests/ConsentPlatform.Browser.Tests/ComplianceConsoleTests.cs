@@ -346,6 +346,27 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             }
         }
 
+        // Opt-out propagation samples, in the database of the service that applied each: Consent 1..100 ms (p50 50, p99 99),
+        // Notices five (nearest rank: p50 the third, 45; p99 the fifth, 900); one in April and another organization's are not counted.
+        async Task Propagation(string database, params (string Organization, DateTimeOffset At, long Milliseconds)[] samples)
+        {
+            await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, database)};Pooling=False");
+            await connection.OpenAsync();
+            foreach (var (organization, at, milliseconds) in samples)
+            {
+                var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO opt_out_propagation (organization_id, source, applied_at, latency_us) VALUES ($org, 'responses', $at, $latency)";
+                insert.Parameters.AddWithValue("$org", organization);
+                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$latency", milliseconds * 1000);
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+        await Propagation("consent.db", [.. Enumerable.Range(1, 100).Select(ms => (organizationId, first.AddMinutes(ms), (long)ms)),
+            (organizationId, after, 5_000), (otherOrganizationId, middle, 9_000)]);
+        await Propagation("notices.db", (organizationId, middle, 250), (organizationId, first, 12), (organizationId, last, 900), (organizationId, middle, 45),
+            (organizationId, middle, 30), (organizationId, after, 7_000), (otherOrganizationId, middle, 8_000));
+
         var expected = new Dictionary<string, Dictionary<string, long>>
         {
             ["consents-by-channel"] = new() { ["call"] = 2, ["sms"] = 4, ["email"] = 1 },
@@ -357,6 +378,9 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             ["notices"] = new() { ["sent"] = 3, ["refused"] = 3, ["failed"] = 1 },
             ["notices-refused-by-reason"] = new() { ["opted_out"] = 2, ["no_consent"] = 1 },
             ["crm-deliveries"] = new() { ["delivered"] = 2, ["dead_letters"] = 1 },
+            // Consent's from its own database, Notices' asked over the bus; milliseconds.
+            ["propagation-consent"] = new() { ["p50"] = 50, ["p99"] = 99 },
+            ["propagation-notices"] = new() { ["p50"] = 45, ["p99"] = 900 },
         };
 
         var page = await host.NewPageAsync();

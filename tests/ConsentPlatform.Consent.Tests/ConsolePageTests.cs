@@ -374,7 +374,7 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
 
         var page = await browser.GetStringAsync("/consent/console/overview?lang=en");
 
-        foreach (var chart in new[] { "notices", "notices-refused-by-reason", "crm-deliveries" })
+        foreach (var chart in new[] { "notices", "notices-refused-by-reason", "crm-deliveries", "propagation-notices" })
         {
             var section = System.Text.RegularExpressions.Regex.Match(page, $"<section class=\"chart\" id=\"{chart}\"[\\s\\S]*?</section>").Value;
             Assert.Contains("data-unavailable", section);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using ConsentPlatform.Consent;
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices;
 using ConsentPlatform.ServiceDefaults.Telemetry;
 using ConsentPlatform.Telephony;
 using ConsentPlatform.Testing;
@@ -102,6 +104,18 @@ public sealed partial class TelemetryTests(ITestOutputHelper output)
         await Task.Delay(500);
         Assert.Equal(1, Recorded("consent"));
         Assert.Equal(1, Recorded("notices"));
+
+        // Each service keeps the value its meter recorded, in its own database, for the console's p50/p99.
+        double RecordedMilliseconds(string service) => host.Metrics.Snapshot().Last(m => m.Name == "consentplatform.opt_out.propagation").MetricPoints
+            .Where(p => TagValue(p.Tags, "service") == service).Sum(p => p.GetHistogramSum()) * 1000;
+        await host.Services.GetRequiredService<PropagationHistory<ConsentDatabase>>().FlushAsync();
+        await host.Services.GetRequiredService<PropagationHistory<NoticesDatabase>>().FlushAsync();
+        var (from, to) = (DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
+        var consent = await PropagationHistory<ConsentDatabase>.FiguresAsync(host.Services.GetRequiredService<ConsentDatabase>(), organization, from, to, default);
+        var notices = await PropagationHistory<NoticesDatabase>.FiguresAsync(host.Services.GetRequiredService<NoticesDatabase>(), organization, from, to, default);
+        Assert.Equal((1L, 1L), (consent.Count, notices.Count));
+        Assert.Equal(RecordedMilliseconds("consent"), consent.P50Milliseconds!.Value, 0.001);
+        Assert.Equal(RecordedMilliseconds("notices"), notices.P50Milliseconds!.Value, 0.001);
     }
 
     private sealed class CollectedHost : HostFactory

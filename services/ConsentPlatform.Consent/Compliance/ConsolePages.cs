@@ -65,7 +65,8 @@ public static class ConsolePages
         });
 
         pages.MapGet("/overview", async (HttpContext context, IAntiforgery antiforgery, ConsentOptions options, ConsentDatabase database, EventStore events,
-            TimeProvider time, IRequestClient<NoticeFiguresRequested> notices, IRequestClient<CrmFiguresRequested> crm) =>
+            TimeProvider time, IRequestClient<NoticeFiguresRequested> notices, IRequestClient<CrmFiguresRequested> crm,
+            IRequestClient<PropagationFiguresRequested> propagation) =>
         {
             var view = View(context, antiforgery, options, context.Request.Query["lang"]);
             var errors = new List<FieldProblem>();
@@ -84,7 +85,7 @@ public static class ConsolePages
             }
             var organizationId = context.User.OrganizationId();
             var deadline = await RequestDeadlines.ForAsync(database, options, organizationId, context.RequestAborted);
-            var charts = await Overview.LoadAsync(database, events, new Overview.OtherServices(notices, crm), organizationId, DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
+            var charts = await Overview.LoadAsync(database, events, new Overview.OtherServices(notices, crm, propagation), organizationId, DayStart(from.Value, view.Zone), DayStart(to.Value.AddDays(1), view.Zone),
                 now, deadline, view.Zone, view.W, context.RequestAborted);
             return Render<OverviewPage>(context, new { View = view, shown.From, shown.To, Charts = charts });
         });

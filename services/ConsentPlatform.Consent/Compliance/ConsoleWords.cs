@@ -129,6 +129,12 @@ public sealed record ConsoleWords
     public required Func<int, string> OpenRequestsDesc { get; init; }
     public required Func<int, string> DueWithin { get; init; }
     public required Func<int, string> DueLater { get; init; }
+    public required Func<string, string> PropagationChart { get; init; }
+    public required Func<string, long, string> PropagationChartDesc { get; init; }
+    public required IReadOnlyDictionary<string, string> ServiceNames { get; init; }
+    public required string Median { get; init; }
+    public required string Percentile99 { get; init; }
+    public required string Milliseconds { get; init; }
     public required string NotShownTitle { get; init; }
     public required IReadOnlyList<string> NotShown { get; init; }
     public required string ScrubTitle { get; init; }
@@ -349,10 +355,16 @@ public sealed record ConsoleWords
         OpenRequestsDesc = days => $"いま本人確認を待っている請求を、期限を過ぎたもの、{days}日以内に期限が来るもの、それ以降のものに分けて示します。期間の選択には関係しません。",
         DueWithin = days => $"{days}日以内に期限",
         DueLater = days => $"期限まで{days}日より先",
-        NotShownTitle = "この画面にまだ出ていない数字",
+        PropagationChart = service => $"連絡拒否が{service}に届くまでの時間（ミリ秒）",
+        PropagationChartDesc = (service, count) => $"期間中に{service}が反映したこの組織の連絡拒否{count:N0}件について、本人が連絡を断ってから{service}が反映するまでの時間の中央値（p50）と99パーセンタイル（p99）です（ミリ秒）。各サービスのメトリクスと同じ値を、そのサービスのデータベースから読んでいます。",
+        ServiceNames = new Dictionary<string, string> { ["consent"] = "同意管理（Consent）", ["notices"] = "通知（Notices）" },
+        Median = "中央値（p50）",
+        Percentile99 = "99パーセンタイル（p99）",
+        Milliseconds = "ミリ秒",
+        NotShownTitle = "この画面に出ていない数字",
         NotShown =
         [
-            "連絡拒否が各サービスに届くまでの時間（p50/p99）は各サービスのメトリクス（OpenTelemetry）にだけあり、履歴として保存していないため、この画面には出ていません。",
+            "連絡拒否が届くまでの時間は、連絡拒否を反映するサービス（同意管理と通知）についてだけ示しています。応答（Responses）と番号案内（Directory）は連絡拒否を受け付けて送り出す側で、反映はしないため、この数字はありません。",
         ],
         ScrubTitle = "リストの一括確認",
         ScrubIntro = "電話をかける前のリスト（CSV）を1行ずつ、連絡の可否の確認と同じ規則で確かめます。結果は各行に判定と理由を付けたCSVです。",
@@ -551,10 +563,16 @@ public sealed record ConsoleWords
         OpenRequestsDesc = days => $"Requests awaiting verification now: past their deadline, due within {days} days, or due later. Not limited to the period.",
         DueWithin = days => $"Due within {days} days",
         DueLater = days => $"Due in more than {days} days",
-        NotShownTitle = "Not shown here yet",
+        PropagationChart = service => $"Opt-out propagation to {service} (milliseconds)",
+        PropagationChartDesc = (service, count) => $"How long this organization's {count:N0} opt-outs that {service} applied in the period took from the person saying no to {service} applying it: the median (p50) and the 99th percentile (p99), in milliseconds. The same values the service's meter publishes, read from that service's database.",
+        ServiceNames = new Dictionary<string, string> { ["consent"] = "Consent", ["notices"] = "Notices" },
+        Median = "Median (p50)",
+        Percentile99 = "99th percentile (p99)",
+        Milliseconds = "Milliseconds",
+        NotShownTitle = "Not shown here",
         NotShown =
         [
-            "The opt-out propagation latency per service (p50/p99) is only in each service's meters (OpenTelemetry) and is not kept as history, so it is not on this page.",
+            "Propagation latency is shown for the services that apply opt-outs (Consent and Notices). Responses and Directory take opt-outs and send them on but apply none, so they have no such figure.",
         ],
         ScrubTitle = "Bulk scrub",
         ScrubIntro = "Check a call list (CSV) row by row against the same rules as a single permission check. The result is the list with a decision and reasons on every row.",

@@ -3,6 +3,7 @@ using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
 namespace ConsentPlatform.Consent.Compliance;
@@ -15,7 +16,7 @@ public sealed record ChartBar(string Key, string Label, long Value, string? Href
 /// <see cref="Unavailable"/>: the service holding the figures did not answer in time, so none are drawn (not zeros).
 /// </summary>
 public sealed record Chart(string Id, string Title, string Description, IReadOnlyList<ChartBar> Bars, string? ListHref = null, string? ListLabel = null,
-    bool Unavailable = false);
+    bool Unavailable = false, string? ValueHeader = null);
 
 /// <summary>
 /// The overview's figures for a period of the organization's days, read from the tables the Consent
@@ -42,6 +43,9 @@ public static class Overview
             new NoticeFiguresRequested { OrganizationId = organizationId, From = period.From, To = period.To }, cancellationToken);
         var crmFigures = AskAsync<CrmFiguresRequested, CrmFigures>(others.Crm,
             new CrmFiguresRequested { OrganizationId = organizationId, From = period.From, To = period.To }, cancellationToken);
+        var noticesPropagation = AskAsync<PropagationFiguresRequested, PropagationFigures>(others.NoticesPropagation,
+            new PropagationFiguresRequested { OrganizationId = organizationId, From = period.From, To = period.To }, cancellationToken);
+        var consentPropagation = await PropagationHistory<ConsentDatabase>.FiguresAsync(database, organizationId, period.From, period.To, cancellationToken);
         var grants = await LedgerQueries.GrantsAsync(database, organizationId, from, to, cancellationToken);
         var titles = (await events.ListAsync(organizationId, cancellationToken)).ToDictionary(e => e.Id, e => e.Title);
         var (optOutChannels, optOutSources) = await SuppressionQueries.OptOutsAsync(database, organizationId, from, to, cancellationToken);
@@ -88,11 +92,14 @@ public static class Overview
             new("open-requests", w.OpenRequests, w.OpenRequestsDesc(DueSoonDays), openRequests, requests, w.RequestsTitle),
             .. NoticeCharts(await noticeFigures, w),
             CrmChart(await crmFigures, w),
+            PropagationChart("consent", consentPropagation, w),
+            PropagationChart("notices", await noticesPropagation, w),
         ];
     }
 
     /// <summary>The request clients the overview asks Notices and Responses through.</summary>
-    public sealed record OtherServices(IRequestClient<NoticeFiguresRequested> Notices, IRequestClient<CrmFiguresRequested> Crm);
+    public sealed record OtherServices(IRequestClient<NoticeFiguresRequested> Notices, IRequestClient<CrmFiguresRequested> Crm,
+        IRequestClient<PropagationFiguresRequested> NoticesPropagation);
 
     /// <summary>The answer, or null when none came within the client's timeout or the other side failed.</summary>
     private static async Task<TAnswer?> AskAsync<TRequest, TAnswer>(IRequestClient<TRequest> client, TRequest request, CancellationToken cancellationToken)
@@ -126,6 +133,17 @@ public static class Overview
     private static Chart CrmChart(CrmFigures? figures, ConsoleWords w) => new("crm-deliveries", w.CrmDeliveries, w.CrmDeliveriesDesc,
         figures is null ? [] : [new("delivered", w.CrmDelivered, figures.Delivered), new("dead_letters", w.CrmDeadLetters, figures.DeadLetters)],
         Unavailable: figures is null);
+
+    /// <summary>One service's p50 and p99 in whole milliseconds; no bars when it applied none of the organization's opt-outs in the period.</summary>
+    private static Chart PropagationChart(string service, PropagationFigures? figures, ConsoleWords w)
+    {
+        var name = w.ServiceNames.GetValueOrDefault(service, service);
+        IReadOnlyList<ChartBar> bars = figures is { P50Milliseconds: { } p50, P99Milliseconds: { } p99 }
+            ? [new("p50", w.Median, (long)Math.Round(p50)), new("p99", w.Percentile99, (long)Math.Round(p99))]
+            : [];
+        return new($"propagation-{service}", w.PropagationChart(name), w.PropagationChartDesc(name, figures?.Count ?? 0), bars,
+            Unavailable: figures is null, ValueHeader: w.Milliseconds);
+    }
 
     private static int ChannelOrder(string? channel) => channel switch { "call" => 0, "sms" => 1, "email" => 2, "all" => 9, _ => 5 };
 }

@@ -14,7 +14,8 @@ namespace ConsentPlatform.Consent.Suppression;
 /// a date": <see cref="OptOutRequested.Until"/>) is an entry that ends then, and withdraws nothing:
 /// withdrawing the consents would make the pause permanent.
 /// </summary>
-public sealed class OptOutRequestedConsumer(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, TimeProvider time, ILogger<OptOutRequestedConsumer> logger)
+public sealed class OptOutRequestedConsumer(ConsentDatabase database, SuppressionStore suppressions, LedgerStore ledger, PropagationHistory<ConsentDatabase> propagation,
+    ILogger<OptOutRequestedConsumer> logger)
     : IConsumer<OptOutRequested>
 {
     public const string CallRefusedSource = "call_refused";
@@ -47,7 +48,7 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
                     "opt_out", message.RequestedAt, context.CancellationToken);
         });
         if (!handled) return;
-        PlatformTelemetry.OptOutApplied("consent", message.RequestedAt, time, message.Source);
+        propagation.OptOutApplied(message.OrganizationId, message.RequestedAt, message.Source);
         if (lifted.Count > 0)
             logger.LogInformation("Opt-out {RequestId} was answered by a later opt-in: {Lifted} entries lifted on arrival", message.RequestId, lifted.Count);
         logger.LogInformation("Opt-out {RequestId} from {Source} for organization {OrganizationId}: {Entries} suppression entries{Until}, {Withdrawals} withdrawals",

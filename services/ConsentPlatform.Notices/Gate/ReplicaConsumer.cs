@@ -12,7 +12,7 @@ namespace ConsentPlatform.Notices.Gate;
 /// published numbers, erasures, and — so an opt-out bites at once — every OptOutRequested as a
 /// provisional suppression until Consent confirms it.
 /// </summary>
-public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, TimeProvider time) :
+public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, TimeProvider time, PropagationHistory<NoticesDatabase> propagation) :
     IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<OptOutRequested>,
     IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>, IConsumer<ErasureRequested>,
     IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>, IConsumer<EventPurposeSaved>
@@ -42,7 +42,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
         var applied = await database.HandleOnceAsync(context, "notices.opt-out-requested", tx => OptOuts.ApplyProvisionalAsync(tx, m));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
         // Measured once the gate's view holds it: that is when a send to this contact is refused.
-        if (applied) PlatformTelemetry.OptOutApplied("notices", m.RequestedAt, time, m.Source);
+        if (applied) propagation.OptOutApplied(m.OrganizationId, m.RequestedAt, m.Source);
     }
 
     public async Task Consume(ConsumeContext<ConsentRecorded> context)

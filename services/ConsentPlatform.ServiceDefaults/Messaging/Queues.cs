@@ -29,4 +29,7 @@ public static class Queues
 
     /// <summary>Each service that keeps a replica of organization profiles has its own queue ("notices-organization-profiles").</summary>
     public static string OrganizationProfiles(string service) => $"{service}-organization-profiles";
+
+    /// <summary>Each service that keeps opt-out propagation samples answers the console's question on its own queue ("notices-propagation-figures").</summary>
+    public static string PropagationFigures(string service) => $"{service}-propagation-figures";
 }

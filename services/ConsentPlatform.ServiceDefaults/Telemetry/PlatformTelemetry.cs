@@ -22,8 +22,14 @@ public static class PlatformTelemetry
         "consentplatform.opt_out.propagation", unit: "s", description: "Time from an opt-out to its application by a service",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
-    /// <summary>Records that <paramref name="service"/> applied an opt-out made at <paramref name="requestedAt"/>.</summary>
-    public static void OptOutApplied(string service, DateTimeOffset requestedAt, TimeProvider time, string source) =>
-        OptOutPropagation.Record(Math.Max(0, (time.GetUtcNow() - requestedAt).TotalSeconds),
-            new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("source", source));
+    /// <summary>
+    /// Records that <paramref name="service"/> applied, at <paramref name="appliedAt"/>, an opt-out made at
+    /// <paramref name="requestedAt"/>; returns the seconds recorded (<see cref="PropagationHistory{TDatabase}"/> keeps the same value).
+    /// </summary>
+    public static double OptOutApplied(string service, DateTimeOffset requestedAt, DateTimeOffset appliedAt, string source)
+    {
+        var seconds = Math.Max(0, (appliedAt - requestedAt).TotalSeconds);
+        OptOutPropagation.Record(seconds, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("source", source));
+        return seconds;
+    }
 }
