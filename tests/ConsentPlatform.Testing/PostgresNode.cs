@@ -38,6 +38,7 @@ public sealed class PostgresNode : IAsyncDisposable
     private readonly string _dataFolder;
     private readonly string _logFile;
     private int _databases;
+    private bool _durable;
     private int _disposed;
 
     private PostgresNode(string binaries, bool asServiceUser, string folder)
@@ -85,7 +86,15 @@ public sealed class PostgresNode : IAsyncDisposable
     }.ConnectionString;
 
     /// <summary>Creates an empty cluster and starts it (about 2–4 s).</summary>
-    public static async Task<PostgresNode> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresNode> StartAsync(CancellationToken cancellationToken = default) => StartAsync(durable: false, cancellationToken);
+
+    /// <summary>
+    /// A cluster with PostgreSQL's durable defaults (fsync, full-page writes, synchronous commit), for
+    /// benchmarks whose figures must be what a production server would give, not the tests' shortcut.
+    /// </summary>
+    public static Task<PostgresNode> StartDurableAsync(CancellationToken cancellationToken = default) => StartAsync(durable: true, cancellationToken);
+
+    private static async Task<PostgresNode> StartAsync(bool durable, CancellationToken cancellationToken)
     {
         if (!IsInstalled) throw new InvalidOperationException(IsRequired ? RequiredButMissing : NotInstalled);
         var asServiceUser = Environment.IsPrivilegedProcess;
@@ -96,7 +105,7 @@ public sealed class PostgresNode : IAsyncDisposable
         var folder = Path.Combine(parent, FolderPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)));
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, OwnerFile), ProcessIdentity(Environment.ProcessId));
-        var node = new PostgresNode(Binaries, asServiceUser, folder);
+        var node = new PostgresNode(Binaries, asServiceUser, folder) { _durable = durable };
         try
         {
             if (asServiceUser) await node.RunAsync("/bin/chown", [ServiceUser, folder], asUser: false, cancellationToken);
@@ -173,7 +182,7 @@ public sealed class PostgresNode : IAsyncDisposable
         // fsync off: the tests kill the server process, never the machine, and a durable
         // commit per statement would make every test wait on the disk the other engineers share.
         var options = string.Join(' ',
-            $"-p {Port}", $"-k {Folder}", "-c listen_addresses=127.0.0.1", "-c fsync=off", "-c full_page_writes=off",
+            $"-p {Port}", $"-k {Folder}", "-c listen_addresses=127.0.0.1", _durable ? "" : "-c fsync=off -c full_page_writes=off",
             "-c max_connections=400", "-c shared_buffers=64MB");
         await RunAsync(Path.Combine(_binaries, "pg_ctl"), ["-D", _dataFolder, "-l", _logFile, "-o", options, "-w", "-t", "60", "start"], asUser: true, cancellationToken);
     }

@@ -28,9 +28,11 @@ public sealed record OutboxBenchSettings
     /// <summary>Up to N messages per consumer transaction, each with its inbox row (0 = one per message).</summary>
     public int ConsumerBatch { get; init; }
     public int ConsumerBatchMilliseconds { get; init; } = 10;
+    /// <summary>Where the two databases live: SQLite files (default) or a private PostgreSQL cluster.</summary>
+    public bool Postgres { get; init; }
 
     public const string Usage = """
-        outbox harness: producers -> SQLite outbox -> OutboxRelay (publisher confirms) -> RabbitMQ -> consumer with inbox
+        outbox harness: producers -> outbox (SQLite or PostgreSQL) -> OutboxRelay (publisher confirms) -> RabbitMQ -> consumer with inbox
 
           dotnet run -c Release --project tests/ConsentPlatform.Benchmarks -- outbox [options]
 
@@ -49,6 +51,7 @@ public sealed record OutboxBenchSettings
           --drain N          seconds to wait for the backlog to drain after the window (default 120)
           --target R         the rate the verdict is judged against (default 2000)
           --keep             keep the temp data folder
+          --db sqlite|postgres  the two databases: SQLite files (default) or a private PostgreSQL 15 cluster
           consumer shape:
           --consumer-batch N     batch consumer: up to N messages per consumer transaction
           --consumer-batch-ms MS how long a batch waits to fill (default 10)
@@ -80,6 +83,12 @@ public sealed record OutboxBenchSettings
                 "--keep" => s with { Keep = true },
                 "--consumer-batch" => s with { ConsumerBatch = Int() },
                 "--consumer-batch-ms" => s with { ConsumerBatchMilliseconds = Int() },
+                "--db" => Next() switch
+                {
+                    "sqlite" => s with { Postgres = false },
+                    "postgres" => s with { Postgres = true },
+                    var db => throw new ArgumentException($"--db must be sqlite or postgres, not {db}"),
+                },
                 "-h" or "--help" => throw new ArgumentException(""),
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
@@ -93,5 +102,5 @@ public sealed record OutboxBenchSettings
         $"rate={(Rate == 0 ? "closed-loop" : Rate.ToString("0", CultureInfo.InvariantCulture) + "/s")} producers={Producers} per-tx={PerTransaction} " +
         $"Outbox:BatchSize={BatchSize} Outbox:PollMilliseconds={PollMilliseconds} Bus:PrefetchCount={Prefetch} " +
         $"consumer-concurrency={Concurrency} relays={Relays} min-threads={(MinThreads == 0 ? "default" : MinThreads.ToString(CultureInfo.InvariantCulture))} " +
-        $"window={Seconds}s warmup={WarmupSeconds}s{(ConsumerBatch > 0 ? $" consumer-batch={ConsumerBatch}/{ConsumerBatchMilliseconds}ms" : "")}");
+        $"db={(Postgres ? "postgres" : "sqlite")} window={Seconds}s warmup={WarmupSeconds}s{(ConsumerBatch > 0 ? $" consumer-batch={ConsumerBatch}/{ConsumerBatchMilliseconds}ms" : "")}");
 }

@@ -43,8 +43,18 @@ public static class OutboxBenchmark
         var folder = Path.Combine(Path.GetTempPath(), "cp-outbox-bench-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(folder);
         RabbitMqNode? node = null;
+        PostgresNode? postgres = null;
         try
         {
+            var connectionStrings = new Dictionary<string, string?>();
+            if (settings.Postgres)
+            {
+                Console.WriteLine("database: starting a private PostgreSQL cluster …");
+                postgres = await PostgresNode.StartDurableAsync();
+                foreach (var name in new[] { "benchoutbox", "benchinbox" })
+                    connectionStrings["ConnectionStrings:" + ServiceDatabase.ConnectionKey(name)] = await postgres.CreateDatabaseAsync(name);
+                Console.WriteLine($"database: {postgres}");
+            }
             string host; int port;
             if (settings.Amqp is { } amqp)
             {
@@ -60,23 +70,25 @@ public static class OutboxBenchmark
                 (host, port) = (node.Host, node.Port);
                 Console.WriteLine($"broker: {node} started in {node.LastStartDuration.TotalSeconds:0.0} s");
             }
-            return await RunWithBrokerAsync(settings, folder, host, port, node);
+            return await RunWithBrokerAsync(settings, folder, host, port, node, connectionStrings);
         }
         finally
         {
             if (node is not null) await node.DisposeAsync();
+            if (postgres is not null) await postgres.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             if (settings.Keep) Console.WriteLine($"data kept in {folder}");
             else try { System.IO.Directory.Delete(folder, recursive: true); } catch (IOException) { }
         }
     }
 
-    private static async Task<int> RunWithBrokerAsync(OutboxBenchSettings settings, string folder, string rabbitHost, int rabbitPort, RabbitMqNode? node)
+    private static async Task<int> RunWithBrokerAsync(OutboxBenchSettings settings, string folder, string rabbitHost, int rabbitPort, RabbitMqNode? node,
+        Dictionary<string, string?> connectionStrings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = folder });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:Provider"] = "Sqlite",
+            ["Database:Provider"] = settings.Postgres ? "PostgreSql" : "Sqlite",
             ["Database:DataFolder"] = folder,
             ["Hashing:Key"] = Convert.ToBase64String(new byte[32]),
             ["Bus:Transport"] = "RabbitMq",
@@ -87,6 +99,7 @@ public static class OutboxBenchmark
             ["Outbox:PollMilliseconds"] = settings.PollMilliseconds.ToString(Inv),
             ["Outbox:ClaimSeconds"] = settings.ClaimSeconds.ToString(Inv),
         });
+        builder.Configuration.AddInMemoryCollection(connectionStrings);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
 
         var options = PlatformOptions.Read(builder.Configuration);
@@ -143,15 +156,24 @@ public static class OutboxBenchmark
                 Migrator.FindScripts(typeof(ServiceDatabase).Assembly, "Migrations", db.Dialect, "platform"), NullLogger.Instance, default);
         }
 
-        string sqliteVersion, journal, sync; long busyTimeout;
         await using (var c = await outboxDb.OpenAsync())
         {
-            sqliteVersion = await c.ExecuteScalarAsync<string>("SELECT sqlite_version()") ?? "?";
-            journal = await c.ExecuteScalarAsync<string>("PRAGMA journal_mode") ?? "?";
-            busyTimeout = await c.ExecuteScalarAsync<long>("PRAGMA busy_timeout");
-            sync = (await c.ExecuteScalarAsync<long>("PRAGMA synchronous")) switch { 2 => "FULL", 3 => "EXTRA", 1 => "NORMAL", 0 => "OFF", var v => v.ToString(Inv) };
+            if (settings.Postgres)
+            {
+                var version = await c.ExecuteScalarAsync<string>("SHOW server_version") ?? "?";
+                var commit = await c.ExecuteScalarAsync<string>("SHOW synchronous_commit") ?? "?";
+                var fsync = await c.ExecuteScalarAsync<string>("SHOW fsync") ?? "?";
+                Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, PostgreSQL {version} synchronous_commit={commit} fsync={fsync}");
+            }
+            else
+            {
+                var sqliteVersion = await c.ExecuteScalarAsync<string>("SELECT sqlite_version()") ?? "?";
+                var journal = await c.ExecuteScalarAsync<string>("PRAGMA journal_mode") ?? "?";
+                var busyTimeout = await c.ExecuteScalarAsync<long>("PRAGMA busy_timeout");
+                var sync = (await c.ExecuteScalarAsync<long>("PRAGMA synchronous")) switch { 2 => "FULL", 3 => "EXTRA", 1 => "NORMAL", 0 => "OFF", var v => v.ToString(Inv) };
+                Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite {sqliteVersion} journal_mode={journal} synchronous={sync} busy_timeout={busyTimeout}, data in {folder}");
+            }
         }
-        Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, SQLite {sqliteVersion} journal_mode={journal} synchronous={sync} busy_timeout={busyTimeout}, data in {folder}");
         Console.WriteLine($"settings: {settings}");
         ThreadPool.GetMinThreads(out var minWorkers, out _);
         Console.WriteLine($"thread pool: min workers {minWorkers}");
