@@ -197,8 +197,18 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
                 arrived[i].TrySetResult(at);
             };
 
+            // The short link's answer is itself delivered to the CRM, ahead of its stop in the contact's order: when it
+            // arrives says which hop a slow stop waited on.
+            var answered = new long?[Total];
+            crm.ResponseArrived += (response, at) =>
+            {
+                if (byHash.TryGetValue(response.ContactHash, out var i)) answered[i] = at;
+            };
+
             var loadBefore = LoadAverage();
             var latencies = new double[Total];
+            var sent = new long[Total];
+            var arrivedAt = new long[Total];
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, InFlight).Select(async _ =>
             {
@@ -208,7 +218,7 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
                     // What a browser has before the person presses the button.
                     var page = path.Name == "short_link" ? await browser.GetStringAsync($"/r/{links[i]}?lang=en") : null;
                     var form = path.Name == "consent_recorded" ? await person.FormHiddenFieldsAsync(eventId) : null;
-                    var sent = Stopwatch.GetTimestamp();
+                    sent[i] = Stopwatch.GetTimestamp();
                     using var answer = path.Name switch
                     {
                         "short_link" => await browser.PostAsync($"/r/{links[i]}", new FormUrlEncodedContent(
@@ -227,7 +237,8 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
                     Assert.True(answer.IsSuccessStatusCode, $"change {i} ({path.Name}): {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
                     var at = await arrived[i].Task.WaitAsync(TimeSpan.FromSeconds(60)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : (long?)null);
                     Assert.True(at is not null, $"change {i} ({path.Name}) did not reach the CRM within 60 s{Logs()}");
-                    latencies[i] = Stopwatch.GetElapsedTime(sent, at.Value).TotalMilliseconds;
+                    arrivedAt[i] = at.Value;
+                    latencies[i] = Stopwatch.GetElapsedTime(sent[i], at.Value).TotalMilliseconds;
                 }
             }));
 
@@ -244,6 +255,11 @@ public sealed partial class CrmPropagationTests(RabbitMqFixture rabbit, ITestOut
 
             foreach (var path in Paths)
                 output.WriteLine($"  {path.Name} ({path.Kind}): {Figures(Enumerable.Range(0, Total).Where(i => PathOf(i) == path).Select(i => latencies[i]).ToArray())}");
+            var shortLinks = Enumerable.Range(0, Total).Where(i => PathOf(i).Name == "short_link").ToArray();
+            Assert.All(shortLinks, i => Assert.True(answered[i] is not null, $"the answer of short link {i} reached the CRM"));
+            var answerAfter = shortLinks.Select(i => Stopwatch.GetElapsedTime(sent[i], answered[i]!.Value).TotalMilliseconds).ToArray();
+            var stopAfterAnswer = shortLinks.Select(i => Stopwatch.GetElapsedTime(answered[i]!.Value, arrivedAt[i]).TotalMilliseconds).ToArray();
+            output.WriteLine($"  short_link, its answer after the press: {Figures(answerAfter)}; its stop after the answer: {Figures(stopAfterAnswer)}");
             var all = Figures(latencies);
             var load = Math.Max(loadBefore ?? 0, LoadAverage() ?? 0);
             output.WriteLine($"Action → CRM webhook, {Total} changes from {Paths.Length} paths, {InFlight} at a time, RabbitMQ, Directory/Consent/Responses/Notices as separate processes, " +

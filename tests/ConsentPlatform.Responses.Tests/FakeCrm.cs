@@ -34,6 +34,9 @@ public sealed class FakeCrm : IAsyncDisposable
     public ConcurrentQueue<string> PreferenceBodies { get; } = new();
     /// <summary>Raised for each accepted preference change with the <see cref="System.Diagnostics.Stopwatch"/> timestamp of its arrival, for latency figures.</summary>
     public event Action<CrmPreference, long>? PreferenceArrived;
+
+    /// <summary>A response (response.recorded) accepted, with its arrival as a Stopwatch timestamp.</summary>
+    public event Action<Received, long>? ResponseArrived;
     private readonly ConcurrentDictionary<string, byte> _seen = new();
     private int _attempts, _refused, _badSignatures, _duplicates;
 
@@ -98,7 +101,9 @@ public sealed class FakeCrm : IAsyncDisposable
         var envelope = JsonSerializer.Deserialize<WebhookEnvelope>(body, WebhookSignature.Json)!;
         if (envelope.DeliveryId != deliveryId) { Interlocked.Increment(ref _badSignatures); return Results.BadRequest(); }
         var r = envelope.Response;
-        Accepted.Enqueue(new Received(deliveryId, r.ResponseId, r.ContactHash, r.Sequence, r.Comments, r.PreferredContact));
+        var received = new Received(deliveryId, r.ResponseId, r.ContactHash, r.Sequence, r.Comments, r.PreferredContact);
+        Accepted.Enqueue(received);
+        ResponseArrived?.Invoke(received, arrived);
         return Results.Ok();
     }
 
