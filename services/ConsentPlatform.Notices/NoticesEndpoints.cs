@@ -74,13 +74,12 @@ public static class NoticesEndpoints
         api.MapGet("/purposes", (HttpContext context, Purposes purposes) => purposes.ListAsync(context.User.OrganizationId(), context.RequestAborted))
             .WithSummary("The organization's purposes (its events' purpose codes in Consent): what a call's purpose must be");
         api.MapPost("/calls", async Task<Results<Created<CallView>, ValidationProblem, ProblemHttpResult>> (
-            PlanCallInput input, HttpContext context, CallPlanner planner, Purposes purposes, NoticesOptions options, TimeProvider time, SendWorker worker) =>
+            PlanCallInput input, HttpContext context, CallPlanner planner, Purposes purposes, NoticesOptions options, TimeProvider time) =>
         {
             var (errors, number, calling) = await input.ValidateAsync(context.User.OrganizationId(), purposes, options, time.GetUtcNow(), context.RequestAborted);
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
             var planned = await planner.PlanAsync(context.User.OrganizationId(), context.User.Identity?.Name, input, number, calling, context.RequestAborted);
             if (planned.Call is not { } call) return DoNotCall.Problem(planned.DoNotCall);
-            worker.Wake();
             return TypedResults.Created($"/api/notices/calls/{call.Id}", call);
         }).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
           .WithSummary("Plan a call: the gate decides on the call itself, then on its pre-call notice, which is queued to leave Notices:PreCallLeadMinutes before plannedAt")
@@ -98,14 +97,13 @@ public static class NoticesEndpoints
             await planner.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } call ? TypedResults.Ok(call) : TypedResults.NotFound())
             .WithSummary("A call with each of its notices' status or refusal reason");
         api.MapPost("/calls/{id}/outcome", async Task<Results<Ok<CallView>, NotFound, ValidationProblem>> (
-            string id, OutcomeInput input, HttpContext context, CallPlanner planner, SendWorker worker) =>
+            string id, OutcomeInput input, HttpContext context, CallPlanner planner) =>
         {
             var errors = input.Validate();
             if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
             var (call, problem) = await planner.LogOutcomeAsync(context.User.OrganizationId(), context.User.Identity?.Name, id, input.Outcome!, context.RequestAborted);
             if (call is null) return TypedResults.NotFound();
             if (problem is not null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["outcome"] = [problem] });
-            worker.Wake();
             return TypedResults.Ok(call);
         }).WithSummary("Log a call's outcome: answered/missed/call_back_later queue the post-call notice; refused is an opt-out");
 

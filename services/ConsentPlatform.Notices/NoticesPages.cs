@@ -20,7 +20,7 @@ public static class NoticesPages
             await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), null, new Dictionary<string, string[]>()));
 
         pages.MapPost("/calls", async (HttpContext context, IAntiforgery antiforgery, CallPlanner planner, Purposes purposes, NoticesOptions options, TimeProvider time,
-            SendWorker worker, [FromForm] PlanCallInput input, [FromForm] string? plannedLocal) =>
+            [FromForm] PlanCallInput input, [FromForm] string? plannedLocal) =>
         {
             var errors = new Dictionary<string, string[]>();
             // An empty optional field is "not given", as an absent JSON property is in the API.
@@ -38,7 +38,6 @@ public static class NoticesPages
                 context.Response.StatusCode = StatusCodes.Status409Conflict;
                 return await CallsPageAsync(context, antiforgery, planner, input, null, errors, planned.DoNotCall);
             }
-            worker.Wake();
             var notice = call.Notices[0];
             var message = notice.Reason is null
                 ? $"Call planned for {call.PlannedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC; the pre-call notice is queued."
@@ -47,7 +46,7 @@ public static class NoticesPages
                 message, new Dictionary<string, string[]>());
         });
 
-        pages.MapPost("/calls/{id}/outcome", async (string id, HttpContext context, IAntiforgery antiforgery, CallPlanner planner, SendWorker worker, [FromForm] string? outcome) =>
+        pages.MapPost("/calls/{id}/outcome", async (string id, HttpContext context, IAntiforgery antiforgery, CallPlanner planner, [FromForm] string? outcome) =>
         {
             var errors = new OutcomeInput { Outcome = outcome }.Validate();
             string? message = null;
@@ -57,7 +56,6 @@ public static class NoticesPages
                 if (call is null) errors["call"] = ["No such call."];
                 else if (problem is not null) errors["outcome"] = [problem];
                 else message = $"Outcome logged: {outcome}.";
-                worker.Wake();
             }
             if (errors.Count > 0) context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return await CallsPageAsync(context, antiforgery, planner, new PlanCallInput(), message, errors);

@@ -63,6 +63,7 @@ public static class NoticesService
         services.AddSingleton<CallPlanner>();
         services.AddSingleton<Purposes>();
         services.AddSingleton<IMessageOutcomeHook, NoticeOutcomes>();
+        services.AddSingleton(sp => new SendSignal(sp.GetRequiredService<NoticesOptions>().SendConcurrency));
         services.AddSingleton<OutgoingStore>();
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
             sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));

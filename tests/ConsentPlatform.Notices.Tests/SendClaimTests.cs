@@ -20,14 +20,14 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
         var first = await databases.MigrateAsync(new NoticesDatabase(databases.Options));
         var second = new NoticesDatabase(databases.Options);
         var now = TimeProvider.System.GetUtcNow();
+        var stores = new[] { Store(first), Store(second) };
         await using (var tx = await first.BeginAsync())
         {
             for (var i = 0; i < messages; i++)
-                await OutgoingStore.EnqueueAsync(tx, Guid.NewGuid(), null, "org_a", "sales", $"hash-{i}", $"+8190{i:D8}", $"notice {i}", now, default);
+                await stores[0].EnqueueAsync(tx, Guid.NewGuid(), null, "org_a", "sales", $"hash-{i}", $"+8190{i:D8}", $"notice {i}", now, default);
             await tx.CommitAsync();
         }
 
-        var stores = new[] { new OutgoingStore(first, TimeProvider.System, new NoticeOutcomes()), new OutgoingStore(second, TimeProvider.System, new NoticeOutcomes()) };
         var claims = new ConcurrentQueue<(string Worker, string Id)>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
@@ -50,6 +50,8 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
         await using var connection = await first.OpenAsync();
         Assert.Equal(messages, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE status = 'sending' AND attempts = 1"));
     }
+
+    private static OutgoingStore Store(NoticesDatabase database) => new(database, TimeProvider.System, new NoticeOutcomes(), new SendSignal(1));
 }
 
 public sealed class SqliteSendClaimTests : SendClaimTests<SqliteProvider>;

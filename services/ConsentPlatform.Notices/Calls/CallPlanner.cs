@@ -15,7 +15,7 @@ namespace ConsentPlatform.Notices.Calls;
 /// its outgoing SMS and ResponseLinkIssued in one transaction (the send worker sends it after).
 /// </summary>
 public sealed class CallPlanner(
-    NoticesDatabase database, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
+    NoticesDatabase database, OutgoingStore outgoing, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
     PhoneNumberHasher hasher, NoticesOptions options, ShortLinks links, TimeProvider time, ILogger<CallPlanner> logger)
 {
     /// <summary>Calls' part of an erasure: planned calls keep the keyed hash, not the number.</summary>
@@ -159,7 +159,7 @@ public sealed class CallPlanner(
             return;
         }
 
-        await OutgoingStore.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct, sendAt);
+        await outgoing.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct, sendAt);
         await Outbox.WriteAsync(tx, new ResponseLinkIssued
         {
             Code = code!, NoticeId = noticeId, OrganizationId = call.OrganizationId, MaskedNumber = call.MaskedNumber,

@@ -16,15 +16,16 @@ public sealed record OutgoingRow(string Id, string? NoticeId, string? Organizati
     long Attempts, long Lookups, long? FirstSentAt, long CreatedAt);
 
 /// <summary>The outgoing_messages table: queue, claim, record outcomes, and tell the notice's owner (<see cref="IMessageOutcomeHook"/>).</summary>
-public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, IMessageOutcomeHook notices)
+public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, IMessageOutcomeHook notices, SendSignal signal)
 {
     private const string Columns = """
         id AS Id, notice_id AS NoticeId, organization_id AS OrganizationId, to_number AS ToNumber, body AS Body, status AS Status,
         provider_sid AS ProviderSid, attempts AS Attempts, lookups AS Lookups, first_sent_at AS FirstSentAt, created_at AS CreatedAt
         """;
 
+    /// <summary>Queues an SMS in the caller's transaction; the send workers are woken when it commits.</summary>
     /// <param name="sendAt">When the message is due; null: at once. A pre-call notice waits until its lead time before the call.</param>
-    public static async Task EnqueueAsync(Transaction tx, Guid id, Guid? noticeId, string? organizationId, string purpose, string contactHash, string to,
+    public async Task EnqueueAsync(Transaction tx, Guid id, Guid? noticeId, string? organizationId, string purpose, string contactHash, string to,
         string body, DateTimeOffset now, CancellationToken ct, DateTimeOffset? sendAt = null)
     {
         const string sql = """
@@ -36,6 +37,7 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
             id = id.ToString(), noticeId = noticeId?.ToString(), organizationId, purpose, contactHash, to, body, now = now.ToUnixTimeMilliseconds(),
             due = (sendAt is { } at && at > now ? at : now).ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
+        tx.OnCommitted(signal.Wake);
     }
 
     /// <summary>Whether a message with this id was ever queued: a repeated command for the same request sends nothing more.</summary>

@@ -12,11 +12,10 @@ namespace ConsentPlatform.Notices.Sending;
 /// Several workers (and several instances) run at once; the claim keeps each message to one.
 /// </summary>
 public sealed class SendWorker(
-    OutgoingStore store, ISmsSender sender, SenderPacing pacing, CallPlanner planner, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger)
+    OutgoingStore store, SendSignal signal, ISmsSender sender, SenderPacing pacing, CallPlanner planner, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger)
     : BackgroundService
 {
     private readonly string _workerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
-    private readonly SemaphoreSlim _wake = new(0);
     private readonly ResiliencePipeline<SendOutcome> _retry = new ResiliencePipelineBuilder<SendOutcome>()
         .AddRetry(new RetryStrategyOptions<SendOutcome>
         {
@@ -32,12 +31,6 @@ public sealed class SendWorker(
         .Build();
 
     private TimeSpan ClaimFor => TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 5 + 60);
-
-    /// <summary>Lets a waiting worker start at once (a message was just queued).</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount < options.SendConcurrency) _wake.Release();
-    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, options.SendConcurrency).Select(i => RunAsync(i == 0, stoppingToken)));
@@ -60,7 +53,7 @@ public sealed class SendWorker(
                 var row = await store.ClaimAsync(_workerId, ClaimFor, stoppingToken);
                 if (row is null)
                 {
-                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(options.PollMilliseconds), stoppingToken);
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(options.PollMilliseconds), stoppingToken);
                     continue;
                 }
                 if (row.Status == MessageStatuses.Unknown) await LookUpAsync(row, stoppingToken);

@@ -14,7 +14,7 @@ namespace ConsentPlatform.Notices.Verification;
 /// transactional, so no marketing consent or quiet hours apply — but an erased number or email is
 /// never sent to. A command with both a number and an email, or neither, is dropped.
 /// </summary>
-public sealed class SendVerificationCodeConsumer(NoticesDatabase database, PhoneNumberHasher hasher, TimeProvider time, ILogger<SendVerificationCodeConsumer> logger)
+public sealed class SendVerificationCodeConsumer(NoticesDatabase database, OutgoingStore outgoing, PhoneNumberHasher hasher, TimeProvider time, ILogger<SendVerificationCodeConsumer> logger)
     : IConsumer<SendVerificationCode>
 {
     private const string Name = "notices.send-verification-code";
@@ -53,7 +53,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Phone
             if (await OutgoingStore.ExistsAsync(tx, m.RequestId)) return;
             var language = m.Language ?? (number.RegionCode == "JP" ? VoiceScript.Japanese : VoiceScript.English);
             var body = CodeTexts.Sms(m.Code, m.Purpose, company, m.ValidMinutes, language);
-            await OutgoingStore.EnqueueAsync(tx, m.RequestId, null, CodeAudience.Owner(m.Purpose, m.OrganizationId), OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
+            await outgoing.EnqueueAsync(tx, m.RequestId, null, CodeAudience.Owner(m.Purpose, m.OrganizationId), OutgoingPurposes.Verification, candidates[0], number.E164, body, time.GetUtcNow(), context.CancellationToken);
         });
     }
 
