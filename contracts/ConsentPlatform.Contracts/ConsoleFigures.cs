@@ -45,3 +45,32 @@ public sealed record PropagationFiguresRequested
 /// <param name="P50Milliseconds">Median time from the opt-out to its application; null without opt-outs.</param>
 /// <param name="P99Milliseconds">99th percentile (nearest rank); null without opt-outs.</param>
 public sealed record PropagationFigures(string Service, long Count, double? P50Milliseconds, double? P99Milliseconds);
+
+/// <summary>
+/// The contact record and the per-contact export (Consent) ask Notices what it holds about one contact for
+/// one organization, by the contact's keyed hashes (every key still in use), never the number (ADR 0032).
+/// </summary>
+public sealed record ContactNoticesRequested
+{
+    public required string OrganizationId { get; init; }
+    public required IReadOnlyList<string> ContactHashes { get; init; }
+}
+
+/// <param name="Kind">pre_call, post_call, … as Notices names its notices.</param>
+/// <param name="Reason">Why the gate refused it, when it did.</param>
+public sealed record HeldNotice(string Id, string Kind, string Status, string? Reason, DateTimeOffset CreatedAt);
+
+public sealed record ContactNotices(IReadOnlyList<HeldNotice> Notices);
+
+/// <summary>The contact record asks Responses for the responses one contact gave one organization, by keyed hash.</summary>
+public sealed record ContactResponsesRequested
+{
+    public required string OrganizationId { get; init; }
+    public required IReadOnlyList<string> ContactHashes { get; init; }
+}
+
+/// <param name="PreferredContact">What the person chose (sms, call, email, no_further_contact, …).</param>
+/// <param name="Reason">The reason code they picked, if any; their free text stays in Responses.</param>
+public sealed record HeldResponse(string ResponseId, string Topic, string PreferredContact, string? Reason, DateTimeOffset RespondedAt);
+
+public sealed record ContactResponses(IReadOnlyList<HeldResponse> Responses);

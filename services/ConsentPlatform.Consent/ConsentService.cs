@@ -61,6 +61,9 @@ public static class ConsentService
             // The console's overview asks Notices and Responses for their figures and waits this long at most.
             bus.AddRequestClient<NoticeFiguresRequested>(RequestTimeout.After(s: 2));
             bus.AddRequestClient<CrmFiguresRequested>(RequestTimeout.After(s: 2));
+            // The contact record and the per-contact export ask what Notices and Responses hold about the contact.
+            bus.AddRequestClient<ContactNoticesRequested>(RequestTimeout.After(s: 2));
+            bus.AddRequestClient<ContactResponsesRequested>(RequestTimeout.After(s: 2));
             // Propagation figures: one question type, asked of each service's own queue (Overview.OtherServices).
             bus.AddRequestClient<PropagationFiguresRequested>(new Uri($"queue:{Queues.PropagationFigures("notices")}"), RequestTimeout.After(s: 2));
         },

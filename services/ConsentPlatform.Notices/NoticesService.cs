@@ -30,6 +30,7 @@ public static class NoticesService
             bus.AddConsumer<PlaceVerificationCallConsumer, PlaceVerificationCallConsumerDefinition>();
             bus.AddConsumer<SendEmailConfirmationConsumer, SendEmailConfirmationConsumerDefinition>();
             bus.AddConsumer<NoticeFiguresConsumer, NoticeFiguresConsumerDefinition>();
+            bus.AddConsumer<ContactNoticesConsumer, ContactNoticesConsumerDefinition>();
             bus.AddConsumer<PropagationFiguresConsumer<NoticesDatabase>, PropagationFiguresConsumerDefinition<NoticesDatabase>>();
         },
         MapEndpoints = app =>

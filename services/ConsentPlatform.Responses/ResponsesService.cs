@@ -28,6 +28,7 @@ public static class ResponsesService
             bus.AddConsumer<ConsentRecordedConsumer, ConsentRecordedConsumerDefinition>();
             bus.AddConsumer<CallNoticeSentConsumer, CallNoticeSentConsumerDefinition>();
             bus.AddConsumer<ErasureRequestedConsumer, ErasureRequestedConsumerDefinition>();
+            bus.AddConsumer<ContactResponsesConsumer, ContactResponsesConsumerDefinition>();
             bus.AddConsumer<PreferenceChangeConsumer, PreferenceChangeConsumerDefinition>();
             bus.AddConsumer<CrmFiguresConsumer, CrmFiguresConsumerDefinition>();
         },

@@ -309,19 +309,7 @@ public sealed class ComplianceConsoleTests(HostFixture host)
                 (organizationId, "refused", "no_consent", middle), (organizationId, "queued", null, middle), (organizationId, "sent", null, after),
                 (otherOrganizationId, "sent", null, middle),
             })
-            {
-                var insert = connection.CreateCommand();
-                insert.CommandText = """
-                    INSERT INTO notices (id, call_id, organization_id, kind, contact_hash, status, reason, code, created_at, updated_at)
-                    VALUES ($id, 'call_seeded', $org, 'sms', 'k1:seeded', $status, $reason, NULL, $at, $at)
-                    """;
-                insert.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
-                insert.Parameters.AddWithValue("$org", organization);
-                insert.Parameters.AddWithValue("$status", status);
-                insert.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-                await insert.ExecuteNonQueryAsync();
-            }
+                await InsertNoticeAsync(connection, Guid.NewGuid().ToString(), organization, "k1:seeded", status, reason, at);
         }
         // CRM deliveries, in Responses' database: two delivered, one dead letter; one pending, one in February and another organization's are not counted.
         await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "responses.db")};Pooling=False"))
@@ -493,6 +481,44 @@ public sealed class ComplianceConsoleTests(HostFixture host)
                 await insert.ExecuteNonQueryAsync();
             }
             await InsertSuppressionAsync(connection, organizationId, hash, "sms_reply", "opted_out", "sms", Jst(20, 9));
+            // A stop-use request by this number that concerns the organization.
+            var insertRequest = connection.CreateCommand();
+            insertRequest.CommandText = """
+                INSERT INTO data_subject_requests (id, kind, contact_kind, contact_hash, contact, code_hash, attempts, status, created_at, code_expires_at, due_at)
+                VALUES ($id, 'stop_use', 'phone', $hash, NULL, 'sha256:seeded', 0, 'pending_verification', $at, $at, $at);
+                INSERT INTO data_subject_request_organizations (request_id, organization_id) VALUES ($id, $org);
+                """;
+            insertRequest.Parameters.AddWithValue("$id", $"dsr_contact{digits}");
+            insertRequest.Parameters.AddWithValue("$hash", hash);
+            insertRequest.Parameters.AddWithValue("$at", Jst(22, 10).ToUnixTimeMilliseconds());
+            insertRequest.Parameters.AddWithValue("$org", organizationId);
+            await insertRequest.ExecuteNonQueryAsync();
+        }
+        // In Notices' database: a notice sent to the number and one the gate refused; another organization's is not this one's record.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "notices.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            foreach (var (id, organization, status, reason, at) in new (string, string, string, string?, DateTimeOffset)[]
+            {
+                ($"ntc_sent{digits}", organizationId, "sent", null, Jst(14, 9)), ($"ntc_refused{digits}", organizationId, "refused", "opted_out", Jst(21, 9)),
+                ($"ntc_other{digits}", otherOrganizationId, "sent", null, Jst(14, 9)),
+            })
+                await InsertNoticeAsync(connection, id, organization, hash, status, reason, at);
+        }
+        // In Responses' database: the person's answer on the short link.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataFolder, "responses.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            var insert = connection.CreateCommand();
+            insert.CommandText = """
+                INSERT INTO responses (response_id, code, organization_id, contact_hash, masked_number, topic, preferred_contact, reason, opt_out_flagged, language, responded_at)
+                VALUES ($id, 'seeded', $org, $hash, '090-****-0000', 'Spring seminar', 'no_further_contact', 'not_interested', 1, 'ja', $at)
+                """;
+            insert.Parameters.AddWithValue("$id", $"rsp_contact{digits}");
+            insert.Parameters.AddWithValue("$org", organizationId);
+            insert.Parameters.AddWithValue("$hash", hash);
+            insert.Parameters.AddWithValue("$at", Jst(20, 8).ToUnixTimeMilliseconds());
+            await insert.ExecuteNonQueryAsync();
         }
 
         var page = await host.NewPageAsync();
@@ -514,7 +540,19 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             await Assertions.Expect(optOut).ToHaveCountAsync(1);
             await Assertions.Expect(optOut).ToHaveAttributeAsync("data-source", "sms_reply");
             await Assertions.Expect(optOut.Locator("td").Nth(0)).ToHaveTextAsync("20 Mar 2026, 9:00");
-            await Assertions.Expect(page.Locator("[data-not-included]")).ToContainTextAsync("held by the Notices service");
+            // Asked of Notices and Responses over the bus; the request from Consent's own tables.
+            await Assertions.Expect(record.Locator($"tr[data-held-request=dsr_contact{digits}] td").Nth(1)).ToHaveTextAsync("Stop use");
+            var notices = record.Locator("tr[data-notice]");
+            await Assertions.Expect(notices).ToHaveCountAsync(2);
+            await Assertions.Expect(notices.Nth(0)).ToHaveAttributeAsync("data-notice", $"ntc_sent{digits}");
+            await Assertions.Expect(notices.Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("14 Mar 2026, 9:00");
+            await Assertions.Expect(notices.Nth(1)).ToHaveAttributeAsync("data-status", "refused");
+            await Assertions.Expect(notices.Nth(1).Locator("td").Nth(3)).ToContainTextAsync("opted_out");
+            var responses = record.Locator("tr[data-response]");
+            await Assertions.Expect(responses).ToHaveCountAsync(1);
+            await Assertions.Expect(responses).ToHaveAttributeAsync("data-choice", "no_further_contact");
+            await Assertions.Expect(responses.Locator("td").Nth(0)).ToHaveTextAsync("20 Mar 2026, 8:00");
+            await Assertions.Expect(responses.Locator("td").Nth(1)).ToHaveTextAsync("Spring seminar");
             Assert.DoesNotContain($"{digits}", page.Url);
 
             var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download this record as CSV" }).ClickAsync());
@@ -522,7 +560,9 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             Assert.True(csv.AsSpan().StartsWith((byte[])[0xEF, 0xBB, 0xBF]), "the export starts with a byte order mark");
             var lines = Encoding.UTF8.GetString(csv, 3, csv.Length - 3).TrimEnd().Split('\n');
             Assert.StartsWith("record,", lines[0]);
-            Assert.Equal(["ledger", "ledger", "suppression"], lines.Skip(1).Select(l => l.Split(',')[0]));
+            Assert.Equal(["ledger", "ledger", "suppression", "request", "notice", "notice", "response"], lines.Skip(1).Select(l => l.Split(',')[0]));
+            Assert.Contains(lines, l => l.StartsWith($"notice,ntc_refused{digits},", StringComparison.Ordinal) && l.Contains(",refused,", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"response,rsp_contact{digits},", StringComparison.Ordinal) && l.Contains("no_further_contact", StringComparison.Ordinal));
 
             // The same record in Japanese: the switch leads to the empty form (the contact is not carried in the address).
             await page.GetByRole(AriaRole.Link, new() { Name = "日本語" }).ClickAsync();
@@ -530,6 +570,8 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             await page.GetByRole(AriaRole.Button, new() { Name = "記録を表示する" }).ClickAsync();
             await Assertions.Expect(record.Locator("h2")).ToHaveTextAsync($"090-****-{digits} の記録");
             await Assertions.Expect(ledger.Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("2026年3月15日 12:00");
+            await Assertions.Expect(record.Locator("tr[data-notice]")).ToHaveCountAsync(2);
+            await Assertions.Expect(record.Locator("tr[data-response] td").Nth(0)).ToHaveTextAsync("2026年3月20日 8:00");
         }
         finally { await page.Context.CloseAsync(); }
     }
@@ -592,6 +634,23 @@ public sealed class ComplianceConsoleTests(HostFixture host)
             await Assertions.Expect(page.Locator("tr[data-suppression]").Nth(1).Locator("td").Nth(0)).ToHaveTextAsync("2026年3月18日 15:00");
         }
         finally { await page.Context.CloseAsync(); }
+    }
+
+    /// <summary>A notice as Notices stores it (an SMS before a call), in Notices' database.</summary>
+    private static async Task InsertNoticeAsync(SqliteConnection connection, string id, string organizationId, string hash, string status, string? reason, DateTimeOffset at)
+    {
+        var insert = connection.CreateCommand();
+        insert.CommandText = """
+            INSERT INTO notices (id, call_id, organization_id, kind, contact_hash, status, reason, code, created_at, updated_at)
+            VALUES ($id, 'call_seeded', $org, 'sms', $hash, $status, $reason, NULL, $at, $at)
+            """;
+        insert.Parameters.AddWithValue("$id", id);
+        insert.Parameters.AddWithValue("$org", organizationId);
+        insert.Parameters.AddWithValue("$hash", hash);
+        insert.Parameters.AddWithValue("$status", status);
+        insert.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        await insert.ExecuteNonQueryAsync();
     }
 
     private static async Task InsertSuppressionAsync(SqliteConnection connection, string organizationId, string hash, string source, string reason, string? channel, DateTimeOffset at)

@@ -220,11 +220,17 @@ public sealed class ConsolePageTests(ConsentFactory factory) : IClassFixture<Con
         Assert.Equal(["granted", "withdrawn"], System.Text.RegularExpressions.Regex.Matches(page, "data-ledger=\"([a-z]+)\"").Select(m => m.Groups[1].Value));
         Assert.Contains("Cloud Seminar 2026", page);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "data-suppression=\"opted_out\" data-source=\"directory\""));
-        Assert.Contains("Notices sent (SMS, email, planned calls)", page);
+        // Consent runs alone here: what Notices and Responses hold is said to be not available, in the page and the export.
+        Assert.Contains("data-unavailable=\"notices\"", page);
+        Assert.Contains("data-unavailable=\"responses\"", page);
+        Assert.Contains("data-none=\"requests\"", page);
         Assert.DoesNotContain("09072720003", page);
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         Assert.Equal(await api.GetByteArrayAsync("/api/consent/contacts?phoneNumber=09072720003&format=csv"), await csv.Content.ReadAsByteArrayAsync());
+        var lines = (await csv.Content.ReadAsStringAsync()).Split('\n');
+        Assert.Single(lines, l => l.StartsWith("notices,", StringComparison.Ordinal) && l.Contains(",not_available,", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("responses,", StringComparison.Ordinal) && l.Contains(",not_available,", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -118,7 +118,9 @@ public sealed class ExportTests(ConsentFactory factory) : IClassFixture<ConsentF
 
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var rows = ReadCsv(await response.Content.ReadAsStringAsync());
-        Assert.Equal([("ledger", "granted"), ("ledger", "withdrawn"), ("suppression", "suppressed")], rows.Select(r => (r["record"], r["action"])));
+        // Consent runs alone here: Notices and Responses do not answer, and the export says so instead of leaving them out.
+        Assert.Equal([("ledger", "granted"), ("ledger", "withdrawn"), ("suppression", "suppressed"), ("notices", "not_available"), ("responses", "not_available")],
+            rows.Select(r => (r["record"], r["action"])));
         Assert.Equal("Tokyo Expo 2026 booth", rows[0]["source_event"]);
         Assert.Equal("directory", rows[2]["method"]);
         Assert.NotEqual("", rows[2]["suppression_reason"]);

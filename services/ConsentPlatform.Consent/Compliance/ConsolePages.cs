@@ -130,7 +130,7 @@ public static class ConsolePages
 
         // The contact is posted, never put in an address; the record is what the per-contact export holds, read the same way.
         pages.MapPost("/contact", async ([FromForm] string? contact, [FromForm] string? lang, HttpContext context, IAntiforgery antiforgery, ConsentOptions options,
-            ConsentDatabase database, PhoneNumberHasher hasher) =>
+            ConsentDatabase database, PhoneNumberHasher hasher, IRequestClient<ContactNoticesRequested> notices, IRequestClient<ContactResponsesRequested> responses) =>
         {
             var view = View(context, antiforgery, options, lang);
             var (query, errors) = ReadContact(contact, context, options, hasher);
@@ -139,17 +139,19 @@ public static class ConsolePages
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Render<ContactRecordPage>(context, new { View = view, Contact = contact, Errors = errors.Select(e => FieldError(view.W, "contact", e)).ToList() });
             }
-            var held = await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted);
+            var held = await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted,
+                new ContactLookup.OtherServices(notices, responses));
             return Render<ContactRecordPage>(context, new { View = view, Contact = contact, Masked = query.Masked, Held = held });
         });
 
         // The per-contact export as a download from the page: a POST too, so the contact stays out of the address.
         pages.MapPost("/contact.csv", async Task<IResult> ([FromForm] string? contact, HttpContext context, ConsentOptions options, ConsentDatabase database,
-            PhoneNumberHasher hasher) =>
+            PhoneNumberHasher hasher, IRequestClient<ContactNoticesRequested> notices, IRequestClient<ContactResponsesRequested> responses) =>
         {
             var (query, errors) = ReadContact(contact, context, options, hasher);
             if (query is null) return Results.ValidationProblem(new Dictionary<string, string[]> { ["contact"] = [errors[0]] });
-            return ContactExport.CsvFile(context, await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted));
+            return ContactExport.CsvFile(context, await ContactLookup.FindAsync(database, context.User.OrganizationId(), query.Hashes, context.RequestAborted,
+                new ContactLookup.OtherServices(notices, responses)));
         })
         .Produces(StatusCodes.Status200OK, contentType: "text/csv")
         .WithCsvByteOrderMark();

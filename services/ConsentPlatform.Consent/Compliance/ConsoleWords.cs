@@ -168,8 +168,12 @@ public sealed record ConsoleWords
     public required string ShowRecord { get; init; }
     public required Func<string, string> RecordOf { get; init; }
     public required string DownloadExport { get; init; }
-    public required string NotIncludedTitle { get; init; }
-    public required IReadOnlyList<string> NotIncluded { get; init; }
+    public required string HeldRequests { get; init; }
+    public required string HeldNotices { get; init; }
+    public required string HeldResponses { get; init; }
+    public required string NoneHeld { get; init; }
+    public required string Topic { get; init; }
+    public required string Choice { get; init; }
     public required string SuppressionsTitle { get; init; }
     public required string SuppressionsIntro { get; init; }
     public required string FindContact { get; init; }
@@ -393,16 +397,16 @@ public sealed record ConsoleWords
         CrmDelivered = "配信済み",
         CrmDeadLetters = "配信不能",
         ContactTitle = "連絡先の記録",
-        ContactIntro = "1人の連絡先について、この組織が同意サービスに持っている記録（同意の記録とその出どころ、経路付きの連絡拒否）を表示します。本人からの開示請求に答えるときのCSVと同じ内容です。入力した番号やアドレスはページのアドレスに残りません。",
+        ContactIntro = "1人の連絡先について、この組織が持っている記録（同意の記録とその出どころ、経路付きの連絡拒否、本人からの請求、通知サービスが送った通知、回答サービスにある本人の回答）を表示します。本人からの開示請求に答えるときのCSVと同じ内容です。時間内に返事のなかったサービスの分は「表示できません」と示します。入力した番号やアドレスはページのアドレスに残りません。",
         ShowRecord = "記録を表示する",
         RecordOf = contact => $"{contact} の記録",
         DownloadExport = "この記録をCSVでダウンロード",
-        NotIncludedTitle = "この記録に含まれないもの",
-        NotIncluded =
-        [
-            "送った通知（SMS・メール・電話の予定）とその結果は通知サービスに、本人の回答（停止ページ・短縮リンク・SMS返信）とCRMへの配信は回答サービスにあり、このページとCSVには含まれません。",
-            "本人からの請求（消去・利用停止など）はこの記録に含まれません。「本人からの請求」のページで見てください。",
-        ],
+        HeldRequests = "本人からの請求",
+        HeldNotices = "送った通知（通知サービス）",
+        HeldResponses = "本人の回答（回答サービス）",
+        NoneHeld = "ありません。",
+        Topic = "用件",
+        Choice = "本人の選択",
         SuppressionsTitle = "連絡拒否の一覧",
         SuppressionsIntro = "この組織あての連絡拒否です。経路と登録日で絞り込めます。番号は保存していない（照合用の値だけ）ため一覧には出ません。1人の連絡拒否は番号かメールアドレスで探してください。本人からの請求による停止はすべての組織に及び、番号で探したときに表示します。",
         FindContact = "番号またはメールアドレスで探す",
@@ -601,16 +605,16 @@ public sealed record ConsoleWords
         CrmDelivered = "Delivered",
         CrmDeadLetters = "Dead letters",
         ContactTitle = "Contact record",
-        ContactIntro = "What this organization holds in the consent service about one contact: consent records with where they came from, and opt-outs with their source. The same content as the per-contact export, what an access request returns. The number or address you enter is not put in the page's address.",
+        ContactIntro = "What this organization holds about one contact: consent records with where they came from, opt-outs with their source, data-subject requests, the notices Notices sent and the responses Responses holds. The same content as the per-contact export, what an access request returns; a service that does not answer in time is shown as not available. The number or address you enter is not put in the page's address.",
         ShowRecord = "Show the record",
         RecordOf = contact => $"Record of {contact}",
         DownloadExport = "Download this record as CSV",
-        NotIncludedTitle = "Not included in this record",
-        NotIncluded =
-        [
-            "Notices sent (SMS, email, planned calls) and what became of them are held by the Notices service; the person's responses (stop page, short links, SMS replies) and CRM deliveries by the Responses service. Neither is on this page or in the CSV.",
-            "Data-subject requests (erasure, stop use…) are not part of this record: see the Data-subject requests page.",
-        ],
+        HeldRequests = "Data-subject requests",
+        HeldNotices = "Notices sent (held by Notices)",
+        HeldResponses = "The person's responses (held by Responses)",
+        NoneHeld = "None.",
+        Topic = "Topic",
+        Choice = "Choice",
         SuppressionsTitle = "Suppression list",
         SuppressionsIntro = "Opt-outs recorded for this organization, filtered by source and the day they were recorded. Numbers are not stored (only a keyed hash), so the list shows none: find one person's opt-outs by number or email. Opt-outs by data-subject request hold for every organization and are shown when you search by number.",
         FindContact = "Find by number or email",

@@ -102,7 +102,7 @@ public static class Overview
         IRequestClient<PropagationFiguresRequested> NoticesPropagation);
 
     /// <summary>The answer, or null when none came within the client's timeout or the other side failed.</summary>
-    private static async Task<TAnswer?> AskAsync<TRequest, TAnswer>(IRequestClient<TRequest> client, TRequest request, CancellationToken cancellationToken)
+    public static async Task<TAnswer?> AskAsync<TRequest, TAnswer>(IRequestClient<TRequest> client, TRequest request, CancellationToken cancellationToken)
         where TRequest : class where TAnswer : class
     {
         try

@@ -1,5 +1,8 @@
 using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
+using ConsentPlatform.Contracts;
+using MassTransit;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
@@ -8,13 +11,24 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace ConsentPlatform.Consent.Ledger;
 
 /// <summary>"What do we hold about this number, and why": the organization's ledger rows and the suppression entries that bind it.</summary>
-public sealed record ContactExportView(IReadOnlyList<LedgerRow> Ledger, IReadOnlyList<SuppressionStore.Row> Suppressions);
+public sealed record ContactExportView(IReadOnlyList<LedgerRow> Ledger, IReadOnlyList<SuppressionStore.Row> Suppressions)
+{
+    /// <summary>The contact's data-subject requests that concern the organization.</summary>
+    public IReadOnlyList<RequestView> Requests { get; init; } = [];
+    /// <summary>Notices Notices holds for the contact; null when it was not asked or did not answer in time.</summary>
+    public IReadOnlyList<HeldNotice>? Notices { get; init; }
+    /// <summary>Responses the contact gave (held by Responses); null when it was not asked or did not answer in time.</summary>
+    public IReadOnlyList<HeldResponse>? Responses { get; init; }
+    /// <summary>Whether Notices and Responses were asked (the record and the export); the check page asks neither.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool Asked { get; init; }
+}
 
 public static class ContactExport
 {
     public static void MapContactExport(this RouteGroupBuilder api)
     {
-        api.MapGet("/contacts", async Task<Results<Ok<ContactExportView>, ValidationProblem, ContentHttpResult>> (string? phoneNumber, string? email, string? format, HttpContext context, ConsentDatabase database, PhoneNumberHasher hasher) =>
+        api.MapGet("/contacts", async Task<Results<Ok<ContactExportView>, ValidationProblem, ContentHttpResult>> (string? phoneNumber, string? email, string? format, HttpContext context, ConsentDatabase database, PhoneNumberHasher hasher,
+            IRequestClient<ContactNoticesRequested> notices, IRequestClient<ContactResponsesRequested> responses) =>
             {
                 var errors = new Dictionary<string, string[]>();
                 var chosen = LedgerExport.Negotiate(format, context.Request);
@@ -22,7 +36,8 @@ public static class ContactExport
                 var contact = ContactLookup.Read(hasher, phoneNumber, email, "JP", errors);
                 if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-                var found = await ContactLookup.FindAsync(database, context.User.OrganizationId(), contact!.Hashes, context.RequestAborted);
+                var found = await ContactLookup.FindAsync(database, context.User.OrganizationId(), contact!.Hashes, context.RequestAborted,
+                    new ContactLookup.OtherServices(notices, responses));
                 if (chosen == ExportFormat.Json) return TypedResults.Ok(found);
                 return CsvFile(context, found);
             })
@@ -36,7 +51,7 @@ public static class ContactExport
     {
         context.Response.Headers.ContentDisposition = "attachment; filename=\"consent-contact.csv\"";
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Text(Csv(found.Ledger, found.Suppressions), "text/csv; charset=utf-8");
+        return TypedResults.Text(Csv(found), "text/csv; charset=utf-8");
     }
 
     /// <summary>
@@ -44,8 +59,9 @@ public static class ContactExport
     /// entry; a suppression fills id, organization, channel, purpose, method (its source), recorded_at
     /// (when it was made) and the two trailing columns. One contact's rows are few, so this is built in memory.
     /// </summary>
-    private static string Csv(IReadOnlyList<LedgerRow> rows, IReadOnlyList<SuppressionStore.Row> suppressions)
+    private static string Csv(ContactExportView found)
     {
+        var (rows, suppressions) = (found.Ledger, found.Suppressions);
         using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
         using (var csv = new GuardedCsvWriter(text))
         {
@@ -71,6 +87,27 @@ public static class ContactExport
                 csv.WriteField(LedgerExport.Time(s.LiftedAt));
                 csv.NextRecord();
             }
+            // The other kinds fill id, action (status or choice), channel (a notice's kind), purpose (a response's topic),
+            // method (the kind of request) and recorded_at; a refusal's or a response's reason goes in the reason column.
+            void Other(string record, string id, string action, string channel, string purpose, string method, DateTimeOffset at, string? reason)
+            {
+                csv.WriteField(record);
+                LedgerExport.WriteCsvFields(csv, new LedgerRow
+                {
+                    Id = id, ReceiptId = "", SubjectId = "", OrganizationId = "", Action = action, Channel = channel, Purpose = purpose, ContactHash = "",
+                    Method = method, RecordedAt = at.ToUnixTimeMilliseconds(),
+                });
+                csv.WriteField(reason ?? "");
+                csv.WriteField("");
+                csv.NextRecord();
+            }
+            foreach (var r in found.Requests) Other("request", r.RequestId, r.Status, "", "", r.Kind, r.CreatedAt, null);
+            if (!found.Asked) return text.ToString();
+            // A service that did not answer is one line saying so, so an export is never silently short.
+            if (found.Notices is null) Other("notices", "", "not_available", "", "", "", DateTimeOffset.UnixEpoch, null);
+            foreach (var n in found.Notices ?? []) Other("notice", n.Id, n.Status, n.Kind, "", "", n.CreatedAt, n.Reason);
+            if (found.Responses is null) Other("responses", "", "not_available", "", "", "", DateTimeOffset.UnixEpoch, null);
+            foreach (var r in found.Responses ?? []) Other("response", r.ResponseId, r.PreferredContact, "", r.Topic, "", r.RespondedAt, r.Reason);
         }
         return text.ToString();
     }

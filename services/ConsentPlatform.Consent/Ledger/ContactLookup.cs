@@ -1,5 +1,8 @@
 using ConsentPlatform.Consent.Gate;
+using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
+using ConsentPlatform.Contracts;
+using MassTransit;
 using ConsentPlatform.Telephony;
 
 namespace ConsentPlatform.Consent.Ledger;
@@ -45,11 +48,30 @@ public static class ContactLookup
         return hashes;
     }
 
-    public static async Task<ContactExportView> FindAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The record: Consent's ledger rows, suppressions and the contact's data-subject requests, and, when
+    /// <paramref name="others"/> is given, the notices and responses Notices and Responses hold (asked over the
+    /// bus by keyed hash first, so they look while Consent does; null when one did not answer in time).
+    /// </summary>
+    public static async Task<ContactExportView> FindAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes, CancellationToken cancellationToken,
+        OtherServices? others = null)
     {
+        var notices = others is null ? Task.FromResult<ContactNotices?>(null) : Compliance.Overview.AskAsync<ContactNoticesRequested, ContactNotices>(others.Notices,
+            new ContactNoticesRequested { OrganizationId = organizationId, ContactHashes = hashes }, cancellationToken);
+        var responses = others is null ? Task.FromResult<ContactResponses?>(null) : Compliance.Overview.AskAsync<ContactResponsesRequested, ContactResponses>(others.Responses,
+            new ContactResponsesRequested { OrganizationId = organizationId, ContactHashes = hashes }, cancellationToken);
         var rows = (await LedgerStore.FindByContactAsync(database, hashes, cancellationToken)).Where(r => r.OrganizationId == organizationId).ToList();
-        return new ContactExportView(rows, await SuppressionQueries.BindingAsync(database, organizationId, hashes, cancellationToken));
+        return new ContactExportView(rows, await SuppressionQueries.BindingAsync(database, organizationId, hashes, cancellationToken))
+        {
+            Requests = await RequestActions.ForContactAsync(database, organizationId, hashes, cancellationToken),
+            Notices = (await notices)?.Notices,
+            Responses = (await responses)?.Responses,
+            Asked = others is not null,
+        };
     }
+
+    /// <summary>The request clients the record asks Notices and Responses through.</summary>
+    public sealed record OtherServices(IRequestClient<ContactNoticesRequested> Notices, IRequestClient<ContactResponsesRequested> Responses);
 }
 
 /// <summary>A contact to look up: what was read and the hashes it is stored under; shown only masked.</summary>

@@ -96,6 +96,22 @@ public static class RequestActions
         }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The requests a contact (any of its keyed hashes) made that concern the organization, oldest first: part of the contact's record.</summary>
+    public static async Task<IReadOnlyList<RequestView>> ForContactAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT r.id AS RequestId, r.kind AS Kind, r.status AS Status, r.created_at AS CreatedAt, r.due_at AS DueAt, r.completed_at AS CompletedAt
+            FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
+            WHERE o.organization_id = @organizationId AND r.contact_hash IN @hashes ORDER BY r.created_at, r.id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string RequestId, string Kind, string Status, long CreatedAt, long DueAt, long? CompletedAt)>(new CommandDefinition(sql,
+            new { organizationId, hashes }, cancellationToken: cancellationToken));
+        return rows.Select(r => new RequestView(r.RequestId, r.Kind, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt), r.CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null)).ToList();
+    }
+
     public static async Task<bool> ConcernsAsync(ConsentDatabase database, string organizationId, string requestId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

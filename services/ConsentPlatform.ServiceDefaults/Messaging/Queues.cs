@@ -17,6 +17,7 @@ public static class Queues
     public const string NoticesVerificationCall = "notices-verification-call";
     public const string NoticesEmailConfirmations = "notices-email-confirmations";
     public const string NoticesConsoleFigures = "notices-console-figures";
+    public const string NoticesContactRecord = "notices-contact-record";
 
     public const string ResponsesResponseLinks = "responses-response-links";
     public const string ResponsesConsentProvenance = "responses-consent-provenance";
@@ -24,6 +25,7 @@ public static class Queues
     public const string ResponsesPreferenceChanges = "responses-preference-changes";
     public const string ResponsesErasure = "responses-erasure";
     public const string ResponsesConsoleFigures = "responses-console-figures";
+    public const string ResponsesContactRecord = "responses-contact-record";
 
     public const string DirectoryErasure = "directory-erasure";
 
