@@ -10,7 +10,6 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Identity;
-using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
@@ -64,8 +63,8 @@ public static class ConsentService
             // The contact record and the per-contact export ask what Notices and Responses hold about the contact.
             bus.AddRequestClient<ContactNoticesRequested>(RequestTimeout.After(s: 2));
             bus.AddRequestClient<ContactResponsesRequested>(RequestTimeout.After(s: 2));
-            // Propagation figures: one question type, asked of each service's own queue (Overview.OtherServices).
-            bus.AddRequestClient<PropagationFiguresRequested>(new Uri($"queue:{Queues.PropagationFigures("notices")}"), RequestTimeout.After(s: 2));
+            // Propagation figures: Notices is the one service that answers them (ADR 0038); Consent reads its own.
+            bus.AddRequestClient<PropagationFiguresRequested>(RequestTimeout.After(s: 2));
         },
         MapEndpoints = app =>
         {
