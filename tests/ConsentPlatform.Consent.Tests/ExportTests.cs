@@ -124,6 +124,8 @@ public sealed class ExportTests(ConsentFactory factory) : IClassFixture<ConsentF
         Assert.Equal("Tokyo Expo 2026 booth", rows[0]["source_event"]);
         Assert.Equal("directory", rows[2]["method"]);
         Assert.NotEqual("", rows[2]["suppression_reason"]);
+        // A service that did not answer has no time of its own (not 1970-01-01).
+        Assert.All(rows.Skip(3), r => Assert.Equal("", r["recorded_at"]));
     }
 
     [Fact]

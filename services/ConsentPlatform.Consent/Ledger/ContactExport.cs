@@ -101,12 +101,21 @@ public static class ContactExport
                 csv.WriteField("");
                 csv.NextRecord();
             }
+            // Only the action column is filled: a line saying a service did not answer has no time of its own.
+            void NotAvailable(string record)
+            {
+                csv.WriteField(record);
+                foreach (var column in LedgerExport.CsvColumns) csv.WriteField(column == "action" ? "not_available" : "");
+                csv.WriteField("");
+                csv.WriteField("");
+                csv.NextRecord();
+            }
             foreach (var r in found.Requests) Other("request", r.RequestId, r.Status, "", "", r.Kind, r.CreatedAt, null);
             if (!found.Asked) return text.ToString();
             // A service that did not answer is one line saying so, so an export is never silently short.
-            if (found.Notices is null) Other("notices", "", "not_available", "", "", "", DateTimeOffset.UnixEpoch, null);
+            if (found.Notices is null) NotAvailable("notices");
             foreach (var n in found.Notices ?? []) Other("notice", n.Id, n.Status, n.Kind, "", "", n.CreatedAt, n.Reason);
-            if (found.Responses is null) Other("responses", "", "not_available", "", "", "", DateTimeOffset.UnixEpoch, null);
+            if (found.Responses is null) NotAvailable("responses");
             foreach (var r in found.Responses ?? []) Other("response", r.ResponseId, r.PreferredContact, "", r.Topic, "", r.RespondedAt, r.Reason);
         }
         return text.ToString();
