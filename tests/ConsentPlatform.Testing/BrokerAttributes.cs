@@ -29,3 +29,15 @@ public sealed class BrokerTheoryAttribute : TheoryAttribute
         }
     }
 }
+
+/// <summary>A fact that needs a RabbitMQ node and a PostgreSQL cluster: skipped with the reason of whichever is missing, unless CI requires both.</summary>
+public sealed class BrokerAndPostgresFactAttribute : FactAttribute
+{
+    public BrokerAndPostgresFactAttribute()
+    {
+        if ((RabbitMqNode.SkipReason ?? PostgresNode.SkipReason) is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}

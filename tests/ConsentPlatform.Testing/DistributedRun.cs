@@ -22,6 +22,12 @@ public sealed class DistributedRun(RabbitMqNode node, string prefix, byte[] hash
 
     public byte[] HashKey => hashKey;
 
+    /// <summary>
+    /// Configuration that puts every database of the run, identity's included, on a server ("Database:Provider",
+    /// "ConnectionStrings:Consent", …); empty: SQLite files in <see cref="DataFolder"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> DatabaseSettings { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>What every service process of the run gets; a test adds its own keys to the copy.</summary>
     public Dictionary<string, string?> Environment()
     {
@@ -32,13 +38,14 @@ public sealed class DistributedRun(RabbitMqNode node, string prefix, byte[] hash
         environment["Identity__CacheSeconds"] = "1";
         environment["RateLimiting__PublicRequestsPerMinute"] = "1000000";
         environment["Bus__StartTimeoutSeconds"] = "30";
+        foreach (var (key, value) in DatabaseSettings) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         return environment;
     }
 
     /// <summary>An organization and an API key made with the host's commands, as an operator would.</summary>
     public async Task<(string Organization, string ApiKey)> CreateKeyAsync(string legalName, string? scopes = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder)]).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Database:DataFolder", DataFolder), .. DatabaseSettings]).Build();
         var output = new StringWriter();
         Assert.Equal(0, await IdentityCommands.RunAsync(["org", "create", "--name", legalName], configuration, output, output));
         var organization = output.ToString().Trim().Split('\n')[^1].Trim();

@@ -16,7 +16,7 @@ namespace ConsentPlatform.Testing;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private const string ReadinessPath = "/health/ready";
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     // Last resort if the test host ends without disposing: a service left running would keep
@@ -45,9 +45,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         };
     }
 
-    private ServiceProcess(string name, string assemblyPath, IDictionary<string, string?> environment)
+    private readonly TimeSpan _readyTimeout;
+
+    private ServiceProcess(string name, string assemblyPath, IDictionary<string, string?> environment, TimeSpan? readyTimeout)
     {
         Name = name;
+        _readyTimeout = readyTimeout ?? DefaultReadyTimeout;
         _assemblyPath = assemblyPath;
         Port = FreePort.Next();
         BaseAddress = new Uri($"http://127.0.0.1:{Port}/");
@@ -93,19 +96,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// Starts <c>services/{projectName}/bin/{Configuration}/{tfm}/{projectName}.dll</c> of this
     /// repository (built beforehand) and waits until <c>/health/ready</c> returns 200.
     /// The configuration is the calling test assembly's (Debug or Release), falling back to the other.
+    /// <paramref name="readyTimeout"/> (default 90 s) bounds this start and every restart.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static Task<ServiceProcess> StartAsync(
         string projectName,
         IDictionary<string, string?> environment,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        TimeSpan? readyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(projectName);
         ArgumentNullException.ThrowIfNull(environment);
         // Captured here, before any await: inside the async part the caller would be this assembly.
         var caller = Assembly.GetCallingAssembly();
         var assemblyPath = LocateServiceAssembly(projectName, caller);
-        return StartCoreAsync(projectName, assemblyPath, environment, cancellationToken);
+        return StartCoreAsync(projectName, assemblyPath, environment, cancellationToken, readyTimeout);
     }
 
     /// <summary>Starts any ASP.NET Core app by the path of its built dll (e.g. a baseline app for a benchmark).</summary>
@@ -195,9 +200,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     private static async Task<ServiceProcess> StartCoreAsync(
-        string name, string assemblyPath, IDictionary<string, string?> environment, CancellationToken cancellationToken)
+        string name, string assemblyPath, IDictionary<string, string?> environment, CancellationToken cancellationToken, TimeSpan? readyTimeout = null)
     {
-        var service = new ServiceProcess(name, assemblyPath, environment);
+        var service = new ServiceProcess(name, assemblyPath, environment, readyTimeout);
         try
         {
             await service.LaunchAsync(cancellationToken);
@@ -266,9 +271,9 @@ public sealed class ServiceProcess : IAsyncDisposable
                 throw Failure($"exited with code {process.ExitCode} before {ReadinessPath} answered 200");
             }
 
-            if (clock.Elapsed > ReadyTimeout)
+            if (clock.Elapsed > _readyTimeout)
             {
-                throw Failure($"was not ready within {ReadyTimeout.TotalSeconds:0} s (last {ReadinessPath}: {lastProbe})", timeout: true);
+                throw Failure($"was not ready within {_readyTimeout.TotalSeconds:0} s (last {ReadinessPath}: {lastProbe})", timeout: true);
             }
 
             try
