@@ -42,6 +42,20 @@ public sealed record ConsentWithdrawn
     public string? Method { get; init; }
 }
 
+/// <summary>
+/// A granted consent's expires_at has passed without a withdrawal: announced once by Consent's expiry sweep, so a
+/// CRM that only saw "until" on ConsentRecorded learns the consent has ended.
+/// </summary>
+public sealed record ConsentExpired
+{
+    public required Guid ConsentId { get; init; }
+    public required string OrganizationId { get; init; }
+    public required string Channel { get; init; }
+    public required string Purpose { get; init; }
+    public required string ContactHash { get; init; }
+    public required DateTimeOffset ExpiredAt { get; init; }
+}
+
 /// <summary>The authoritative do-not-contact decision. Null Channel/Purpose/OrganizationId mean "all".</summary>
 public sealed record ContactSuppressed
 {

@@ -30,6 +30,12 @@ public sealed class ConsentOptions : ICheckedSettings
     /// </summary>
     public int RequestDeadlineDays { get; init; } = 30;
 
+    /// <summary>
+    /// How often the ledger looks for granted consents whose expiry has passed, to announce them (ConsentExpired):
+    /// how late, at most, a CRM hears that a consent ended.
+    /// </summary>
+    public int ExpirySweepSeconds { get; init; } = 60;
+
     /// <summary>The zone the console shows times in and reads dates in when the organization has none of its own (IANA id).</summary>
     public TimeZoneInfo TimeZone { get; init; } = Japan;
     /// <summary>Consent:TimeZones:{organizationId}: an organization's own zone for the console.</summary>
@@ -72,6 +78,7 @@ public sealed class ConsentOptions : ICheckedSettings
             DefaultRegions = configuration.GetSection("Consent:DefaultRegions").GetChildren()
                 .ToDictionary(child => child.Key, child => Region(read, $"Consent:DefaultRegions:{child.Key}"), StringComparer.Ordinal),
             RequestDeadlineDays = read.Int("Consent:RequestDeadlineDays", 30, 1, 366),
+            ExpirySweepSeconds = read.Int("Consent:ExpirySweepSeconds", 60, 1, 86_400),
             TimeZone = Zone(read, "Consent:TimeZone"),
             TimeZones = configuration.GetSection("Consent:TimeZones").GetChildren()
                 .ToDictionary(child => child.Key, child => Zone(read, $"Consent:TimeZones:{child.Key}"), StringComparer.Ordinal),

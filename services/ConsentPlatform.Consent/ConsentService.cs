@@ -40,6 +40,8 @@ public static class ConsentService
             services.AddSingleton<PermissionGate>();
             services.AddSingleton<SuppressionStore>();
             services.AddSingleton<LedgerStore>();
+            services.AddSingleton<ExpiryAnnouncer>();
+            services.AddHostedService(sp => sp.GetRequiredService<ExpiryAnnouncer>());
             services.AddSingleton<EventStore>();
             services.AddHostedService<PurposeAnnouncement>();
             services.AddSingleton<FormSubmission>();

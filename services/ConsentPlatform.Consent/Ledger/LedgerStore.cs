@@ -10,7 +10,7 @@ namespace ConsentPlatform.Consent.Ledger;
 /// <summary>
 /// Writes and reads the ledger. Rows are only ever inserted (erasure is the one exception, and it
 /// deletes); every insert announces itself (ConsentRecorded / ConsentWithdrawn) through the outbox
-/// in the same transaction, and is applied to the gate index when that transaction commits (registered here,
+/// in the same transaction (an expiry, which nobody writes, is announced by <see cref="ExpiryAnnouncer"/>), and is applied to the gate index when that transaction commits (registered here,
 /// so no caller has to remember it).
 /// </summary>
 public sealed class LedgerStore(GateIndex index)
@@ -75,7 +75,11 @@ public sealed class LedgerStore(GateIndex index)
     public async Task<int> EraseAsync(Transaction transaction, IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
     {
         var inHashes = transaction.Database.Dialect.InList("@hashes");
-        var sql = $"DELETE FROM consent_ledger WHERE phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
+        var ofContact = $"phone_hash {inHashes} OR email_hash {inHashes} OR contact_hash {inHashes}";
+        // The announcement rows name only consent ids, but an erased consent leaves nothing behind.
+        await transaction.Connection.ExecuteAsync(new CommandDefinition(
+            $"DELETE FROM consent_expiries WHERE consent_id IN (SELECT id FROM consent_ledger WHERE {ofContact})", new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
+        var sql = $"DELETE FROM consent_ledger WHERE {ofContact}";
         var erased = await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { hashes }, transaction.Inner, cancellationToken: cancellationToken));
         transaction.OnCommitted(() =>
         {
@@ -100,6 +104,13 @@ public sealed class LedgerStore(GateIndex index)
     {
         ConsentId = Guid.Parse(row.Withdraws!), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
         ContactHash = row.ContactHash, WithdrawnAt = DateTimeOffset.FromUnixTimeMilliseconds(row.RecordedAt), Method = row.Method,
+    };
+
+    /// <summary>How a granted row whose expiry has passed is announced (<see cref="ExpiryAnnouncer"/>).</summary>
+    internal static ConsentExpired Expired(LedgerRow row) => new()
+    {
+        ConsentId = Guid.Parse(row.Id), OrganizationId = row.OrganizationId, Channel = row.Channel, Purpose = row.Purpose,
+        ContactHash = row.ContactHash, ExpiredAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt!.Value),
     };
 
     /// <summary>

@@ -1,0 +1,82 @@
+using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
+using Dapper;
+
+namespace ConsentPlatform.Consent.Ledger;
+
+/// <summary>
+/// A consent with an expiry ends without anyone acting, so nothing else would tell the CRM (issue 13): every
+/// <see cref="ConsentOptions.ExpirySweepSeconds"/> the ledger's granted contact-channel consents whose expires_at has
+/// passed, not withdrawn and not yet announced, are announced as <see cref="ConsentExpired"/> through the outbox.
+/// Each batch is one transaction that also records the announcement in consent_expiries; its primary key means
+/// two replicas sweeping at once announce an expiry once (the one whose insert lands writes the message).
+/// </summary>
+public sealed class ExpiryAnnouncer(ConsentDatabase database, ConsentOptions options, TimeProvider time, ILogger<ExpiryAnnouncer> logger) : BackgroundService
+{
+    private const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.ExpirySweepSeconds), time);
+        do
+        {
+            try
+            {
+                var announced = await SweepAsync(stoppingToken);
+                if (announced > 0) logger.LogInformation("Announced {Count} expired consents", announced);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                // The next sweep finds what this one did not announce.
+                logger.LogWarning(error, "The consent expiry sweep failed");
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try { return await timer.WaitForNextTickAsync(stoppingToken); }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    /// <summary>Announces every expiry that has passed by now and was not announced; returns how many this call announced.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var (read, announced) = await AnnounceBatchAsync(time.GetUtcNow(), cancellationToken);
+            total += announced;
+            if (read < BatchSize) return total;
+        }
+    }
+
+    private async Task<(int Read, int Announced)> AnnounceBatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var dialect = database.Dialect;
+        var sql = $"""
+            SELECT {LedgerStore.Columns} FROM consent_ledger g
+            WHERE g.action = 'granted' AND g.channel IN ('call', 'sms', 'email') AND g.expires_at IS NOT NULL AND g.expires_at <= @now
+              AND NOT EXISTS (SELECT 1 FROM consent_ledger w WHERE w.withdraws = g.id)
+              AND NOT EXISTS (SELECT 1 FROM consent_expiries x WHERE x.consent_id = g.id)
+            ORDER BY g.seq {dialect.FirstRows("@batch")}
+            """;
+        var record = dialect.InsertIfAbsent("consent_expiries", "consent_id, announced_at", "@id, @at", key: "consent_id");
+        await using var transaction = await database.BeginAsync(cancellationToken);
+        var expired = (await transaction.Connection.QueryAsync<LedgerRow>(new CommandDefinition(
+            sql, new { now = now.ToUnixTimeMilliseconds(), batch = BatchSize }, transaction.Inner, cancellationToken: cancellationToken))).ToList();
+        var announced = 0;
+        foreach (var grant in expired)
+        {
+            // Another replica's sweep recorded it first: that one announces it.
+            if (await transaction.Connection.ExecuteAsync(new CommandDefinition(
+                    record, new { id = grant.Id, at = now.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken)) == 0)
+                continue;
+            await Outbox.WriteAsync(transaction, LedgerStore.Expired(grant), cancellationToken);
+            announced++;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (expired.Count, announced);
+    }
+}
