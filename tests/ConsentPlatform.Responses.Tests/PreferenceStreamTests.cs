@@ -97,6 +97,39 @@ public sealed class PreferenceStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_consent_expiry_reaches_the_crm_once_as_expired_and_is_the_contacts_current_preference_in_the_feed()
+    {
+        var (org, link) = await WithWebhookAndContactAsync();
+        var api = await ApiForAsync(org);
+        var consent = Guid.NewGuid();
+        var recordedAt = DateTimeOffset.UtcNow.AddDays(-30);
+        var expiredAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await _factory.PublishAsync(new ConsentRecorded
+        {
+            ConsentId = consent, OrganizationId = org, Channel = Channels.Sms, Purpose = "seminar-followup", ContactHash = link.ContactHash, RecordedAt = recordedAt,
+            ExpiresAt = expiredAt,
+        });
+        await Eventually.AssertAsync(() => !_crm.Preferences.IsEmpty, TimeSpan.FromSeconds(10), "the CRM receives the consent");
+        await _factory.PublishAsync(new ConsentExpired
+        {
+            ConsentId = consent, OrganizationId = org, Channel = Channels.Sms, Purpose = "seminar-followup", ContactHash = link.ContactHash, ExpiredAt = expiredAt,
+        });
+
+        await Eventually.AssertAsync(() => _crm.Preferences.Count >= 2, TimeSpan.FromSeconds(10), "the CRM receives the expiry");
+        await Task.Delay(300); // room for a second, duplicate delivery
+        Assert.Equal((0, 0), (_crm.BadSignatures, _crm.Duplicates));
+        var expired = Assert.Single(_crm.Preferences.Skip(1)).Preference;
+        Assert.Equal(new PreferenceChange("expired", Channels.Sms, "seminar-followup", "organization", null), expired.Change);
+        Assert.Equal(("lead-0042", link.ContactHash, "consent_expired", consent.ToString()), (expired.ExternalId, expired.ContactHash, expired.Source, expired.EvidenceId));
+        Assert.Equal(expiredAt.ToUnixTimeMilliseconds(), expired.At.ToUnixTimeMilliseconds());
+
+        var preferences = (await api.GetFromJsonAsync<JsonElement>("/api/responses/feed?preferencesAfter=0")).GetProperty("preferences").EnumerateArray()
+            .Select(p => p.GetProperty("preference")).Where(p => p.GetProperty("contactHash").GetString() == link.ContactHash).ToList();
+        var current = preferences[^1].GetProperty("change");
+        Assert.Equal(("expired", Channels.Sms), (current.GetProperty("kind").GetString(), current.GetProperty("channel").GetString()));
+    }
+
+    [Fact]
     public async Task Stop_then_start_then_consent_arrive_in_order_and_start_resumes_what_the_stop_stopped()
     {
         var (org, link) = await WithWebhookAndContactAsync();

@@ -33,17 +33,20 @@ public static class PreferenceKinds
     public const string Resumed = "resumed";
     public const string Consented = "consented";
     public const string Withdrawn = "withdrawn";
+    /// <summary>A consent's "until" passed: no consent on that channel and purpose from then, though nobody said no.</summary>
+    public const string Expired = "expired";
     public const string Erased = "erased";
 }
 
 /// <summary>
 /// Issue 13: Consent's decisions, whichever channel the person used (a short-link answer, a STOP reply, a refused
-/// call, a directory opt-out, a data-subject request, a form, START), become one preference change per message
+/// call, a directory opt-out, a data-subject request, a form, START, a consent's expiry), become one preference change per message
 /// and organization, queued for every enabled connector in the message's own transaction, so they go out in order
 /// per contact through the same at-least-once delivery (retries, dead letters) as responses.
 /// </summary>
 public sealed class PreferenceChangeConsumer(ResponsesDatabase database, DeliveryStore deliveries, TimeProvider time) :
-    IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>
+    IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>,
+    IConsumer<ConsentExpired>
 {
     /// <summary>Consent's ledger methods for withdrawals that a stop brings with it (its ContactSuppressed says the change).</summary>
     private static readonly HashSet<string> StopMethods = ["opt_out", "dsr_stop_use"];
@@ -91,6 +94,13 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
         if (m.Method is not null && StopMethods.Contains(m.Method)) return Task.CompletedTask;
         return RecordAsync(context, "responses.preference-withdrawn", m.ContactHash, m.OrganizationId, null,
             new PreferenceChange(PreferenceKinds.Withdrawn, m.Channel, m.Purpose, "organization", null), "consent_withdrawn", m.ConsentId.ToString(), m.WithdrawnAt);
+    }
+
+    public Task Consume(ConsumeContext<ConsentExpired> context)
+    {
+        var m = context.Message;
+        return RecordAsync(context, "responses.preference-expired", m.ContactHash, m.OrganizationId, null,
+            new PreferenceChange(PreferenceKinds.Expired, m.Channel, m.Purpose, "organization", null), "consent_expired", m.ConsentId.ToString(), m.ExpiredAt);
     }
 
     private static string Scope(string? organizationId) => organizationId is null ? "all_organizations" : "organization";
