@@ -100,14 +100,14 @@ public static class RequestActions
     public static async Task<IReadOnlyList<RequestView>> ForContactAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes,
         CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT r.id AS RequestId, r.kind AS Kind, r.status AS Status, r.created_at AS CreatedAt, r.due_at AS DueAt, r.completed_at AS CompletedAt
             FROM data_subject_requests r JOIN data_subject_request_organizations o ON o.request_id = r.id
-            WHERE o.organization_id = @organizationId AND r.contact_hash IN @hashes ORDER BY r.created_at, r.id
+            WHERE o.organization_id = @organizationId AND r.contact_hash {database.Dialect.InList("@hashes")} ORDER BY r.created_at, r.id
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string RequestId, string Kind, string Status, long CreatedAt, long DueAt, long? CompletedAt)>(new CommandDefinition(sql,
-            new { organizationId, hashes }, cancellationToken: cancellationToken));
+            new { organizationId, hashes = hashes.ToArray() }, cancellationToken: cancellationToken));
         return rows.Select(r => new RequestView(r.RequestId, r.Kind, r.Status, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
             DateTimeOffset.FromUnixTimeMilliseconds(r.DueAt), r.CompletedAt is { } c ? DateTimeOffset.FromUnixTimeMilliseconds(c) : null)).ToList();
     }

@@ -15,10 +15,10 @@ public sealed class ContactNoticesConsumer(NoticesDatabase database) : IConsumer
     {
         var m = context.Message;
         await using var connection = await database.OpenAsync(context.CancellationToken);
-        var rows = await connection.QueryAsync<(string Id, string Kind, string Status, string? Reason, long CreatedAt)>(new CommandDefinition("""
+        var rows = await connection.QueryAsync<(string Id, string Kind, string Status, string? Reason, long CreatedAt)>(new CommandDefinition($"""
             SELECT id, kind, status, reason, created_at FROM notices
-            WHERE organization_id = @organizationId AND contact_hash IN @hashes ORDER BY created_at, id
-            """, new { organizationId = m.OrganizationId, hashes = m.ContactHashes }, cancellationToken: context.CancellationToken));
+            WHERE organization_id = @organizationId AND contact_hash {database.Dialect.InList("@hashes")} ORDER BY created_at, id
+            """, new { organizationId = m.OrganizationId, hashes = m.ContactHashes.ToArray() }, cancellationToken: context.CancellationToken));
         await context.RespondAsync(new ContactNotices(rows.Select(r => new HeldNotice(r.Id, r.Kind, r.Status, r.Reason, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt))).ToList()));
     }
 }

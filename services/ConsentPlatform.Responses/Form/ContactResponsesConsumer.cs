@@ -15,10 +15,10 @@ public sealed class ContactResponsesConsumer(ResponsesDatabase database) : ICons
     {
         var m = context.Message;
         await using var connection = await database.OpenAsync(context.CancellationToken);
-        var rows = await connection.QueryAsync<(string ResponseId, string Topic, string PreferredContact, string? Reason, long RespondedAt)>(new CommandDefinition("""
+        var rows = await connection.QueryAsync<(string ResponseId, string Topic, string PreferredContact, string? Reason, long RespondedAt)>(new CommandDefinition($"""
             SELECT response_id, topic, preferred_contact, reason, responded_at FROM responses
-            WHERE organization_id = @organizationId AND contact_hash IN @hashes ORDER BY responded_at, id
-            """, new { organizationId = m.OrganizationId, hashes = m.ContactHashes }, cancellationToken: context.CancellationToken));
+            WHERE organization_id = @organizationId AND contact_hash {database.Dialect.InList("@hashes")} ORDER BY responded_at, id
+            """, new { organizationId = m.OrganizationId, hashes = m.ContactHashes.ToArray() }, cancellationToken: context.CancellationToken));
         await context.RespondAsync(new ContactResponses(rows.Select(r =>
             new HeldResponse(r.ResponseId, r.Topic, r.PreferredContact, r.Reason, DateTimeOffset.FromUnixTimeMilliseconds(r.RespondedAt))).ToList()));
     }
