@@ -1,6 +1,6 @@
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Notices.Calls;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.ServiceDefaults.Identity;

@@ -152,7 +152,7 @@ public static class NoticesPages
     }
 
     private static async Task<RazorComponentResult<CallsPage>> CallsPageAsync(HttpContext context, IAntiforgery antiforgery, CallPlanner planner,
-        PlanCallInput input, string? message, Dictionary<string, string[]> errors, IReadOnlyList<Gate.DoNotCallReason>? doNotCall = null)
+        PlanCallInput input, string? message, Dictionary<string, string[]> errors, IReadOnlyList<Replica.DoNotCallReason>? doNotCall = null)
     {
         var calls = await planner.RecentCallsAsync(context.User.OrganizationId(), 50, context.RequestAborted);
         var services = context.RequestServices;

@@ -1,5 +1,5 @@
 using ConsentPlatform.Notices.Calls;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.Notices.Verification;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Testing;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.Telephony;
 using ConsentPlatform.Testing;

@@ -40,7 +40,7 @@ public sealed record PlanCallInput
         return errors;
     }
 
-    /// <summary>The recipient, the calling number and the purpose: what a planned call and a gate check (Gate/GateCheckEndpoints) both name.</summary>
+    /// <summary>The recipient, the calling number and the purpose: what a planned call and a gate check (Replica/GateCheckEndpoints) both name.</summary>
     public static Dictionary<string, string[]> ValidateTarget(string? phoneNumber, string? callingNumber, string? purpose, out PhoneNumber number, out PhoneNumber calling)
     {
         var errors = new Dictionary<string, string[]>();

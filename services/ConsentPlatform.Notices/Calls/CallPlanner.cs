@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.ServiceDefaults.Data;

@@ -1,4 +1,4 @@
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConsentPlatform.Notices.Calls;

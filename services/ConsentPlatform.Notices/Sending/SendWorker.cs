@@ -1,5 +1,5 @@
 using ConsentPlatform.Notices.Calls;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using Polly;
 using Polly.Retry;
 

@@ -1,6 +1,6 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Notices.Calls;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Telephony;
 
 namespace ConsentPlatform.Benchmarks.Notices;

@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Notices;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Identity;

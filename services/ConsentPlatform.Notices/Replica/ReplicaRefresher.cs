@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>
 /// Loads the replica into <see cref="ReplicaIndex"/> before the service takes requests, then

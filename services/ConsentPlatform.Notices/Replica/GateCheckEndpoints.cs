@@ -2,7 +2,7 @@ using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>"Would a notice to this number go out now?" — the same decision a planned call gets, with nothing recorded.</summary>
 public sealed record GateCheckInput

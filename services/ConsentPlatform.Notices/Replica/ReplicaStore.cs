@@ -3,7 +3,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>
 /// Writes the local replicas (suppression, SMS consent, erasure, published calling numbers) and

@@ -1,7 +1,7 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Telephony;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>Why a notice was not sent. Stable strings: they appear in the API and in reports.</summary>
 public static class RefusalReasons

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dapper;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>What an organization may change about its contact rules (times in the recipient's local time).</summary>
 public sealed record RulesInput

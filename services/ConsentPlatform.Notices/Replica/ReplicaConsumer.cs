@@ -5,7 +5,7 @@ using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
 
-namespace ConsentPlatform.Notices.Gate;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>
 /// Keeps the local replicas the gate reads: Consent's suppressions and consents, Directory's
