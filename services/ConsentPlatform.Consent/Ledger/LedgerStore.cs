@@ -113,6 +113,18 @@ public sealed class LedgerStore(GateIndex index)
         ContactHash = row.ContactHash, ExpiredAt = DateTimeOffset.FromUnixTimeMilliseconds(row.ExpiresAt!.Value),
     };
 
+    /// <summary>A contact's grants not yet withdrawn; run by every withdrawal, so its lookups are indexed (a plan test holds it).</summary>
+    public static string ActiveGrantsSql(SqlDialect dialect)
+    {
+        var inHashes = dialect.InList("@contactHashes");
+        return $"""
+            SELECT {Columns} FROM consent_ledger g
+            WHERE (g.phone_hash {inHashes} OR g.email_hash {inHashes}) AND g.action = 'granted'
+              AND NOT EXISTS (SELECT 1 FROM consent_ledger w WHERE w.withdraws = g.id)
+            ORDER BY g.seq
+            """;
+    }
+
     /// <summary>
     /// Appends a withdrawal row for every active grant of this contact that the scope covers
     /// (null organization/purpose mean all; empty channels mean every contact channel, while a
@@ -122,14 +134,7 @@ public sealed class LedgerStore(GateIndex index)
         Transaction transaction, IReadOnlyCollection<string> contactHashes, string? organizationId, IReadOnlyList<string> channels, string? purpose,
         string method, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var inHashes = transaction.Database.Dialect.InList("@contactHashes");
-        var sql = $"""
-            SELECT {Columns} FROM consent_ledger g
-            WHERE (g.phone_hash {inHashes} OR g.email_hash {inHashes}) AND g.action = 'granted'
-              AND NOT EXISTS (SELECT 1 FROM consent_ledger w WHERE w.withdraws = g.id)
-            ORDER BY g.seq
-            """;
-        var grants = await transaction.Connection.QueryAsync<LedgerRow>(new CommandDefinition(sql, new { contactHashes }, transaction.Inner, cancellationToken: cancellationToken));
+        var grants = await transaction.Connection.QueryAsync<LedgerRow>(new CommandDefinition(ActiveGrantsSql(transaction.Database.Dialect), new { contactHashes }, transaction.Inner, cancellationToken: cancellationToken));
         var withdrawals = grants
             .Where(g => (organizationId is null || g.OrganizationId == organizationId)
                 && (purpose is null || g.Purpose == purpose)
