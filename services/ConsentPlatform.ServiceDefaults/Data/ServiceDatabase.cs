@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
+using ConsentPlatform.ServiceDefaults.Work;
 
 namespace ConsentPlatform.ServiceDefaults.Data;
 
@@ -34,7 +35,7 @@ public abstract class ServiceDatabase
     public virtual Assembly MigrationsAssembly => GetType().Assembly;
 
     /// <summary>Signals the outbox relay that rows were written, so it need not wait for its next poll.</summary>
-    public OutboxSignal OutboxSignal { get; } = new();
+    public WakeSignal OutboxSignal { get; } = new();
 
     // SQLite has one write lock per file. Writers of this process queue here, in memory, instead
     // of colliding on the lock: Microsoft.Data.Sqlite answers SQLITE_BUSY by sleeping 150 ms on a
@@ -193,7 +194,7 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
         await Inner.CommitAsync(cancellationToken);
         _committed = true;
         _commitToken = cancellationToken;
-        if (WroteOutbox) Database.OutboxSignal.Notify();
+        if (WroteOutbox) Database.OutboxSignal.Wake();
     }
 
     public async ValueTask DisposeAsync()
@@ -210,17 +211,4 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
         if (!_committed || Interlocked.Exchange(ref _onCommitted, null) is not { } work) return;
         foreach (var item in work) await item(_commitToken);
     }
-}
-
-public sealed class OutboxSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try { if (_signal.CurrentCount == 0) _signal.Release(); }
-        catch (SemaphoreFullException) { /* already signalled */ }
-    }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }

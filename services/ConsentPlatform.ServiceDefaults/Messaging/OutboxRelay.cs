@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Telemetry;
+using ConsentPlatform.ServiceDefaults.Work;
 using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Hosting;
@@ -35,38 +36,24 @@ public sealed class OutboxRelay<TDatabase>(
         // the consumers' endpoints are bound reaches no queue on the in-memory transport (the embedded
         // default) and is still marked sent: rows left from before a restart were lost that way.
         if (lifetime is not null && !await StartedAsync(lifetime.ApplicationStarted, stoppingToken)) return;
-        var poll = TimeSpan.FromMilliseconds(options.OutboxPollMilliseconds);
-        var failures = 0;
-        var nextCleanup = Stopwatch.StartNew();
-        while (!stoppingToken.IsCancellationRequested)
+        var cleanedAt = database.Time.GetTimestamp();
+        var loop = new WorkLoop($"Outbox relay for {database.Name}", database.Time, logger)
         {
-            try
+            Poll = TimeSpan.FromMilliseconds(options.OutboxPollMilliseconds),
+            Wake = database.OutboxSignal,
+            // Broker or database unavailable: nothing is lost, unsent rows stay in the table.
+            FirstBackoff = TimeSpan.FromMilliseconds(500),
+        };
+        await loop.RunAsync(async ct =>
+        {
+            var published = await RelayBatchAsync(ct);
+            if (database.Time.GetElapsedTime(cleanedAt) > TimeSpan.FromMinutes(10))
             {
-                var published = await RelayBatchAsync(stoppingToken);
-                failures = 0;
-                if (nextCleanup.Elapsed > TimeSpan.FromMinutes(10))
-                {
-                    await DeleteSentAsync(TimeSpan.FromDays(7), stoppingToken);
-                    nextCleanup.Restart();
-                }
-                if (published == 0)
-                    await database.OutboxSignal.WaitAsync(poll, stoppingToken);
+                await DeleteSentAsync(TimeSpan.FromDays(7), ct);
+                cleanedAt = database.Time.GetTimestamp();
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error)
-            {
-                // Broker or database unavailable: back off and try again; nothing is lost
-                // because unsent rows stay in the table.
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6))));
-                logger.LogWarning(error, "Outbox relay for {Database} failed ({Failures} in a row); retrying in {Delay}", database.Name, failures, delay);
-                try { await Task.Delay(delay, stoppingToken); }
-                catch (OperationCanceledException) { break; }
-            }
-        }
+            return published > 0;
+        }, stoppingToken);
     }
 
     private static async Task<bool> StartedAsync(CancellationToken started, CancellationToken stopping)
