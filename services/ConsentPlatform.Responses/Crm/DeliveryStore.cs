@@ -1,4 +1,5 @@
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Work;
 using Dapper;
 
 namespace ConsentPlatform.Responses.Crm;
@@ -41,7 +42,7 @@ public sealed class DeliveryStore(ResponsesDatabase database)
         """;
 
     /// <summary>Signalled when deliveries are committed, so the worker need not wait for its next poll.</summary>
-    public OutboxSignal Signal { get; } = new();
+    public WakeSignal Signal { get; } = new();
 
     /// <param name="kind">A response, or a preference change (<see cref="DeliveryKinds"/>); preference changes go to webhook connectors only for now.</param>
     public static async Task<int> EnqueueAsync(Transaction tx, string organizationId, Guid responseId, string contactHash, DateTimeOffset now, CancellationToken ct,
@@ -139,7 +140,7 @@ public sealed class DeliveryStore(ResponsesDatabase database)
             WHERE delivery_id = @deliveryId AND organization_id = @organizationId AND status <> 'delivered'
             """;
         var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { deliveryId, organizationId, now = now.ToUnixTimeMilliseconds() }, cancellationToken: ct));
-        if (changed == 1) Signal.Notify();
+        if (changed == 1) Signal.Wake();
         return changed == 1;
     }
 

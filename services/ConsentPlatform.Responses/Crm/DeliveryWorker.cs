@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ConsentPlatform.Responses.Form;
+using ConsentPlatform.ServiceDefaults.Work;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -17,30 +18,9 @@ public sealed class DeliveryWorker(
 {
     private readonly ConcurrentDictionary<string, (long Version, ResiliencePipeline Pipeline)> _pipelines = new();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var worked = 0;
-            try
-            {
-                worked = await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error)
-            {
-                logger.LogWarning(error, "CRM delivery round failed; trying again");
-            }
-            if (worked == 0)
-            {
-                try { await deliveries.Signal.WaitAsync(options.CrmPoll, stoppingToken); }
-                catch (OperationCanceledException) { break; }
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new WorkLoop("CRM delivery worker", time, logger) { Poll = options.CrmPoll, Wake = deliveries.Signal }
+            .RunAsync(async ct => await RunOnceAsync(ct) > 0, stoppingToken);
 
     /// <summary>One round: claims the deliveries first in line for their contact and sends them; returns how many were tried.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)

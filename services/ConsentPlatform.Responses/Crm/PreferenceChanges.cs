@@ -77,7 +77,7 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
                     m.SuppressionId.ToString(), m.UnsuppressedAt, context.CancellationToken);
             }
         });
-        deliveries.Signal.Notify();
+        deliveries.Signal.Wake();
     }
 
     public Task Consume(ConsumeContext<ConsentRecorded> context)
@@ -116,7 +116,7 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
             foreach (var organization in organizations)
                 await WriteAsync(tx, organization, contactHash, suppressionId is null ? null : "s:" + suppressionId, change, source, evidenceId, at, context.CancellationToken);
         });
-        deliveries.Signal.Notify();
+        deliveries.Signal.Wake();
     }
 
     /// <summary>Organizations that reached the contact (links, consents) or hold it in their CRM; in ordinal order, so each gets its change in the same order everywhere.</summary>

@@ -96,7 +96,7 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
         if (confirm) await confirmations.StartAsync(tx, link, responseId, input.CleanEmail!, language, requester, now, ct);
         var deliveries = await DeliveryStore.EnqueueAsync(tx, link.OrganizationId, responseId, link.ContactHash, now, ct);
         await tx.CommitAsync(ct);
-        if (deliveries > 0) deliveryStore.Signal.Notify();
+        if (deliveries > 0) deliveryStore.Signal.Wake();
 
         logger.LogInformation("Response {ResponseId} for {OrganizationId}: {Status}, opt-out requested {OptOut}, flagged {Flagged}, {Deliveries} CRM deliveries, email confirmation {Confirm}",
             responseId, link.OrganizationId, status, stopped is not null, flagged, deliveries, confirm);
