@@ -24,6 +24,8 @@ public static class ConsentService
         Name = "consent",
         Title = "Consent",
         Description = "Embeddable event-registration forms that capture per-channel consent with evidence; the suppression list; the may-I-contact gate and bulk list scrubbing.",
+        JapaneseTitle = "同意",
+        JapaneseDescription = "チャネルごとの同意を証跡とともに記録する、埋め込み可能なイベント申込フォーム。連絡停止リスト、「この番号に今連絡してよいか」の確認、リストの一括照合。",
         AddServices = builder =>
         {
             var services = builder.Services;
@@ -84,6 +86,7 @@ public static class ConsentService
             app.MapRequestPages();
             app.MapConsolePages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
         },
-        Pages = [new PageLink("Consent forms", "/consent/events"), new PageLink("Compliance console", ConsolePages.Path), new PageLink("Compliance overview", ConsolePages.OverviewPath)],
+        Pages = [new PageLink("Consent forms", "同意フォーム", "/consent/events"), new PageLink("Compliance console", "コンプライアンス画面", ConsolePages.Path),
+            new PageLink("Compliance overview", "コンプライアンス概要", ConsolePages.OverviewPath)],
     };
 }

@@ -19,6 +19,8 @@ public static class DirectoryService
         Name = "directory",
         Title = "Directory",
         Description = "The company's published caller numbers and public profile: look a number up, recognise or block it, opt out from there.",
+        JapaneseTitle = "発信番号ディレクトリ",
+        JapaneseDescription = "会社が公開する発信番号と会社情報。番号を調べ、誰からの電話か確かめ、着信拒否や連絡停止をそこから。",
         AddServices = builder =>
         {
             builder.Services.AddServiceDatabase<DirectoryDatabase>();
@@ -45,9 +47,9 @@ public static class DirectoryService
         },
         Pages =
         [
-            new PageLink("Organization profile", "/directory/organization"),
-            new PageLink("Caller numbers", "/directory/numbers"),
-            new PageLink("Number lookup (public)", "/lookup"),
+            new PageLink("Organization profile", "会社情報", "/directory/organization"),
+            new PageLink("Caller numbers", "発信番号", "/directory/numbers"),
+            new PageLink("Number lookup (public)", "番号検索（公開）", "/lookup"),
         ],
     };
 }

@@ -21,6 +21,8 @@ public static class NoticesService
         Name = "notices",
         Title = "Notices",
         Description = "Pre-call and post-call SMS notices naming the company, the caller and the topic, with a short opt-out link; never twice, never to someone who said no.",
+        JapaneseTitle = "通知",
+        JapaneseDescription = "会社名・担当者・用件を伝える通話前後のSMS通知と、連絡停止の短縮リンク。同じ通知は二度送らず、断った人には送りません。",
         AddServices = AddServices,
         AddConsumers = bus =>
         {
@@ -43,9 +45,9 @@ public static class NoticesService
             app.MapDevCallLogPage();
             app.MapTwilioWebhooks();
         },
-        Pages = [new PageLink("Calls and notices", "/notices/calls"), new PageLink("Notice templates", "/notices/templates"),
-            new PageLink("Dev inbox (SMS sent in development)", "/notices/dev-inbox"),
-            new PageLink("Dev call log (verification calls placed in development)", DevCallLog.PagePath)],
+        Pages = [new PageLink("Calls and notices", "通話と通知", "/notices/calls"), new PageLink("Notice templates", "通知テンプレート", "/notices/templates"),
+            new PageLink("Dev inbox (SMS sent in development)", "開発用受信箱（開発中に送ったSMS）", "/notices/dev-inbox"),
+            new PageLink("Dev call log (verification calls placed in development)", "開発用通話記録（開発中にかけた確認電話）", DevCallLog.PagePath)],
     };
 
     private static void AddServices(IHostApplicationBuilder builder)

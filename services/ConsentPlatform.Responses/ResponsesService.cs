@@ -20,6 +20,8 @@ public static class ResponsesService
         Name = "responses",
         Title = "Responses",
         Description = "The short link and response form where recipients say how (or whether) they want to be contacted; answers feed the CRM.",
+        JapaneseTitle = "回答",
+        JapaneseDescription = "受け取った人が、連絡を望むか・どう望むかを答える短縮リンクと回答フォーム。回答はCRMに届きます。",
         AddServices = AddServices,
         AddConsumers = bus =>
         {
@@ -43,9 +45,9 @@ public static class ResponsesService
         },
         Pages =
         [
-            new PageLink("Responses", "/responses/list"),
-            new PageLink("CRM connectors", "/responses/connectors"),
-            new PageLink("CRM delivery log", "/responses/deliveries"),
+            new PageLink("Responses", "回答一覧", "/responses/list"),
+            new PageLink("CRM connectors", "CRM連携", "/responses/connectors"),
+            new PageLink("CRM delivery log", "CRM送信記録", "/responses/deliveries"),
         ],
     };
 

@@ -68,4 +68,42 @@ public sealed partial class SignInTests(HostFactory host) : IClassFixture<HostFa
         var response = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = key.Key }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("/", null, "ja", "同意フォーム")]
+    [InlineData("/", "en-US,en;q=0.9", "en", "Consent forms")]
+    [InlineData("/?lang=en", "ja-JP", "en", "Consent forms")]
+    [InlineData("/signin", null, "ja", "APIキー")]
+    [InlineData("/signin", "en", "en", "API key")]
+    [InlineData("/signin?lang=ja", "en", "ja", "APIキー")]
+    public async Task The_landing_and_sign_in_pages_speak_Japanese_unless_the_browser_or_the_switch_asks_for_English(
+        string path, string? acceptLanguage, string lang, string expected)
+    {
+        using var client = host.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (acceptLanguage is not null) request.Headers.AcceptLanguage.ParseAdd(acceptLanguage);
+
+        var html = WebUtility.HtmlDecode(await (await client.SendAsync(request)).Content.ReadAsStringAsync());
+
+        Assert.Contains($"<html lang=\"{lang}\">", html);
+        Assert.Contains(expected, html);
+        Assert.Contains($"hreflang=\"{(lang == "ja" ? "en" : "ja")}\"", html);
+    }
+
+    [Fact]
+    public async Task A_refused_key_is_explained_in_the_language_the_form_was_shown_in()
+    {
+        using var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await browser.GetAsync("/signin?lang=ja");
+
+        var refused = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = await TokenFromAsync(form), ["key"] = "cpk_not-a-key", ["lang"] = "ja",
+        }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Contains("そのキーは登録されていないか、無効にされています。", html);
+        Assert.Contains("<html lang=\"ja\">", html);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Claims;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Recipients;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -22,20 +23,28 @@ public static class PlatformPages
         app.MapAsset("/assets/favicon.svg", "favicon.svg", "image/svg+xml");
         app.MapAsset("/favicon.ico", "favicon.ico", "image/x-icon");
 
-        app.MapGet("/", (HttpContext context, PlatformModules modules, IAntiforgery antiforgery) =>
-            new RazorComponentResult<LandingPage>(new
+        app.MapGet("/", (string? lang, HttpContext context, PlatformModules modules, IAntiforgery antiforgery) =>
+        {
+            var language = RecipientLanguage.Resolve(context.Request, lang);
+            return new RazorComponentResult<LandingPage>(new
             {
-                Title = modules.All.Count == 1 ? $"ConsentPlatform — {modules.All[0].Title}" : "ConsentPlatform",
+                Title = modules.All.Count == 1 ? $"ConsentPlatform — {modules.All[0].TitleIn(language)}" : "ConsentPlatform",
+                Lang = language,
                 Modules = modules.All,
                 SignedInAs = SignedInAs(context.User),
                 Antiforgery = antiforgery.GetAndStoreTokens(context),
-            })).ExcludeFromDescription();
+            });
+        }).ExcludeFromDescription();
 
-        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            new RazorComponentResult<SignInPage>(new { Tokens = antiforgery.GetAndStoreTokens(context), ReturnUrl = returnUrl }))
+        app.MapGet("/signin", (HttpContext context, IAntiforgery antiforgery, string? returnUrl, string? lang) =>
+            new RazorComponentResult<SignInPage>(new
+            {
+                Tokens = antiforgery.GetAndStoreTokens(context), ReturnUrl = returnUrl, Lang = RecipientLanguage.Resolve(context.Request, lang),
+            }))
             .ExcludeFromDescription();
 
-        app.MapPost("/signin", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, IdentityStore store, [FromForm] string? key, [FromForm] string? returnUrl) =>
+        app.MapPost("/signin", async Task<IResult> (HttpContext context, IAntiforgery antiforgery, IdentityStore store,
+            [FromForm] string? key, [FromForm] string? returnUrl, [FromForm] string? lang) =>
         {
             var caller = string.IsNullOrWhiteSpace(key) ? null : await store.ValidateAsync(key, context.RequestAborted);
             if (caller is null)
@@ -45,7 +54,8 @@ public static class PlatformPages
                 {
                     Tokens = antiforgery.GetAndStoreTokens(context),
                     ReturnUrl = returnUrl,
-                    Error = "That key is unknown or has been revoked.",
+                    Lang = RecipientLanguage.Resolve(context.Request, lang),
+                    Error = true,
                 });
             }
             await context.SignInAsync(Authentication.SessionScheme, caller.ToPrincipal(Authentication.SessionScheme));
