@@ -1,3 +1,6 @@
+// Features: Compliance → Import → Forms → Requests → Suppression → Ledger → Gate; Compliance → Scrub → Gate
+// (an arrow: the folder on its left may use the one on its right, and what that one may use; ADR 0037,
+// held by Architecture/FeatureDependencyTests)
 using ConsentPlatform.Consent.Compliance;
 using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
@@ -39,6 +42,9 @@ public static class ConsentService
             services.AddHostedService(sp => sp.GetRequiredService<CheckAudit>());
             // Before the bus starts consuming: opt-outs must land in a loaded index.
             services.AddHostedService<GateIndexLoader>();
+            // Entries before rows, as the loader read them when it read both tables itself.
+            services.AddSingleton<IGateIndexSource, SuppressionIndexSource>();
+            services.AddSingleton<IGateIndexSource, LedgerIndexSource>();
             services.AddSingleton<PermissionGate>();
             services.AddSingleton<SuppressionStore>();
             services.AddSingleton<LedgerStore>();
@@ -81,7 +87,8 @@ public static class ConsentService
             api.MapLedgerExport();
             api.MapScrubApi();
             app.MapFormPages();
-            app.MapOrganizerPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
+            app.MapOrganizerPages();
+            app.MapSubmissionPages(app.ServiceProvider.GetRequiredService<ConsentOptions>());
             app.MapRequestApi();
             app.MapRequestPages();
             app.MapConsolePages(app.ServiceProvider.GetRequiredService<ConsentOptions>());

@@ -200,7 +200,7 @@ public sealed partial class OrganizerPageTests(ConsentFactory factory) : IClassF
         Assert.DoesNotContain("rel=\"next\"", second);
     }
 
-    private const int OrganizerPageSize = Forms.OrganizerPages.PageSize;
+    private const int OrganizerPageSize = Import.SubmissionPages.PageSize;
 
     [Fact]
     public async Task Import_upload_on_the_event_page_imports_a_good_file_and_lists_every_bad_row_of_a_bad_one_writing_nothing()

@@ -1,5 +1,6 @@
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.ServiceDefaults.Identity;
+using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConsentPlatform.Consent.Forms;
@@ -43,6 +44,18 @@ public static class EventEndpoints
                     ? TypedResults.NotFound()
                     : TypedResults.Ok(await events.AllVersionsAsync(id, context.RequestAborted)))
             .WithSummary("Every version of every consent text of the event, with its hash");
+
+        // The route is the event's; the export is the ledger's, which does not know events.
+        api.MapGet("/events/{id}/ledger", async Task<Results<LedgerExport.LedgerExportResult, ValidationProblem, NotFound>> (string id, string? format, HttpContext context, EventStore events, ConsentDatabase database) =>
+            {
+                if (LedgerExport.Negotiate(format, context.Request) is not { } chosen) return LedgerExport.FormatProblem();
+                var organizationId = context.User.OrganizationId();
+                if (await events.FindAsync(organizationId, id, context.RequestAborted) is null) return TypedResults.NotFound();
+                return LedgerExport.EventLedger(database, organizationId, id, chosen);
+            })
+            .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
+            .WithCsvByteOrderMark()
+            .WithSummary("The event's ledger rows (form submissions, imports, withdrawals) with evidence and provenance, streamed: ?format=csv|json or Accept");
 
         api.MapGet("/events/{id}/submissions", async Task<Results<Ok<IReadOnlyList<LedgerRow>>, NotFound>> (string id, HttpContext context, EventStore events, ConsentDatabase database) =>
                 await events.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is null

@@ -15,8 +15,6 @@ public sealed record ReceiptLine(string Channel, string? ThirdParty, string Cont
 /// <summary>Turns a submitted form into ledger rows with their evidence (R5) and provenance (R6).</summary>
 public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger, EventStore events, PhoneNumberHasher hasher, ConsentOptions options, TimeProvider time, ILogger<FormSubmission> logger)
 {
-    public const string ShareChannel = "share";
-
     public sealed record Evidence(string? Ip, string? UserAgent, string? Referer);
 
     /// <summary>Validates and records; returns the receipt, or the errors by field name (nothing written).</summary>
@@ -85,8 +83,8 @@ public sealed class FormSubmission(ConsentDatabase database, LedgerStore ledger,
         }
         foreach (var recipient in thirdParties)
         {
-            rows.Add(Row(ShareChannel, recipient, phone.IsEmpty ? email! : phone.E164, phoneHash ?? emailHash!, null));
-            lines.Add(new ReceiptLine(ShareChannel, recipient, phone.IsEmpty ? email! : phone.FormatNational(), null, null, null, expires));
+            rows.Add(Row(LedgerRow.ShareChannel, recipient, phone.IsEmpty ? email! : phone.E164, phoneHash ?? emailHash!, null));
+            lines.Add(new ReceiptLine(LedgerRow.ShareChannel, recipient, phone.IsEmpty ? email! : phone.FormatNational(), null, null, null, expires));
         }
 
         await using (var transaction = await database.BeginAsync(cancellationToken))

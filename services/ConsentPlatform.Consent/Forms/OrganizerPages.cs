@@ -1,6 +1,4 @@
 using System.Reflection;
-using ConsentPlatform.Consent.Import;
-using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Antiforgery;
@@ -10,16 +8,15 @@ using Microsoft.AspNetCore.Mvc;
 namespace ConsentPlatform.Consent.Forms;
 
 /// <summary>
-/// The organizer's pages: create and edit a form with a preview, the embed snippet, submissions
-/// with export links and an import upload. Plain HTML forms with antiforgery; a small script of
+/// The organizer's pages: create and edit a form with a preview and the embed snippet (an event's
+/// submissions and the import upload are Import/SubmissionPages). Plain HTML forms with antiforgery; a small script of
 /// our own (organizer.js) adds the live preview and copy buttons where JavaScript runs.
 /// </summary>
 public static class OrganizerPages
 {
-    public const int PageSize = 50;
     private static readonly string Script = ReadScript();
 
-    public static void MapOrganizerPages(this IEndpointRouteBuilder app, ConsentOptions options)
+    public static void MapOrganizerPages(this IEndpointRouteBuilder app)
     {
         app.MapGet("/consent/organizer.js", (HttpContext context) =>
         {
@@ -75,38 +72,9 @@ public static class OrganizerPages
             await events.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } current
                 ? await PreviewAsync(context, preview, current, input, previewLang)
                 : NotFound());
-
-        pages.MapGet("/{id}/submissions", async (string id, long? after, HttpContext context, IAntiforgery antiforgery, EventStore events, ConsentDatabase database) =>
-            await events.FindAsync(context.User.OrganizationId(), id, context.RequestAborted) is { } form
-                ? await SubmissionsAsync(context, antiforgery, database, form, after ?? 0, null)
-                : NotFound());
-
-        pages.MapPost("/{id}/imports", async (string id, HttpContext context, IAntiforgery antiforgery, EventStore events, ConsentDatabase database, ConsentImporter importer,
-                IFormFile? file) =>
-            {
-                var organizationId = context.User.OrganizationId();
-                if (await events.FindAsync(organizationId, id, context.RequestAborted) is not { } form) return NotFound();
-                ImportOutcome outcome;
-                if (file is null || file.Length == 0) outcome = new ImportOutcome.Unreadable("file", "Choose a CSV or JSON file to import.");
-                else if (FormatOf(file) is not { } format) outcome = new ImportOutcome.Unreadable("file", "The file must be .csv or .json.");
-                else
-                {
-                    await using var stream = file.OpenReadStream();
-                    outcome = await importer.ImportAsync(organizationId, form, stream, format, SafeName(file.FileName), context.RequestAborted);
-                }
-                context.Response.StatusCode = outcome switch
-                {
-                    ImportOutcome.Imported => StatusCodes.Status200OK,
-                    ImportOutcome.TooLarge => StatusCodes.Status413PayloadTooLarge,
-                    _ => StatusCodes.Status400BadRequest,
-                };
-                return await SubmissionsAsync(context, antiforgery, database, form, 0, outcome);
-            })
-            .WithFormOptions(multipartBodyLengthLimit: options.ImportMaxBytes)
-            .WithMetadata(new RequestSizeLimitAttribute(options.ImportMaxBytes + 64 * 1024));
     }
 
-    private static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such event");
+    public static IResult NotFound() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such event");
 
     private static async Task<IResult> EditorAsync(HttpContext context, IAntiforgery antiforgery, FormPreview preview, EventView? current, EditorInput input,
         Dictionary<string, string[]> errors, bool saved = false)
@@ -129,24 +97,11 @@ public static class OrganizerPages
         return Results.Content(html, "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> SubmissionsAsync(HttpContext context, IAntiforgery antiforgery, ConsentDatabase database, EventView form, long after, ImportOutcome? outcome)
-    {
-        OrganizerHeaders(context);
-        var organizationId = context.User.OrganizationId();
-        var rows = await LedgerQueries.PageByEventAsync(database, organizationId, form.Id, after, PageSize + 1, context.RequestAborted);
-        return new RazorComponentResult<SubmissionsPage>(new
-        {
-            Form = form, Rows = rows.Take(PageSize).ToList(), HasMore = rows.Count > PageSize, After = after,
-            Total = await LedgerQueries.CountByEventAsync(database, organizationId, form.Id, context.RequestAborted), Outcome = outcome,
-            Tokens = antiforgery.GetAndStoreTokens(context), SignedInAs = PlatformPages.SignedInAs(context.User),
-        });
-    }
-
     /// <summary>
     /// Our own script and styles only; the preview frames are srcdoc documents, which inherit this
     /// policy, so the previewed form can load nothing from elsewhere either.
     /// </summary>
-    private static void OrganizerHeaders(HttpContext context)
+    public static void OrganizerHeaders(HttpContext context)
     {
         context.Response.Headers.ContentSecurityPolicy =
             "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -155,16 +110,6 @@ public static class OrganizerPages
     }
 
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}";
-
-    private static ImportFormat? FormatOf(IFormFile file) =>
-        ImportEndpoints.FormatOf(file.ContentType)
-        ?? Path.GetExtension(file.FileName).ToLowerInvariant() switch { ".csv" => ImportFormat.Csv, ".json" => ImportFormat.Json, _ => null };
-
-    private static string? SafeName(string? name)
-    {
-        var clean = Path.GetFileName(name ?? "").Trim();
-        return clean.Length == 0 ? null : clean.Length > 200 ? clean[..200] : clean;
-    }
 
     private static string ReadScript()
     {

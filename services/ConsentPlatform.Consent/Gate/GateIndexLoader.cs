@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using ConsentPlatform.Consent.Ledger;
-using ConsentPlatform.Consent.Suppression;
 using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.Consent.Gate;
@@ -8,27 +6,27 @@ namespace ConsentPlatform.Consent.Gate;
 /// <summary>
 /// Builds the gate index from the database at start-up (the service is not ready before that,
 /// and the gate denies meanwhile), then polls for rows that another process of this service
-/// wrote, so several replicas converge within Consent:IndexRefreshMilliseconds.
+/// wrote, so several replicas converge within Consent:IndexRefreshMilliseconds. The rows come from
+/// the features that own them (<see cref="IGateIndexSource"/>), in the order they are registered.
 /// </summary>
-public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, ContactHoursStore hours, ConsentOptions options, ILogger<GateIndexLoader> logger)
+public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, IEnumerable<IGateIndexSource> sources, ContactHoursStore hours, ConsentOptions options,
+    ILogger<GateIndexLoader> logger)
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _polling;
     private volatile bool _disposed;
-    private long _suppressionSeq;
-    private long _ledgerSeq;
-    private long _liftSeq;
+    private readonly IReadOnlyList<IGateIndexSource> _sources = sources.ToList();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         await hours.LoadAsync(cancellationToken);
         await PresizeAsync(cancellationToken);
-        var (suppressions, rows) = await CatchUpAsync(cancellationToken);
+        var loaded = await CatchUpAsync(cancellationToken);
         index.MarkReady();
-        logger.LogInformation("Gate index loaded: {Suppressions} suppression entries, {Rows} ledger rows, {Contacts} contacts in {Elapsed} ms",
-            suppressions, rows, index.ContactCount, clock.ElapsedMilliseconds);
+        logger.LogInformation("Gate index loaded: {Rows}, {Contacts} contacts in {Elapsed} ms",
+            string.Join(", ", _sources.Select((s, i) => $"{loaded[i]} {s.Name}")), index.ContactCount, clock.ElapsedMilliseconds);
         _polling = PollAsync(_stopping.Token);
     }
 
@@ -53,45 +51,19 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, C
         }
     }
 
-    /// <summary>
-    /// Sizes the index for every suppression entry before loading them: one allocation instead of a
-    /// series of doublings, each of which briefly holds the old and the new table at once.
-    /// </summary>
     private async Task PresizeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        index.EnsureCapacity(await SuppressionStore.CountAsync(connection, cancellationToken));
+        foreach (var source in _sources) await source.PrepareAsync(connection, index, cancellationToken);
     }
 
     /// <summary>Applies rows newer than the last seen ones; applying a row twice changes nothing.</summary>
-    private async Task<(long Suppressions, long Rows)> CatchUpAsync(CancellationToken cancellationToken)
+    private async Task<long[]> CatchUpAsync(CancellationToken cancellationToken)
     {
-        long suppressions = 0, rows = 0;
+        var applied = new long[_sources.Count];
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Unbuffered: at start-up this reads every row, and millions must not be held twice.
-        await foreach (var s in SuppressionStore.ActiveEntriesAfter(connection, _suppressionSeq).WithCancellation(cancellationToken))
-        {
-            if (ContactKey.TryParse(s.ContactHash, out var key))
-                index.AddSuppression(key, new SuppressionFact(Guid.Parse(s.Id), s.OrganizationId, s.Channel, s.Purpose, s.Reason, s.CreatedAt, s.Until));
-            _suppressionSeq = s.Seq;
-            suppressions++;
-        }
-
-        // After the entries: a lift read before its entry would find nothing to lift, but an entry read
-        // after its lift is already left out by the query above.
-        await foreach (var lift in SuppressionStore.LiftsAfter(connection, _liftSeq).WithCancellation(cancellationToken))
-        {
-            if (ContactKey.TryParse(lift.ContactHash, out var key)) index.LiftSuppression(key, Guid.Parse(lift.SuppressionId));
-            _liftSeq = lift.Seq;
-        }
-
-        await foreach (var row in LedgerStore.RowsAfter(connection, _ledgerSeq).WithCancellation(cancellationToken))
-        {
-            LedgerStore.Apply(index, row);
-            _ledgerSeq = row.Seq;
-            rows++;
-        }
-        return (suppressions, rows);
+        for (var i = 0; i < _sources.Count; i++) applied[i] = await _sources[i].CatchUpAsync(connection, index, cancellationToken);
+        return applied;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -230,8 +230,8 @@ public sealed class ConsentImporter(ConsentDatabase database, LedgerStore ledger
         // Third-party provisions (R9) as the form records them: one "share" row per named recipient.
         foreach (var recipient in registration.ThirdParties)
             rows.Add(registration.Phone.IsEmpty
-                ? Row(FormSubmission.ShareChannel, recipient, registration.Email, emailHash!)
-                : Row(FormSubmission.ShareChannel, recipient, registration.Phone.E164, phoneHash!));
+                ? Row(LedgerRow.ShareChannel, recipient, registration.Email, emailHash!)
+                : Row(LedgerRow.ShareChannel, recipient, registration.Phone.E164, phoneHash!));
         return rows;
 
         // nextId is read as each row is added, so the ids ascend in the order the rows are written.

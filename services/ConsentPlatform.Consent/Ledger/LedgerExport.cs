@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using ConsentPlatform.Consent.Forms;
-using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;
 using CsvHelper;
@@ -42,18 +40,13 @@ public static class LedgerExport
             .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
             .WithCsvByteOrderMark()
             .WithSummary("The organization's whole consent ledger with evidence and provenance, streamed: ?format=csv|json or Accept");
+    }
 
-        api.MapGet("/events/{id}/ledger", async Task<Results<LedgerExportResult, ValidationProblem, NotFound>> (string id, string? format, HttpContext context, EventStore events, ConsentDatabase database) =>
-            {
-                if (Negotiate(format, context.Request) is not { } chosen) return FormatProblem();
-                var organizationId = context.User.OrganizationId();
-                if (await events.FindAsync(organizationId, id, context.RequestAborted) is null) return TypedResults.NotFound();
-                const string sql = $"SELECT {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @id ORDER BY seq";
-                return new LedgerExportResult(chosen, $"consent-ledger-{id}", ct => StreamAsync(database, sql, new { organizationId, id }, ct));
-            })
-            .Produces<LedgerRow[]>(StatusCodes.Status200OK, "application/json", "text/csv")
-            .WithCsvByteOrderMark()
-            .WithSummary("The event's ledger rows (form submissions, imports, withdrawals) with evidence and provenance, streamed: ?format=csv|json or Accept");
+    /// <summary>The event's rows as a file; the caller has checked that the event is the organization's.</summary>
+    public static LedgerExportResult EventLedger(ConsentDatabase database, string organizationId, string eventId, ExportFormat format)
+    {
+        const string sql = $"SELECT {LedgerStore.AllColumns} FROM consent_ledger WHERE organization_id = @organizationId AND event_id = @eventId ORDER BY seq";
+        return new LedgerExportResult(format, $"consent-ledger-{eventId}", ct => StreamAsync(database, sql, new { organizationId, eventId }, ct));
     }
 
     /// <summary>?format= wins; else text/csv in Accept; else JSON. Null for an unknown ?format=.</summary>

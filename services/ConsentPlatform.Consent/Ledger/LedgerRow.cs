@@ -53,4 +53,7 @@ public sealed record LedgerRow
     public const string Granted = "granted";
     public const string Withdrawn = "withdrawn";
     public const string Requested = "requested";
+
+    /// <summary>The channel of a row that grants sharing the contact with a third party (ThirdParty names it).</summary>
+    public const string ShareChannel = "share";
 }

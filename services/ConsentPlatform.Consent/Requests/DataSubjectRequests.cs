@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Suppression;
@@ -143,7 +142,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
             if (row.Kind == StopThirdParty)
             {
                 // Provision to others stops; the person's own choices about being contacted do not change.
-                withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [FormSubmission.ShareChannel], null, "dsr_" + row.Kind, now, cancellationToken);
+                withdrawn = await ledger.WithdrawAsync(transaction, hashes, null, [LedgerRow.ShareChannel], null, "dsr_" + row.Kind, now, cancellationToken);
             }
             else
             {

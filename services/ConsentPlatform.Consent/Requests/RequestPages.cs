@@ -1,4 +1,3 @@
-using ConsentPlatform.Consent.Forms;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
@@ -75,7 +74,7 @@ public static class RequestPages
         }).DisableAntiforgery();
     }
 
-    private static RequestWords Words(HttpContext context, string? lang) => RequestWords.For(FormWords.Language(context.Request, lang));
+    private static RequestWords Words(HttpContext context, string? lang) => RequestWords.For(RecipientLanguage.Resolve(context.Request, lang));
 
     private static List<(string, string)>? Forged(HttpContext context, FormTokens tokens, RequestWords words) =>
         tokens.Check(context.Request, TokenPurpose, TokenSubject, context.Request.Form[FormTokens.FieldName]) is null ? null : [(FormTokens.FieldName, words.Expired)];

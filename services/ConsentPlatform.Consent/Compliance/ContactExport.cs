@@ -1,3 +1,4 @@
+using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
@@ -8,7 +9,7 @@ using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConsentPlatform.Consent.Ledger;
+namespace ConsentPlatform.Consent.Compliance;
 
 /// <summary>"What do we hold about this number, and why": the organization's ledger rows and the suppression entries that bind it.</summary>
 public sealed record ContactExportView(IReadOnlyList<LedgerRow> Ledger, IReadOnlyList<SuppressionStore.Row> Suppressions)

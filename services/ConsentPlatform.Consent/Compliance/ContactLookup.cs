@@ -1,3 +1,4 @@
+using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;
@@ -5,7 +6,7 @@ using ConsentPlatform.Contracts;
 using MassTransit;
 using ConsentPlatform.Telephony;
 
-namespace ConsentPlatform.Consent.Ledger;
+namespace ConsentPlatform.Consent.Compliance;
 
 /// <summary>
 /// What an organization holds about one contact: its ledger rows and the suppression entries that bind
@@ -56,9 +57,9 @@ public static class ContactLookup
     public static async Task<ContactExportView> FindAsync(ConsentDatabase database, string organizationId, IReadOnlyList<string> hashes, CancellationToken cancellationToken,
         OtherServices? others = null)
     {
-        var notices = others is null ? Task.FromResult<ContactNotices?>(null) : Compliance.Overview.AskAsync<ContactNoticesRequested, ContactNotices>(others.Notices,
+        var notices = others is null ? Task.FromResult<ContactNotices?>(null) : Overview.AskAsync<ContactNoticesRequested, ContactNotices>(others.Notices,
             new ContactNoticesRequested { OrganizationId = organizationId, ContactHashes = hashes }, cancellationToken);
-        var responses = others is null ? Task.FromResult<ContactResponses?>(null) : Compliance.Overview.AskAsync<ContactResponsesRequested, ContactResponses>(others.Responses,
+        var responses = others is null ? Task.FromResult<ContactResponses?>(null) : Overview.AskAsync<ContactResponsesRequested, ContactResponses>(others.Responses,
             new ContactResponsesRequested { OrganizationId = organizationId, ContactHashes = hashes }, cancellationToken);
         var rows = (await LedgerStore.FindByContactAsync(database, hashes, cancellationToken)).Where(r => r.OrganizationId == organizationId).ToList();
         return new ContactExportView(rows, await SuppressionQueries.BindingAsync(database, organizationId, hashes, cancellationToken))
