@@ -10,7 +10,7 @@ public enum SmsProvider { DevInbox, Twilio }
 /// </summary>
 public sealed class NoticesOptions : ICheckedSettings
 {
-    /// <summary>Prefix of the short links where Responses is public elsewhere; null: see <see cref="Calls.ShortLinks"/>.</summary>
+    /// <summary>Prefix of the short links where Responses is public elsewhere; null: see <see cref="Templates.ShortLinks"/>.</summary>
     public string? ShortLinkBaseUrl { get; init; }
     public int ShortCodeLength { get; init; } = 10;
 

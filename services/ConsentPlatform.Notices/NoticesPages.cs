@@ -1,3 +1,4 @@
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Notices.Templates;

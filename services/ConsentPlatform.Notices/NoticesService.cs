@@ -1,3 +1,6 @@
+// Features: Webhooks → Sending; Verification → Sending; Verification → Templates; Calls → Templates; Calls → Sending → Replica
+// (an arrow: the folder on its left may use the one on its right, and what that one may use; ADR 0037,
+// held by Architecture/FeatureDependencyTests)
 using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
@@ -68,6 +71,10 @@ public static class NoticesService
         services.AddSingleton<IMessageOutcomeHook, NoticeOutcomes>();
         services.AddSingleton(sp => new SendSignal(sp.GetRequiredService<NoticesOptions>().SendConcurrency));
         services.AddSingleton<OutgoingStore>();
+        services.AddSingleton<ISendRecheck>(sp => sp.GetRequiredService<CallPlanner>());
+        // An erasure reaches every owner in the replica's transaction: queued messages first, then calls, as before.
+        services.AddSingleton<IContactErasure>(sp => sp.GetRequiredService<OutgoingStore>());
+        services.AddSingleton<IContactErasure>(sp => sp.GetRequiredService<CallPlanner>());
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
             sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));
         if (options.Provider == SmsProvider.Twilio)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Testing;
 using Dapper;

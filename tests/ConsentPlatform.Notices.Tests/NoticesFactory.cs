@@ -80,7 +80,7 @@ public sealed class NoticesFactory(IDictionary<string, string?>? settings = null
     public async Task DeclarePurposeAsync(string organizationId, string purpose)
     {
         await Bus.Publish(new EventPurposeSaved { EventId = "ev_" + Guid.NewGuid().ToString("N")[..16], OrganizationId = organizationId, Purpose = purpose, SavedAt = Clock.Now });
-        var purposes = Services.GetRequiredService<Calls.Purposes>();
+        var purposes = Services.GetRequiredService<Replica.Purposes>();
         await Eventually.AssertAsync(async () => (await purposes.ListAsync(organizationId, default)).Contains(purpose), TimeSpan.FromSeconds(10), "the purpose reaches Notices");
     }
 

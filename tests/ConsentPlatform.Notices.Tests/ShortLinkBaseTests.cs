@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.Testing;
 
 namespace ConsentPlatform.Notices.Tests;

@@ -1,3 +1,4 @@
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Telephony;
 
 namespace ConsentPlatform.Notices.Calls;

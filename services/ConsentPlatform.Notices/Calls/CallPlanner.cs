@@ -16,9 +16,11 @@ namespace ConsentPlatform.Notices.Calls;
 /// </summary>
 public sealed class CallPlanner(
     NoticesDatabase database, OutgoingStore outgoing, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
-    PhoneNumberHasher hasher, NoticesOptions options, ShortLinks links, TimeProvider time, ILogger<CallPlanner> logger)
+    PhoneNumberHasher hasher, NoticesOptions options, ShortLinks links, TimeProvider time, ILogger<CallPlanner> logger) : ISendRecheck, IContactErasure
 {
     /// <summary>Calls' part of an erasure: planned calls keep the keyed hash, not the number.</summary>
+    Task IContactErasure.EraseAsync(Transaction tx, string contactHash, DateTimeOffset now) => EraseAsync(tx, contactHash);
+
     public static Task EraseAsync(Transaction tx, string contactHash) =>
         tx.Connection.ExecuteAsync("UPDATE calls SET phone_number = '', masked_number = '' WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
 

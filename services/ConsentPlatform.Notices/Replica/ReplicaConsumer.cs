@@ -1,6 +1,4 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Calls;
-using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Telemetry;
 using MassTransit;
@@ -12,7 +10,8 @@ namespace ConsentPlatform.Notices.Replica;
 /// published numbers, erasures, and — so an opt-out bites at once — every OptOutRequested as a
 /// provisional suppression until Consent confirms it.
 /// </summary>
-public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, TimeProvider time, PropagationHistory<NoticesDatabase> propagation) :
+public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher refresher, IEnumerable<IContactErasure> erasures, TimeProvider time,
+    PropagationHistory<NoticesDatabase> propagation) :
     IConsumer<ContactSuppressed>, IConsumer<ContactUnsuppressed>, IConsumer<OptOutRequested>,
     IConsumer<ConsentRecorded>, IConsumer<ConsentWithdrawn>, IConsumer<ErasureRequested>,
     IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>, IConsumer<EventPurposeSaved>
@@ -67,8 +66,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
         await database.HandleOnceAsync(context, "notices.erasure-requested", async tx =>
         {
             await ReplicaStore.EraseAsync(tx, m.ContactHash, m.RequestedAt);
-            await OutgoingStore.EraseAsync(tx, m.ContactHash, time.GetUtcNow());
-            await CallPlanner.EraseAsync(tx, m.ContactHash);
+            foreach (var erasure in erasures) await erasure.EraseAsync(tx, m.ContactHash, time.GetUtcNow());
             await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "notices", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
         });
         await database.ForgetErasedAsync(context.CancellationToken);

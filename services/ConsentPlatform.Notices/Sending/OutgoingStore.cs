@@ -1,4 +1,5 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using Dapper;
@@ -16,7 +17,7 @@ public sealed record OutgoingRow(string Id, string? NoticeId, string? Organizati
     long Attempts, long Lookups, long? FirstSentAt, long CreatedAt);
 
 /// <summary>The outgoing_messages table: queue, claim, record outcomes, and tell the notice's owner (<see cref="IMessageOutcomeHook"/>).</summary>
-public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, IMessageOutcomeHook notices, SendSignal signal)
+public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, IMessageOutcomeHook notices, SendSignal signal) : IContactErasure
 {
     private const string Columns = """
         id AS Id, notice_id AS NoticeId, organization_id AS OrganizationId, to_number AS ToNumber, body AS Body, status AS Status,
@@ -59,6 +60,8 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
     /// its keyed hash and status (numbers, addresses, texts and codes go; nothing still queued is
     /// sent), and the dev inbox and call log forget them.
     /// </summary>
+    Task IContactErasure.EraseAsync(Transaction tx, string contactHash, DateTimeOffset now) => EraseAsync(tx, contactHash, now);
+
     public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
         const string devInbox = "DELETE FROM dev_inbox WHERE message_id IN (SELECT id FROM outgoing_messages WHERE contact_hash = @contactHash)";

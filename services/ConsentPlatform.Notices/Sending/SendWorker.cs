@@ -1,4 +1,3 @@
-using ConsentPlatform.Notices.Calls;
 using ConsentPlatform.Notices.Replica;
 using Polly;
 using Polly.Retry;
@@ -12,7 +11,7 @@ namespace ConsentPlatform.Notices.Sending;
 /// Several workers (and several instances) run at once; the claim keeps each message to one.
 /// </summary>
 public sealed class SendWorker(
-    OutgoingStore store, SendSignal signal, ISmsSender sender, SenderPacing pacing, CallPlanner planner, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger)
+    OutgoingStore store, SendSignal signal, ISmsSender sender, SenderPacing pacing, ISendRecheck recheck, NoticesOptions options, TimeProvider time, ILogger<SendWorker> logger)
     : BackgroundService
 {
     private readonly string _workerId = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -85,7 +84,7 @@ public sealed class SendWorker(
         {
             // Asked once the slot is reserved, at most a second before the request: at a low rate the wait for a slot is long.
             var wanted = await pacing.WaitForSlotAsync(options.SenderKey, token, row.NoticeId is not { } notice ? null
-                : async t => (refused = await planner.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is null);
+                : async t => (refused = await recheck.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is null);
             return wanted ? await sender.SendAsync(sms, token) : SendOutcome.Rejected(refused!);
         }, ct);
         if (refused is not null && row.NoticeId is { } noticeId)

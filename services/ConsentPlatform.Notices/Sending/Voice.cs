@@ -1,6 +1,5 @@
 using System.Security;
 using System.Text;
-using ConsentPlatform.Notices.Verification;
 
 namespace ConsentPlatform.Notices.Sending;
 
@@ -23,6 +22,9 @@ public interface IVoiceCaller
 /// <summary>What the call says: the code digit by digit with a pause after each, then the same again.</summary>
 public static class VoiceScript
 {
+    /// <summary>Who the call says is calling: the code is the person's own, not an organization's.</summary>
+    public const string Platform = "ConsentPlatform";
+
     public const string Japanese = "ja";
     public const string English = "en";
 
@@ -38,12 +40,12 @@ public static class VoiceScript
         if (Normalize(language) == English)
         {
             var digits = Digits(code, ", ");
-            return [$"This is an automated call from {CodeTexts.Platform} with the code that verifies this phone number. Your code is: {digits}.",
+            return [$"This is an automated call from {Platform} with the code that verifies this phone number. Your code is: {digits}.",
                 $"Once more, your code is: {digits}. If you did not ask for this code, please hang up."];
         }
         // The ideographic comma makes the text-to-speech voice pause after each digit.
         var spoken = Digits(code, "、 ");
-        return [$"{CodeTexts.Platform}から、電話番号の確認コードを自動音声でお知らせします。確認コードは、 {spoken}、 です。",
+        return [$"{Platform}から、電話番号の確認コードを自動音声でお知らせします。確認コードは、 {spoken}、 です。",
             $"もう一度繰り返します。確認コードは、 {spoken}、 です。お心当たりがない場合は、このままお切りください。"];
     }
 

@@ -7,7 +7,7 @@ public sealed record TemplateCheck(string Kind, string Language, string Body, in
     public bool IsValid => Errors.Count == 0;
 
     /// <summary>The same rules for the API and the page: each missing R15 item named, and the segment limit checked on the rendered text.</summary>
-    public static async Task<TemplateCheck> RunAsync(TemplateStore templates, NoticesOptions options, Calls.ShortLinks links, string organizationId, string? organizationName,
+    public static async Task<TemplateCheck> RunAsync(TemplateStore templates, NoticesOptions options, ShortLinks links, string organizationId, string? organizationName,
         string kind, string language, string? body, int? maxSegments, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

@@ -10,7 +10,7 @@ namespace ConsentPlatform.Notices.Verification;
 public static class CodeTexts
 {
     /// <summary>The sender a person sees when the code is theirs, not an organization's.</summary>
-    public const string Platform = "ConsentPlatform";
+    public const string Platform = VoiceScript.Platform;
 
     /// <summary>What the code confirms; <paramref name="company"/> is the organization the purpose concerns, when known.</summary>
     private static string Why(string purpose, string? company, bool ja) => (purpose, ja) switch

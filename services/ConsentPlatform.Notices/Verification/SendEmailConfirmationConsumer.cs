@@ -1,5 +1,5 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;

@@ -357,7 +357,7 @@ public static class NoticesSendBenchmark
                 {
                     OrganizationId = organizationId, CallerNumberId = Guid.NewGuid(), PhoneNumber = CallingNumber, PublishedAt = now.AddDays(-1),
                 });
-                await ConsentPlatform.Notices.Calls.Purposes.SaveAsync(tx, new EventPurposeSaved { EventId = "ev_bench", OrganizationId = organizationId, Purpose = "sales", SavedAt = now });
+                await ConsentPlatform.Notices.Replica.Purposes.SaveAsync(tx, new EventPurposeSaved { EventId = "ev_bench", OrganizationId = organizationId, Purpose = "sales", SavedAt = now });
                 await tx.CommitAsync();
             }
             foreach (var chunk in numbers.Chunk(5_000))

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace ConsentPlatform.Notices.Calls;
+namespace ConsentPlatform.Notices.Templates;
 
 /// <summary>
 /// Where the short links in notices point (ADR 0020): Notices:ShortLinkBaseUrl where Responses has

@@ -2,7 +2,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
 
-namespace ConsentPlatform.Notices.Calls;
+namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>
 /// The organization's purposes: the purpose codes of its events in Consent, replicated here

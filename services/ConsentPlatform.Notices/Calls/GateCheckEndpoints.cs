@@ -1,8 +1,8 @@
-using ConsentPlatform.Notices.Calls;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConsentPlatform.Notices.Replica;
+namespace ConsentPlatform.Notices.Calls;
 
 /// <summary>"Would a notice to this number go out now?" — the same decision a planned call gets, with nothing recorded.</summary>
 public sealed record GateCheckInput
