@@ -51,8 +51,83 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
         Assert.Equal(messages, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE status = 'sending' AND attempts = 1"));
     }
 
+    [DatabaseFact]
+    public async Task Workers_of_two_processes_never_both_claim_a_queued_email()
+    {
+        const int emails = 120;
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var first = await databases.MigrateAsync(new NoticesDatabase(databases.Options));
+        var queues = new[] { new EmailQueue(first, TimeProvider.System), new EmailQueue(new NoticesDatabase(databases.Options), TimeProvider.System) };
+        await using (var tx = await first.BeginAsync())
+        {
+            for (var i = 0; i < emails; i++)
+                await EmailQueue.EnqueueAsync(tx, new EmailToSend(Guid.NewGuid().ToString(), "org_a", $"hash-{i}", $"p{i}@example.test", "Code", $"code {i}"),
+                    "verification", TimeProvider.System.GetUtcNow(), default);
+            await tx.CommitAsync();
+        }
+
+        var claims = new ConcurrentQueue<(int Process, string Id)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(w => Task.Run(async () =>
+        {
+            while (claims.Count < emails && !deadline.IsCancellationRequested)
+            {
+                if (await queues[w % 2].ClaimAsync(TimeSpan.FromMinutes(5), deadline.Token) is { } email) claims.Enqueue((w % 2, email.Id));
+                await Task.Delay(5, deadline.Token);
+            }
+        })));
+
+        Assert.DoesNotContain(claims.GroupBy(c => c.Id), g => g.Count() > 1);
+        Assert.Equal(emails, claims.Count);
+        Assert.Equal(2, claims.Select(c => c.Process).Distinct().Count());
+        await using var connection = await first.OpenAsync();
+        Assert.Equal(emails, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_emails WHERE status = 'sending' AND attempts = 1"));
+    }
+
     private static OutgoingStore Store(NoticesDatabase database) => new(database, TimeProvider.System, new NoticeOutcomes(), new SendSignal(1));
 }
+
+/// <summary>
+/// A claim on a server database skips a row another worker's transaction holds and takes the next one, rather than wait
+/// for that transaction. SQLite has one writer, so there no second transaction can hold a row while a claim runs.
+/// </summary>
+public abstract class HeldRowClaimTests<TProvider> where TProvider : ITestDatabaseProvider, new()
+{
+    [DatabaseFact]
+    public async Task A_claim_takes_the_next_due_email_and_sms_instead_of_waiting_for_ones_another_transaction_holds()
+    {
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var database = await databases.MigrateAsync(new NoticesDatabase(databases.Options));
+        var time = TimeProvider.System;
+        var store = new OutgoingStore(database, time, new NoticeOutcomes(), new SendSignal(1));
+        var queue = new EmailQueue(database, time);
+        var earlier = time.GetUtcNow().AddMinutes(-1);
+        await using (var tx = await database.BeginAsync())
+        {
+            foreach (var (id, at) in new[] { ("00000000-0000-0000-0000-00000000000a", earlier), ("00000000-0000-0000-0000-00000000000b", earlier.AddSeconds(1)) })
+            {
+                await EmailQueue.EnqueueAsync(tx, new EmailToSend(id, "org_a", "hash", "p@example.test", "Code", "code"), "verification", at, default);
+                await store.EnqueueAsync(tx, Guid.Parse(id), null, "org_a", "sales", "hash", "+819000000000", "notice", at, default);
+            }
+            await tx.CommitAsync();
+        }
+
+        // Another worker is inside its claim of the first of each: its transaction holds those rows.
+        await using var holder = await database.BeginAsync();
+        await holder.Connection.ExecuteAsync("UPDATE outgoing_emails SET updated_at = updated_at WHERE id = @id", new { id = "00000000-0000-0000-0000-00000000000a" }, holder.Inner);
+        await holder.Connection.ExecuteAsync("UPDATE outgoing_messages SET updated_at = updated_at WHERE id = @id", new { id = "00000000-0000-0000-0000-00000000000a" }, holder.Inner);
+
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var email = await queue.ClaimAsync(TimeSpan.FromMinutes(5), patience.Token);
+        var sms = await store.ClaimAsync("worker-2", TimeSpan.FromMinutes(5), patience.Token);
+        Assert.Equal("00000000-0000-0000-0000-00000000000b", email?.Id);
+        Assert.Equal("00000000-0000-0000-0000-00000000000b", sms?.Id);
+    }
+}
+
+public sealed class PostgreSqlHeldRowClaimTests : HeldRowClaimTests<PostgreSqlProvider>;
+
+public sealed class SqlServerHeldRowClaimTests : HeldRowClaimTests<SqlServerProvider>;
 
 public sealed class SqliteSendClaimTests : SendClaimTests<SqliteProvider>;
 

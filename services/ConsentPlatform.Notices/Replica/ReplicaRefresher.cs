@@ -1,3 +1,4 @@
+using ConsentPlatform.ServiceDefaults.Work;
 using Microsoft.Extensions.Logging;
 
 namespace ConsentPlatform.Notices.Replica;
@@ -33,25 +34,10 @@ public sealed class ReplicaRefresher(NoticesDatabase database, ReplicaIndex inde
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Poll, stoppingToken);
-                await RefreshAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error)
-            {
-                logger.LogWarning(error, "Notices replica refresh failed; retrying");
-            }
-        }
-    }
+    // A failing database is retried no sooner than the next poll; the cap keeps the replica at most seconds behind once it is back.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new WorkLoop("Notices replica refresh", ChangeClock, logger) { Poll = Poll, FirstBackoff = Poll, MaxBackoff = TimeSpan.FromSeconds(5) }
+            .PollAsync(RefreshAsync, stoppingToken);
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Work;
 using Dapper;
 
 namespace ConsentPlatform.Notices.Sending;
@@ -25,35 +26,16 @@ public sealed class EmailQueue(NoticesDatabase database, TimeProvider time)
     }
 
     /// <summary>Claims one due email. A claim left by a stopped worker comes due again after <paramref name="claimFor"/>: that email may go out twice, which a one-time code survives.</summary>
-    public async Task<EmailToSend?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
+    public Task<EmailToSend?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
-        const string due = """
-            SELECT id FROM outgoing_emails
-            WHERE (status = 'pending' AND next_attempt_at <= @now) OR (status = 'sending' AND next_attempt_at <= @now)
-            ORDER BY next_attempt_at
-            """;
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(due, new { now }, cancellationToken: ct))).Take(8).ToList();
-        if (ids.Count == 0) return null;
-        await using var tx = await database.BeginAsync(ct);
-        foreach (var id in ids)
-        {
-            // While 'sending', next_attempt_at is the end of the claim.
-            const string claim = """
-                UPDATE outgoing_emails SET status = 'sending', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now
-                WHERE id = @id AND status IN ('pending', 'sending') AND next_attempt_at <= @now
-                """;
-            if (await tx.Connection.ExecuteAsync(new CommandDefinition(claim, new { id, now, until = now + (long)claimFor.TotalMilliseconds }, tx.Inner, cancellationToken: ct)) != 1) continue;
-            const string read = """
-                SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_address AS "To", subject AS Subject, body AS Body
-                FROM outgoing_emails WHERE id = @id
-                """;
-            var email = await tx.Connection.QuerySingleAsync<EmailToSend>(new CommandDefinition(read, new { id }, tx.Inner, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            return email;
-        }
-        return null;
+        // While 'sending', next_attempt_at is the end of the claim.
+        return database.ClaimFirstAsync<EmailToSend>("outgoing_emails",
+            due: "status IN ('pending', 'sending') AND next_attempt_at <= @now",
+            order: "next_attempt_at",
+            set: "status = 'sending', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now",
+            returning: "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_address AS \"To\", subject AS Subject, body AS Body",
+            new { now, until = now + (long)claimFor.TotalMilliseconds }, ct);
     }
 
     public async Task MarkFailedAttemptAsync(string id, string error, int maxAttempts, CancellationToken ct)
@@ -96,44 +78,29 @@ public sealed class EmailQueue(NoticesDatabase database, TimeProvider time)
 }
 
 /// <summary>Sends queued emails one at a time (one-time codes are few); failures are retried with backoff, then given up as failed.</summary>
-public sealed class EmailWorker(EmailQueue queue, IEmailSender sender, NoticesOptions options, ILogger<EmailWorker> logger) : BackgroundService
+public sealed class EmailWorker(EmailQueue queue, IEmailSender sender, NoticesOptions options, TimeProvider time, ILogger<EmailWorker> logger) : BackgroundService
 {
     private const int MaxAttempts = 6;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var claimFor = TimeSpan.FromSeconds(options.SmtpTimeoutSeconds * 2 + 30);
-        while (!stoppingToken.IsCancellationRequested)
+        return new WorkLoop("Email worker", time, logger) { Poll = TimeSpan.FromMilliseconds(options.PollMilliseconds) }.RunAsync(async ct =>
         {
+            if (await queue.ClaimAsync(claimFor, ct) is not { } email) return false;
             try
             {
-                if (await queue.ClaimAsync(claimFor, stoppingToken) is not { } email)
-                {
-                    await Task.Delay(options.PollMilliseconds, stoppingToken);
-                    continue;
-                }
-                try
-                {
-                    await sender.SendAsync(email, stoppingToken);
-                    await queue.MarkSentAsync(email.Id, stoppingToken);
-                    logger.LogInformation("Email {EmailId} sent", email.Id);
-                }
-                catch (Exception error) when (error is System.Net.Mail.SmtpException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
-                {
-                    // The error's type only: SMTP messages can echo the address.
-                    await queue.MarkFailedAttemptAsync(email.Id, error.GetType().Name, MaxAttempts, stoppingToken);
-                    logger.LogWarning("Email {EmailId} not sent ({Error}); retrying later", email.Id, error.GetType().Name);
-                }
+                await sender.SendAsync(email, ct);
+                await queue.MarkSentAsync(email.Id, ct);
+                logger.LogInformation("Email {EmailId} sent", email.Id);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception error) when (error is System.Net.Mail.SmtpException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
             {
-                break;
+                // The error's type only: SMTP messages can echo the address.
+                await queue.MarkFailedAttemptAsync(email.Id, error.GetType().Name, MaxAttempts, ct);
+                logger.LogWarning("Email {EmailId} not sent ({Error}); retrying later", email.Id, error.GetType().Name);
             }
-            catch (Exception error)
-            {
-                logger.LogWarning(error, "Email worker failed");
-                try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); } catch (OperationCanceledException) { break; }
-            }
-        }
+            return true;
+        }, stoppingToken);
     }
 }

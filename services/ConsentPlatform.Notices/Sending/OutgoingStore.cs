@@ -92,41 +92,22 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
     /// statement, before any request leaves: if the process dies mid-send, the row is found in
     /// 'sending' and resolved by lookup, never sent again.
     /// </summary>
-    public async Task<OutgoingRow?> ClaimAsync(string worker, TimeSpan claimFor, CancellationToken ct)
+    public Task<OutgoingRow?> ClaimAsync(string worker, TimeSpan claimFor, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
-        var candidates = $"""
-            SELECT id FROM outgoing_messages
-            WHERE status IN ('pending', 'unknown') AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)
-            ORDER BY next_attempt_at {database.Dialect.FirstRows("16")}
-            """;
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(candidates, new { now }, cancellationToken: ct))).ToList();
-        if (ids.Count == 0) return null;
-        // The claim is a write: it queues on the database's write gate like every other writer (ADR 0005).
-        await using var tx = await database.BeginAsync(ct);
-        // Different workers start at different rows so they rarely contend for the same one.
-        var start = Random.Shared.Next(ids.Count);
-        for (var i = 0; i < ids.Count; i++)
-        {
-            var id = ids[(start + i) % ids.Count];
-            const string claim = """
-                UPDATE outgoing_messages
-                SET status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END,
-                    attempts = CASE WHEN status = 'pending' THEN attempts + 1 ELSE attempts END,
-                    first_sent_at = CASE WHEN status = 'pending' AND first_sent_at IS NULL THEN @now ELSE first_sent_at END,
-                    claimed_by = @worker, claimed_until = @until, updated_at = @now
-                WHERE id = @id AND status IN ('pending', 'unknown') AND (claimed_until IS NULL OR claimed_until < @now)
-                """;
-            if (await tx.Connection.ExecuteAsync(new CommandDefinition(claim, new { id, worker, now, until = now + (long)claimFor.TotalMilliseconds }, tx.Inner, cancellationToken: ct)) == 1)
-            {
-                var row = await tx.Connection.QuerySingleAsync<OutgoingRow>(new CommandDefinition($"SELECT {Columns} FROM outgoing_messages WHERE id = @id", new { id }, tx.Inner, cancellationToken: ct));
-                // Committed before any request leaves: a crash after this point finds the row in 'sending'.
-                await tx.CommitAsync(ct);
-                return row;
-            }
-        }
-        return null;
+        // The claim is a write: it queues on the database's write gate like every other writer (ADR 0005), and commits
+        // before any request leaves: a crash after this point finds the row in 'sending'.
+        return database.ClaimFirstAsync<OutgoingRow>("outgoing_messages",
+            due: "status IN ('pending', 'unknown') AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until < @now)",
+            order: "next_attempt_at",
+            set: """
+                status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END,
+                attempts = CASE WHEN status = 'pending' THEN attempts + 1 ELSE attempts END,
+                first_sent_at = CASE WHEN status = 'pending' AND first_sent_at IS NULL THEN @now ELSE first_sent_at END,
+                claimed_by = @worker, claimed_until = @until, updated_at = @now
+                """,
+            returning: Columns,
+            new { worker, now, until = now + (long)claimFor.TotalMilliseconds }, ct);
     }
 
     /// <summary>Messages left in 'sending' by a worker that died: their outcome is unknown until looked up.</summary>

@@ -1,4 +1,5 @@
 using ConsentPlatform.Notices.Replica;
+using ConsentPlatform.ServiceDefaults.Work;
 using Polly;
 using Polly.Retry;
 
@@ -32,45 +33,23 @@ public sealed class SendWorker(
     private TimeSpan ClaimFor => TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 5 + 60);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.SendConcurrency).Select(i => RunAsync(i == 0, stoppingToken)));
-
-    private async Task RunAsync(bool recovers, CancellationToken stoppingToken)
-    {
-        // Elapsed time, not the date: a clock set to another day must not stop or rush recovery.
-        long? lastRecovery = null;
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        new WorkLoop("Send worker", time, logger)
         {
-            try
-            {
-                if (recovers && (lastRecovery is not { } last || time.GetElapsedTime(last) > TimeSpan.FromSeconds(5)))
-                {
-                    lastRecovery = time.GetTimestamp();
-                    if (await store.RecoverAbandonedAsync(stoppingToken) is > 0 and var recovered)
-                        logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", recovered);
-                }
-                var row = await store.ClaimAsync(_workerId, ClaimFor, stoppingToken);
-                if (row is null)
-                {
-                    await signal.WaitAsync(TimeSpan.FromMilliseconds(options.PollMilliseconds), stoppingToken);
-                    continue;
-                }
-                if (row.Status == MessageStatuses.Unknown) await LookUpAsync(row, stoppingToken);
-                else await SendAsync(row, stoppingToken);
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error)
-            {
-                failures++;
-                logger.LogWarning(error, "Send worker failed ({Failures} in a row)", failures);
-                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken); }
-                catch (OperationCanceledException) { break; }
-            }
-        }
+            Lanes = options.SendConcurrency, Poll = TimeSpan.FromMilliseconds(options.PollMilliseconds), Wake = signal, Recover = RecoverAsync,
+        }.RunAsync(SendNextAsync, stoppingToken);
+
+    private async Task RecoverAsync(CancellationToken ct)
+    {
+        if (await store.RecoverAbandonedAsync(ct) is > 0 and var recovered)
+            logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", recovered);
+    }
+
+    private async Task<bool> SendNextAsync(CancellationToken ct)
+    {
+        if (await store.ClaimAsync(_workerId, ClaimFor, ct) is not { } row) return false;
+        if (row.Status == MessageStatuses.Unknown) await LookUpAsync(row, ct);
+        else await SendAsync(row, ct);
+        return true;
     }
 
     private SmsToSend ToSms(OutgoingRow row) => new(Guid.Parse(row.Id), row.OrganizationId, row.ToNumber, row.Body,

@@ -45,33 +45,17 @@ public sealed class VoiceCallQueue(NoticesDatabase database, TimeProvider time)
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct)) > 0;
     }
 
-    /// <summary>Claims one due call until <paramref name="claimFor"/> has passed; null when none is due or another worker took them.</summary>
-    public async Task<QueuedCall?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
+    /// <summary>Claims one due call until <paramref name="claimFor"/> has passed; null when none is due or another worker took it.</summary>
+    public Task<QueuedCall?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var connection = await database.OpenAsync(ct);
-        var due = $"SELECT id FROM outgoing_calls WHERE status = 'pending' AND next_attempt_at <= @now ORDER BY next_attempt_at {database.Dialect.FirstRows("8")}";
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(due, new { now }, cancellationToken: ct))).ToList();
-        if (ids.Count == 0) return null;
-        await using var tx = await database.BeginAsync(ct);
-        foreach (var id in ids)
-        {
-            // While 'placing', next_attempt_at is the end of the claim.
-            const string claim = """
-                UPDATE outgoing_calls SET status = 'placing', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now
-                WHERE id = @id AND status = 'pending' AND next_attempt_at <= @now
-                """;
-            if (await tx.Connection.ExecuteAsync(new CommandDefinition(claim, new { id, now, until = now + (long)claimFor.TotalMilliseconds }, tx.Inner, cancellationToken: ct)) != 1)
-                continue;
-            const string read = """
-                SELECT id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_number AS ToNumber, code AS Code, language AS Language, attempts AS Attempts
-                FROM outgoing_calls WHERE id = @id
-                """;
-            var call = await tx.Connection.QuerySingleAsync<QueuedCall>(new CommandDefinition(read, new { id }, tx.Inner, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-            return call;
-        }
-        return null;
+        // While 'placing', next_attempt_at is the end of the claim.
+        return database.ClaimFirstAsync<QueuedCall>("outgoing_calls",
+            due: "status = 'pending' AND next_attempt_at <= @now",
+            order: "next_attempt_at",
+            set: "status = 'placing', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now",
+            returning: "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_number AS ToNumber, code AS Code, language AS Language, attempts AS Attempts",
+            new { now, until = now + (long)claimFor.TotalMilliseconds }, ct);
     }
 
     /// <summary>The provider certainly did not take the request: due again after <paramref name="backoff"/>.</summary>

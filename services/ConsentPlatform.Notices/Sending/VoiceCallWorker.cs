@@ -1,3 +1,5 @@
+using ConsentPlatform.ServiceDefaults.Work;
+
 namespace ConsentPlatform.Notices.Sending;
 
 /// <summary>
@@ -13,42 +15,23 @@ public sealed class VoiceCallWorker(VoiceCallQueue queue, IVoiceCaller caller, V
     /// <summary>The slot is taken before the claim, so the claim only has to outlast one request.</summary>
     private TimeSpan ClaimFor => TimeSpan.FromSeconds(options.RequestTimeoutSeconds * 2 + 60);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        new WorkLoop("Voice call worker", time, logger) { Poll = TimeSpan.FromMilliseconds(options.PollMilliseconds), Recover = GiveUpAbandonedAsync }
+            .RunAsync(PlaceNextAsync, stoppingToken);
+
+    private async Task GiveUpAbandonedAsync(CancellationToken ct)
     {
-        long? lastRecovery = null;
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (lastRecovery is not { } last || time.GetElapsedTime(last) > TimeSpan.FromSeconds(5))
-                {
-                    lastRecovery = time.GetTimestamp();
-                    if (await queue.GiveUpAbandonedAsync(stoppingToken) is > 0 and var abandoned)
-                        logger.LogWarning("{Count} verification calls were left mid-request by a stopped worker; marked unknown, not placed again", abandoned);
-                }
-                if (!await queue.AnyDueAsync(stoppingToken))
-                {
-                    await Task.Delay(options.PollMilliseconds, stoppingToken);
-                    continue;
-                }
-                await pacing.WaitForSlotAsync(stoppingToken);
-                // Another instance may have taken it meanwhile: the slot is then given up, never the rule.
-                if (await queue.ClaimAsync(ClaimFor, stoppingToken) is { } call) await PlaceAsync(call, stoppingToken);
-                failures = 0;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception error)
-            {
-                failures++;
-                logger.LogWarning(error, "Voice call worker failed ({Failures} in a row)", failures);
-                try { await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 200 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken); }
-                catch (OperationCanceledException) { break; }
-            }
-        }
+        if (await queue.GiveUpAbandonedAsync(ct) is > 0 and var abandoned)
+            logger.LogWarning("{Count} verification calls were left mid-request by a stopped worker; marked unknown, not placed again", abandoned);
+    }
+
+    private async Task<bool> PlaceNextAsync(CancellationToken ct)
+    {
+        if (!await queue.AnyDueAsync(ct)) return false;
+        await pacing.WaitForSlotAsync(ct);
+        // Another instance may have taken it meanwhile: the slot is then given up, never the rule.
+        if (await queue.ClaimAsync(ClaimFor, ct) is { } call) await PlaceAsync(call, ct);
+        return true;
     }
 
     private async Task PlaceAsync(QueuedCall queued, CancellationToken ct)

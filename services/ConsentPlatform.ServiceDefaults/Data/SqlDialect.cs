@@ -175,6 +175,32 @@ public sealed class SqlDialect
     };
 
     /// <summary>
+    /// Claims the first row of <paramref name="table"/> (keyed by <c>id</c>) that matches <paramref name="due"/> in
+    /// <paramref name="order"/>: one statement sets <paramref name="set"/> on it and returns <paramref name="returning"/>
+    /// (<c>column AS Name, ...</c>), so two workers never take the same row and none reads more rows than the one it
+    /// takes. SQLite runs one writer at a time, so the UPDATE itself is the claim; the servers skip a row another
+    /// worker holds (SKIP LOCKED, READPAST) instead of waiting for it.
+    /// </summary>
+    public string ClaimFirst(string table, string due, string order, string set, string returning) => Provider switch
+    {
+        DatabaseProvider.Sqlite => $"""
+            UPDATE {table} SET {set}
+            WHERE id = (SELECT id FROM {table} WHERE {due} ORDER BY {order} LIMIT 1)
+            RETURNING {returning}
+            """,
+        DatabaseProvider.PostgreSql => $"""
+            UPDATE {table} SET {set}
+            WHERE id = (SELECT id FROM {table} WHERE {due} ORDER BY {order} LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING {returning}
+            """,
+        _ => $"""
+            WITH first AS (SELECT TOP (1) * FROM {table} WITH (UPDLOCK, READPAST, ROWLOCK) WHERE {due} ORDER BY {order})
+            UPDATE first SET {set}
+            OUTPUT {string.Join(", ", returning.Split(',', StringSplitOptions.TrimEntries).Select(column => "inserted." + column))};
+            """,
+    };
+
+    /// <summary>
     /// Run first in a transaction that must not interleave with another one on the same @key (any
     /// text): PostgreSQL takes a transaction-scoped advisory lock on its hash. SQL Server locks the
     /// range it reads instead (see <see cref="RecipientCodesSince"/>) and SQLite has one writer, so null.

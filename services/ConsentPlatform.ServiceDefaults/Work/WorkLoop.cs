@@ -29,6 +29,13 @@ public sealed class WorkLoop(string name, TimeProvider time, ILogger logger)
     public Task RunAsync(Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken) =>
         Task.WhenAll(Enumerable.Range(0, Lanes).Select(lane => RunLaneAsync(lane == 0 ? Recover : null, step, stoppingToken)));
 
+    /// <summary>Runs <paramref name="poll"/> now and then every <see cref="Poll"/> (or at a wake) until cancelled: a periodic poll with the same backoff.</summary>
+    public Task PollAsync(Func<CancellationToken, Task> poll, CancellationToken stoppingToken) => RunAsync(async ct =>
+    {
+        await poll(ct);
+        return false;
+    }, stoppingToken);
+
     private async Task RunLaneAsync(Func<CancellationToken, Task>? recover, Func<CancellationToken, Task<bool>> step, CancellationToken stoppingToken)
     {
         // Elapsed time, not the date: a clock set to another day must not stop or rush recovery.
