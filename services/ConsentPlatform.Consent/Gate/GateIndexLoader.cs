@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ConsentPlatform.ServiceDefaults.Work;
 using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.Consent.Gate;
@@ -10,7 +11,7 @@ namespace ConsentPlatform.Consent.Gate;
 /// the features that own them (<see cref="IGateIndexSource"/>), in the order they are registered.
 /// </summary>
 public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, IEnumerable<IGateIndexSource> sources, ContactHoursStore hours, ConsentOptions options,
-    ILogger<GateIndexLoader> logger)
+    TimeProvider time, ILogger<GateIndexLoader> logger)
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -27,28 +28,15 @@ public sealed class GateIndexLoader(ConsentDatabase database, GateIndex index, I
         index.MarkReady();
         logger.LogInformation("Gate index loaded: {Rows}, {Contacts} contacts in {Elapsed} ms",
             string.Join(", ", _sources.Select((s, i) => $"{loaded[i]} {s.Name}")), index.ContactCount, clock.ElapsedMilliseconds);
-        _polling = PollAsync(_stopping.Token);
+        _polling = Task.Run(() => PollAsync(_stopping.Token));
     }
 
-    private async Task PollAsync(CancellationToken stoppingToken)
+    // A failing database is retried no sooner than the next poll; the cap keeps the index at most seconds behind once it is back.
+    private Task PollAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromMilliseconds(options.IndexRefreshMilliseconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, stoppingToken);
-                await CatchUpAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error)
-            {
-                logger.LogWarning(error, "Gate index catch-up failed; retrying");
-            }
-        }
+        return new WorkLoop("Gate index catch-up", time, logger) { Poll = interval, FirstBackoff = interval, MaxBackoff = TimeSpan.FromSeconds(5) }
+            .PollAsync(async ct => await CatchUpAsync(ct), stoppingToken);
     }
 
     private async Task PresizeAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Data;
+using ConsentPlatform.ServiceDefaults.Work;
 using Dapper;
 
 namespace ConsentPlatform.Consent.Ledger;
@@ -16,29 +17,14 @@ public sealed class ExpiryAnnouncer(ConsentDatabase database, ConsentOptions opt
 {
     private const int BatchSize = 500;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // A failed sweep waits for the next one, which finds what this one did not announce.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.ExpirySweepSeconds), time);
-        do
+        var every = TimeSpan.FromSeconds(options.ExpirySweepSeconds);
+        return new WorkLoop("Consent expiry sweep", time, logger) { Poll = every, FirstBackoff = every, MaxBackoff = every }.PollAsync(async ct =>
         {
-            try
-            {
-                var announced = await SweepAsync(stoppingToken);
-                if (announced > 0) logger.LogInformation("Announced {Count} expired consents", announced);
-            }
-            catch (Exception error) when (error is not OperationCanceledException)
-            {
-                // The next sweep finds what this one did not announce.
-                logger.LogWarning(error, "The consent expiry sweep failed");
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try { return await timer.WaitForNextTickAsync(stoppingToken); }
-        catch (OperationCanceledException) { return false; }
+            if (await SweepAsync(ct) is > 0 and var announced) logger.LogInformation("Announced {Count} expired consents", announced);
+        }, stoppingToken);
     }
 
     /// <summary>Announces every expiry that has passed by now and was not announced; returns how many this call announced.</summary>
