@@ -84,6 +84,34 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
         Assert.Equal(emails, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_emails WHERE status = 'sending' AND attempts = 1"));
     }
 
+    [DatabaseFact]
+    public async Task A_message_whose_worker_was_killed_before_the_request_is_queued_again_and_one_killed_after_it_is_looked_up()
+    {
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var database = await databases.MigrateAsync(new NoticesDatabase(databases.Options));
+        var clock = new TestClock(DateTimeOffset.UtcNow);
+        var store = new OutgoingStore(database, clock, new NoticeOutcomes(), new SendSignal(1));
+        await using (var tx = await database.BeginAsync())
+        {
+            foreach (var i in new[] { 1, 2 })
+                await store.EnqueueAsync(tx, Guid.NewGuid(), null, "org_a", "sales", $"hash-{i}", $"+81900000000{i}", $"notice {i}", clock.Now.AddSeconds(i - 3), default);
+            await tx.CommitAsync();
+        }
+
+        // The killed worker claimed both; it let the second one's request go, and died before the first one's.
+        var beforeRequest = await store.ClaimAsync("killed", TimeSpan.FromMinutes(1), default);
+        var afterRequest = await store.ClaimAsync("killed", TimeSpan.FromMinutes(1), default);
+        await store.MarkRequestStartingAsync(afterRequest!.Id, "killed", default);
+        clock.Now += TimeSpan.FromMinutes(2);
+
+        Assert.Equal((1, 1), await store.RecoverAbandonedAsync(default));
+        // Both are due at once now; a live worker takes them in either order.
+        var claimed = new[] { await store.ClaimAsync("alive", TimeSpan.FromMinutes(1), default), await store.ClaimAsync("alive", TimeSpan.FromMinutes(1), default) }
+            .ToDictionary(row => row!.Id, row => (row!.Status, row.Attempts));
+        Assert.Equal((MessageStatuses.Sending, 2L), claimed[beforeRequest!.Id]);
+        Assert.Equal((MessageStatuses.Unknown, 1L), claimed[afterRequest.Id]);
+    }
+
     private static OutgoingStore Store(NoticesDatabase database) => new(database, TimeProvider.System, new NoticeOutcomes(), new SendSignal(1));
 }
 

@@ -89,8 +89,8 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
 
     /// <summary>
     /// Claims one due message for this worker. A pending one becomes 'sending' in the same
-    /// statement, before any request leaves: if the process dies mid-send, the row is found in
-    /// 'sending' and resolved by lookup, never sent again.
+    /// statement, before any request leaves: if the process dies after <see cref="MarkRequestStartingAsync"/>,
+    /// the row is resolved by lookup, never sent again; before it, the row is queued again.
     /// </summary>
     public Task<OutgoingRow?> ClaimAsync(string worker, TimeSpan claimFor, CancellationToken ct)
     {
@@ -104,24 +104,45 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
                 status = CASE WHEN status = 'pending' THEN 'sending' ELSE status END,
                 attempts = CASE WHEN status = 'pending' THEN attempts + 1 ELSE attempts END,
                 first_sent_at = CASE WHEN status = 'pending' AND first_sent_at IS NULL THEN @now ELSE first_sent_at END,
+                request_started_at = CASE WHEN status = 'pending' THEN NULL ELSE request_started_at END,
                 claimed_by = @worker, claimed_until = @until, updated_at = @now
                 """,
             returning: Columns,
             new { worker, now, until = now + (long)claimFor.TotalMilliseconds }, ct);
     }
 
-    /// <summary>Messages left in 'sending' by a worker that died: their outcome is unknown until looked up.</summary>
-    public async Task<int> RecoverAbandonedAsync(CancellationToken ct)
+    /// <summary>
+    /// Recorded right before the request may leave (once the send is still wanted and its slot is near). Until then a
+    /// worker that dies has certainly not reached the provider with this message.
+    /// </summary>
+    public async Task MarkRequestStartingAsync(string id, string worker, CancellationToken ct)
+    {
+        await using var tx = await database.BeginAsync(ct);
+        const string sql = "UPDATE outgoing_messages SET request_started_at = @now WHERE id = @id AND claimed_by = @worker AND status = 'sending'";
+        await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Messages left in 'sending' by a worker that died: queued again when it never started the request (issue 18),
+    /// otherwise unknown until looked up, never sent again.
+    /// </summary>
+    public async Task<(int Requeued, int Unknown)> RecoverAbandonedAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var tx = await database.BeginAsync(ct);
-        const string sql = """
+        const string requeue = """
+            UPDATE outgoing_messages SET status = 'pending', first_sent_at = NULL, claimed_by = NULL, claimed_until = NULL, next_attempt_at = @now, updated_at = @now
+            WHERE status = 'sending' AND claimed_until < @now AND request_started_at IS NULL
+            """;
+        const string unknown = """
             UPDATE outgoing_messages SET status = 'unknown', claimed_by = NULL, claimed_until = NULL, next_attempt_at = @now, updated_at = @now
             WHERE status = 'sending' AND claimed_until < @now
             """;
-        var recovered = await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { now }, tx.Inner, cancellationToken: ct));
+        var requeued = await tx.Connection.ExecuteAsync(new CommandDefinition(requeue, new { now }, tx.Inner, cancellationToken: ct));
+        var unknowns = await tx.Connection.ExecuteAsync(new CommandDefinition(unknown, new { now }, tx.Inner, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return recovered;
+        return (requeued, unknowns);
     }
 
     /// <summary>Back to the queue: the provider certainly did not take it.</summary>

@@ -40,8 +40,11 @@ public sealed class SendWorker(
 
     private async Task RecoverAsync(CancellationToken ct)
     {
-        if (await store.RecoverAbandonedAsync(ct) is > 0 and var recovered)
-            logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", recovered);
+        var (requeued, unknown) = await store.RecoverAbandonedAsync(ct);
+        if (requeued > 0)
+            logger.LogWarning("{Count} messages were claimed by a stopped worker before any request; they are queued again", requeued);
+        if (unknown > 0)
+            logger.LogWarning("{Count} messages were left mid-send by a stopped worker; they will be looked up, not sent again", unknown);
     }
 
     private async Task<bool> SendNextAsync(CancellationToken ct)
@@ -62,8 +65,13 @@ public sealed class SendWorker(
         var outcome = await _retry.ExecuteAsync(async token =>
         {
             // Asked once the slot is reserved, at most a second before the request: at a low rate the wait for a slot is long.
-            var wanted = await pacing.WaitForSlotAsync(options.SenderKey, token, row.NoticeId is not { } notice ? null
-                : async t => (refused = await recheck.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is null);
+            var wanted = await pacing.WaitForSlotAsync(options.SenderKey, token, async t =>
+            {
+                if (row.NoticeId is { } notice && (refused = await recheck.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is not null) return false;
+                // From here the request may leave: a worker killed after this is looked up, one killed before is queued again.
+                await store.MarkRequestStartingAsync(row.Id, _workerId, t);
+                return true;
+            });
             return wanted ? await sender.SendAsync(sms, token) : SendOutcome.Rejected(refused!);
         }, ct);
         if (refused is not null && row.NoticeId is { } noticeId)
