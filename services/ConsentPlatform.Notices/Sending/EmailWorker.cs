@@ -26,17 +26,9 @@ public sealed class EmailQueue(NoticesDatabase database, TimeProvider time)
     }
 
     /// <summary>Claims one due email. A claim left by a stopped worker comes due again after <paramref name="claimFor"/>: that email may go out twice, which a one-time code survives.</summary>
-    public Task<EmailToSend?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // While 'sending', next_attempt_at is the end of the claim.
-        return database.ClaimFirstAsync<EmailToSend>("outgoing_emails",
-            due: "status IN ('pending', 'sending') AND next_attempt_at <= @now",
-            order: "next_attempt_at",
-            set: "status = 'sending', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now",
-            returning: "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_address AS \"To\", subject AS Subject, body AS Body",
-            new { now, until = now + (long)claimFor.TotalMilliseconds }, ct);
-    }
+    public Task<EmailToSend?> ClaimAsync(TimeSpan claimFor, CancellationToken ct) =>
+        DueQueue.ClaimAsync<EmailToSend>(database, time, "outgoing_emails", "'pending', 'sending'", Sending,
+            "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_address AS \"To\", subject AS Subject, body AS Body", claimFor, ct);
 
     public async Task MarkFailedAttemptAsync(string id, string error, int maxAttempts, CancellationToken ct)
     {

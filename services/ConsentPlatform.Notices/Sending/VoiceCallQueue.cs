@@ -46,17 +46,9 @@ public sealed class VoiceCallQueue(NoticesDatabase database, TimeProvider time)
     }
 
     /// <summary>Claims one due call until <paramref name="claimFor"/> has passed; null when none is due or another worker took it.</summary>
-    public Task<QueuedCall?> ClaimAsync(TimeSpan claimFor, CancellationToken ct)
-    {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        // While 'placing', next_attempt_at is the end of the claim.
-        return database.ClaimFirstAsync<QueuedCall>("outgoing_calls",
-            due: "status = 'pending' AND next_attempt_at <= @now",
-            order: "next_attempt_at",
-            set: "status = 'placing', attempts = attempts + 1, next_attempt_at = @until, updated_at = @now",
-            returning: "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_number AS ToNumber, code AS Code, language AS Language, attempts AS Attempts",
-            new { now, until = now + (long)claimFor.TotalMilliseconds }, ct);
-    }
+    public Task<QueuedCall?> ClaimAsync(TimeSpan claimFor, CancellationToken ct) =>
+        DueQueue.ClaimAsync<QueuedCall>(database, time, "outgoing_calls", "'pending'", Placing,
+            "id AS Id, organization_id AS OrganizationId, contact_hash AS ContactHash, to_number AS ToNumber, code AS Code, language AS Language, attempts AS Attempts", claimFor, ct);
 
     /// <summary>The provider certainly did not take the request: due again after <paramref name="backoff"/>.</summary>
     public async Task RescheduleAsync(string id, string error, TimeSpan backoff, CancellationToken ct)
