@@ -112,6 +112,28 @@ public abstract class SendClaimTests<TProvider> where TProvider : ITestDatabaseP
         Assert.Equal((MessageStatuses.Unknown, 1L), claimed[afterRequest.Id]);
     }
 
+    [DatabaseFact]
+    public async Task A_worker_stalled_past_its_claim_may_not_start_the_request_once_the_message_is_another_workers()
+    {
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var database = await databases.MigrateAsync(new NoticesDatabase(databases.Options));
+        var clock = new TestClock(DateTimeOffset.UtcNow);
+        var store = new OutgoingStore(database, clock, new NoticeOutcomes(), new SendSignal(1));
+        await using (var tx = await database.BeginAsync())
+        {
+            await store.EnqueueAsync(tx, Guid.NewGuid(), null, "org_a", "sales", "hash-1", "+819000000001", "notice", clock.Now.AddSeconds(-1), default);
+            await tx.CommitAsync();
+        }
+        var stalled = await store.ClaimAsync("stalled", TimeSpan.FromMinutes(1), default);
+        clock.Now += TimeSpan.FromMinutes(2);
+        Assert.Equal((1, 0), await store.RecoverAbandonedAsync(default));
+        var taken = await store.ClaimAsync("alive", TimeSpan.FromMinutes(1), default);
+        Assert.Equal(stalled!.Id, taken!.Id);
+
+        Assert.False(await store.MarkRequestStartingAsync(stalled.Id, "stalled", default));
+        Assert.True(await store.MarkRequestStartingAsync(taken.Id, "alive", default));
+    }
+
     private static OutgoingStore Store(NoticesDatabase database) => new(database, TimeProvider.System, new NoticeOutcomes(), new SendSignal(1));
 }
 

@@ -113,14 +113,17 @@ public sealed class OutgoingStore(NoticesDatabase database, TimeProvider time, I
 
     /// <summary>
     /// Recorded right before the request may leave (once the send is still wanted and its slot is near). Until then a
-    /// worker that dies has certainly not reached the provider with this message.
+    /// worker that dies has certainly not reached the provider with this message. False when the claim is no longer
+    /// this worker's: a worker stalled past its claim may find the message queued again and taken by another, and
+    /// must then not send it.
     /// </summary>
-    public async Task MarkRequestStartingAsync(string id, string worker, CancellationToken ct)
+    public async Task<bool> MarkRequestStartingAsync(string id, string worker, CancellationToken ct)
     {
         await using var tx = await database.BeginAsync(ct);
         const string sql = "UPDATE outgoing_messages SET request_started_at = @now WHERE id = @id AND claimed_by = @worker AND status = 'sending'";
-        await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
+        var marked = await tx.Connection.ExecuteAsync(new CommandDefinition(sql, new { id, worker, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct));
         await tx.CommitAsync(ct);
+        return marked == 1;
     }
 
     /// <summary>

@@ -62,6 +62,7 @@ public sealed class SendWorker(
     {
         var sms = ToSms(row);
         string? refused = null;
+        var claimLost = false;
         var outcome = await _retry.ExecuteAsync(async token =>
         {
             // Asked once the slot is reserved, at most a second before the request: at a low rate the wait for a slot is long.
@@ -69,11 +70,18 @@ public sealed class SendWorker(
             {
                 if (row.NoticeId is { } notice && (refused = await recheck.RecheckBeforeSendAsync(notice, row.ToNumber, t)) is not null) return false;
                 // From here the request may leave: a worker killed after this is looked up, one killed before is queued again.
-                await store.MarkRequestStartingAsync(row.Id, _workerId, t);
-                return true;
+                if (await store.MarkRequestStartingAsync(row.Id, _workerId, t)) return true;
+                claimLost = true;
+                return false;
             });
-            return wanted ? await sender.SendAsync(sms, token) : SendOutcome.Rejected(refused!);
+            return wanted ? await sender.SendAsync(sms, token) : SendOutcome.Rejected(refused ?? "claim_lost");
         }, ct);
+        if (claimLost)
+        {
+            // Stalled past the claim: recovery queued the message again and it is another worker's now.
+            logger.LogWarning("Message {MessageId} not sent by this worker: its claim lapsed and the message was queued again", row.Id);
+            return;
+        }
         if (refused is not null && row.NoticeId is { } noticeId)
         {
             if (refused == RefusalReasons.GateUnavailable)
