@@ -139,9 +139,24 @@ public sealed class SqlDialect
         var valueOf = Split(columns).Zip(Split(values)).ToDictionary(p => p.First, p => p.Second, StringComparer.OrdinalIgnoreCase);
         var match = string.Join(" AND ", Split(key).Select(k => $"{k} = {valueOf[k]}"));
         return $"INSERT INTO {table} ({columns}) SELECT {values} WHERE NOT EXISTS (SELECT 1 FROM {table} WITH (UPDLOCK, HOLDLOCK) WHERE {match})";
-
-        static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
     }
+
+    /// <summary>
+    /// <see cref="InsertIfAbsent"/> for many rows in one statement, one round trip for a whole batch, returning
+    /// <paramref name="returning"/> (a key column) of each row this statement inserted. <paramref name="rows"/>
+    /// are value lists in column order, without duplicate keys among them. SQL Server has no ON CONFLICT and
+    /// outputs through OUTPUT; its NOT EXISTS holds the key range as the single-row form does.
+    /// </summary>
+    public string InsertManyIfAbsent(string table, string columns, IReadOnlyList<string> rows, string key, string returning)
+    {
+        if (Provider != DatabaseProvider.SqlServer)
+            return $"INSERT INTO {table} ({columns}) VALUES ({string.Join("), (", rows)}) ON CONFLICT ({key}) DO NOTHING RETURNING {returning}";
+        var match = string.Join(" AND ", Split(key).Select(k => $"t.{k} = v.{k}"));
+        return $"INSERT INTO {table} ({columns}) OUTPUT inserted.{returning} SELECT * FROM (VALUES ({string.Join("), (", rows)})) AS v ({columns}) " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WITH (UPDLOCK, HOLDLOCK) WHERE {match})";
+    }
+
+    private static string[] Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>
     /// Claims up to @batch unsent outbox rows for @relay until @until and returns them.

@@ -28,6 +28,34 @@ public static class Inbox
     }
 
     /// <summary>
+    /// <see cref="TryRecordAsync"/> for a batch of messages (a <c>Batch&lt;T&gt;</c> consumer's) in one statement per
+    /// <see cref="RowsPerStatement"/> ids instead of a round trip each; returns the ids recorded now, those
+    /// this consumer has not handled before. The effects of exactly these must commit in the same transaction.
+    /// </summary>
+    public static async Task<IReadOnlySet<Guid>> TryRecordAllAsync(Transaction transaction, IEnumerable<Guid> messageIds, string consumer, CancellationToken cancellationToken = default)
+    {
+        var recorded = new HashSet<Guid>();
+        // A redelivery can put one id in a batch twice; SQL Server's NOT EXISTS would not see the twin.
+        foreach (var chunk in messageIds.Distinct().Chunk(RowsPerStatement))
+        {
+            var parameters = new DynamicParameters(new { consumer, now = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds() });
+            for (var i = 0; i < chunk.Length; i++) parameters.Add("id" + i, chunk[i].ToString());
+            var sql = transaction.Database.Dialect.InsertManyIfAbsent(
+                "inbox_messages",
+                "message_id, consumer, received_at",
+                [.. chunk.Select((_, i) => $"@id{i}, @consumer, @now")],
+                key: "message_id, consumer",
+                returning: "message_id");
+            foreach (var id in await transaction.Connection.QueryAsync<string>(new CommandDefinition(sql, parameters, transaction.Inner, cancellationToken: cancellationToken)))
+                recorded.Add(Guid.Parse(id));
+        }
+        return recorded;
+    }
+
+    /// <summary>SQL Server takes at most 2,100 parameters in a statement.</summary>
+    private const int RowsPerStatement = 500;
+
+    /// <summary>
     /// Runs <paramref name="effect"/> in a transaction that also records the message id; does
     /// nothing when this consumer handled the message before. Returns whether the effect ran.
     /// </summary>

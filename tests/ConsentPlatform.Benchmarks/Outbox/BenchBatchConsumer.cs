@@ -8,35 +8,37 @@ namespace ConsentPlatform.Benchmarks.Outbox;
 /// <summary>
 /// (--consumer-batch N) The same inbox and effect as <see cref="BenchProfileConsumer"/> for up to
 /// N messages in one transaction, so one fsync covers N messages. Every message's inbox row
-/// (<see cref="Inbox.TryRecordAsync"/>) still commits with its effect. The services consume one
-/// message per transaction; this measures what batching would buy.
+/// (<see cref="Inbox.TryRecordAllAsync"/>, one statement for the batch) still commits with its effect.
+/// The services consume one message per transaction; this measures what batching would buy.
 /// </summary>
 public sealed class BenchBatchConsumer(BenchInboxDatabase database, BenchMetrics metrics) : IConsumer<Batch<OrganizationProfileChanged>>
 {
     public async Task Consume(ConsumeContext<Batch<OrganizationProfileChanged>> context)
     {
         var ran = new List<DateTimeOffset>(context.Message.Length);
-        var handled = 0;
         await using (var transaction = await database.BeginAsync(context.CancellationToken))
         {
-            foreach (var message in context.Message)
+            var ids = context.Message.Select(m => m.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.")).ToArray();
+            var recorded = await Inbox.TryRecordAllAsync(transaction, ids, BenchProfileConsumer.InboxName, context.CancellationToken);
+            // The effects of the recorded messages, one multi-row statement as the inbox rows are: the batch's round trips stay three.
+            var changes = context.Message.Where(m => recorded.Contains(m.MessageId!.Value)).DistinctBy(m => m.MessageId).Select(m => m.Message).ToArray();
+            if (changes.Length > 0)
             {
-                var messageId = message.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
-                if (!await Inbox.TryRecordAsync(transaction, messageId, BenchProfileConsumer.InboxName, context.CancellationToken)) continue;
-                var change = message.Message;
-                await transaction.Connection.ExecuteAsync(new CommandDefinition(BenchProfileConsumer.InsertRevision, new
+                var parameters = new DynamicParameters(new { receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+                for (var i = 0; i < changes.Length; i++)
                 {
-                    change.OrganizationId, change.Revision, change.LegalName,
-                    changedAt = change.ChangedAt.ToUnixTimeMilliseconds(),
-                    receivedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                }, transaction.Inner, cancellationToken: context.CancellationToken));
-                ran.Add(change.ChangedAt);
-                handled++;
+                    parameters.Add("o" + i, changes[i].OrganizationId); parameters.Add("r" + i, changes[i].Revision);
+                    parameters.Add("n" + i, changes[i].LegalName); parameters.Add("c" + i, changes[i].ChangedAt.ToUnixTimeMilliseconds());
+                }
+                var sql = "INSERT INTO organization_profile_revisions (organization_id, revision, legal_name, changed_at, received_at) VALUES " +
+                    string.Join(", ", changes.Select((_, i) => $"(@o{i}, @r{i}, @n{i}, @c{i}, @receivedAt)"));
+                await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction.Inner, cancellationToken: context.CancellationToken));
+                ran.AddRange(changes.Select(c => c.ChangedAt));
             }
             await transaction.CommitAsync(context.CancellationToken);
         }
         foreach (var writtenAt in ran) metrics.RecordConsumed(writtenAt);
-        for (var i = handled; i < context.Message.Length; i++) metrics.Duplicate();
+        for (var i = ran.Count; i < context.Message.Length; i++) metrics.Duplicate();
     }
 }
 
