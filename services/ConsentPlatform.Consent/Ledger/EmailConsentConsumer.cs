@@ -18,23 +18,24 @@ public sealed class EmailConsentConsumer(ConsentDatabase database, LedgerStore l
     public Task Consume(ConsumeContext<EmailConsentRequested> context)
     {
         var m = context.Message;
-        return RecordAsync(context, "consent.email-requested", m.ConfirmationId, m.ResponseId, m.OrganizationId, m.ContactHash, m.Email,
+        return RecordAsync(context, m.ConfirmationId, m.ResponseId, m.OrganizationId, m.ContactHash, m.Email,
             LedgerRow.Requested, m.RequestedAt, m.ExpiresAt, m.Language, m.Ip, m.UserAgent, $"short link {m.Code}");
     }
 
     public Task Consume(ConsumeContext<EmailConsentConfirmed> context)
     {
         var m = context.Message;
-        return RecordAsync(context, "consent.email-confirmed", m.ConfirmationId, m.ResponseId, m.OrganizationId, m.ContactHash, m.Email,
+        return RecordAsync(context, m.ConfirmationId, m.ResponseId, m.OrganizationId, m.ContactHash, m.Email,
             LedgerRow.Granted, m.ConfirmedAt, null, null, m.Ip, m.UserAgent, "confirmation link");
     }
 
-    private async Task RecordAsync(ConsumeContext context, string consumer, Guid confirmationId, Guid responseId, string organizationId, string phoneHash,
+    private async Task RecordAsync<TMessage>(ConsumeContext<TMessage> context, Guid confirmationId, Guid responseId, string organizationId, string phoneHash,
         string email, string action, DateTimeOffset at, DateTimeOffset? expiresAt, string? language, string? ip, string? userAgent, string how)
+        where TMessage : class
     {
         var emailHash = hasher.HashEmail(email);
         IReadOnlyList<LedgerRow> rows = [];
-        var handled = await database.HandleOnceAsync(context, consumer, async tx =>
+        var handled = await database.HandleOnceAsync(this, context, async tx =>
         {
             var purposes = await LedgerStore.PurposesConsentedAsync(tx, phoneHash, organizationId, context.CancellationToken);
             rows = purposes.Select(purpose => new LedgerRow

@@ -146,7 +146,7 @@ public sealed class ContactErasedConsumer(ConsentDatabase database, ILogger<Cont
     public async Task Consume(ConsumeContext<ContactErased> context)
     {
         var matched = 0;
-        await database.HandleOnceAsync(context, "consent.contact-erased", async transaction =>
+        await database.HandleOnceAsync(this, context, async transaction =>
             matched = await RequestActions.ConfirmErasureAsync(transaction, context.Message, context.CancellationToken));
         if (matched == 0)
             logger.LogWarning("Erasure {RequestId} confirmed by {Service} matches no data-subject request", context.Message.RequestId, context.Message.Service);

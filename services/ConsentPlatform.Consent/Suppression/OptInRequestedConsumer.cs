@@ -25,7 +25,7 @@ public sealed class OptInRequestedConsumer(ConsentDatabase database, Suppression
 
         var optIn = new OptIn(message.RequestId, message.ContactHash, message.OrganizationId, message.Channels.Count == 0, known, message.Source, message.RequestedAt);
         IReadOnlyList<SuppressionStore.Lift> lifted = [];
-        var handled = await database.HandleOnceAsync(context, "consent.opt-in", async transaction =>
+        var handled = await database.HandleOnceAsync(this, context, async transaction =>
             lifted = await suppressions.LiftAsync(transaction, optIn, time.GetUtcNow(), context.CancellationToken));
         if (!handled) return;
         logger.LogInformation("Opt-in {RequestId} from {Source} for organization {OrganizationId}: {Lifted} suppression entries lifted",

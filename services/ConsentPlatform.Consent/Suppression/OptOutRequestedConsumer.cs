@@ -37,7 +37,7 @@ public sealed class OptOutRequestedConsumer(ConsentDatabase database, Suppressio
         IReadOnlyList<(string, SuppressionFact)> written = [];
         IReadOnlyList<LedgerRow> withdrawn = [];
         IReadOnlyList<SuppressionStore.Lift> lifted = [];
-        var handled = await database.HandleOnceAsync(context, "consent.opt-out", async transaction =>
+        var handled = await database.HandleOnceAsync(this, context, async transaction =>
         {
             written = await suppressions.SuppressAsync(transaction, new SuppressionRequest(
                 message.ContactHash, message.OrganizationId, channels, message.Purpose, reason, message.Source, message.RequestId, message.RequestedAt, until),

@@ -16,7 +16,7 @@ public sealed class ErasureRequestedConsumer(DirectoryDatabase database, TimePro
     public async Task Consume(ConsumeContext<ErasureRequested> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "directory.erasure-requested", async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             await OneTimeCodes.EraseAsync(tx, m.ContactHash, EntryOptOut.LockTarget(m.ContactHash), context.CancellationToken);
             await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "directory", ErasedAt = time.GetUtcNow() }, context.CancellationToken);

@@ -17,12 +17,12 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     IConsumer<CallerNumberPublished>, IConsumer<CallerNumberWithdrawn>, IConsumer<EventPurposeSaved>
 {
     public Task Consume(ConsumeContext<EventPurposeSaved> context) =>
-        database.HandleOnceAsync(context, "notices.event-purpose-saved", tx => Purposes.SaveAsync(tx, context.Message));
+        database.HandleOnceAsync(this, context, tx => Purposes.SaveAsync(tx, context.Message));
 
     public async Task Consume(ConsumeContext<ContactSuppressed> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.contact-suppressed", tx =>
+        await database.HandleOnceAsync(this, context, tx =>
             ReplicaStore.SuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.Reason, provisional: false, m.SuppressedAt, m.Until));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
@@ -30,7 +30,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<ContactUnsuppressed> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.contact-unsuppressed", tx =>
+        await database.HandleOnceAsync(this, context, tx =>
             ReplicaStore.UnsuppressAsync(tx, m.SuppressionId.ToString(), m.ContactHash, m.UnsuppressedAt));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
@@ -38,7 +38,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<OptOutRequested> context)
     {
         var m = context.Message;
-        var applied = await database.HandleOnceAsync(context, "notices.opt-out-requested", tx => OptOuts.ApplyProvisionalAsync(tx, m));
+        var applied = await database.HandleOnceAsync(this, context, tx => OptOuts.ApplyProvisionalAsync(tx, m));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
         // Measured once the gate's view holds it: that is when a send to this contact is refused.
         if (applied) propagation.OptOutApplied(m.OrganizationId, m.RequestedAt, m.Source);
@@ -47,7 +47,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<ConsentRecorded> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.consent-recorded", tx =>
+        await database.HandleOnceAsync(this, context, tx =>
             ReplicaStore.RecordConsentAsync(tx, "r:" + m.ConsentId, "recorded", m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.RecordedAt, m.ExpiresAt));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
@@ -55,7 +55,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<ConsentWithdrawn> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.consent-withdrawn", tx =>
+        await database.HandleOnceAsync(this, context, tx =>
             ReplicaStore.RecordConsentAsync(tx, "w:" + m.ConsentId, "withdrawn", m.ContactHash, m.OrganizationId, m.Channel, m.Purpose, m.WithdrawnAt, null));
         await refresher.ReloadAsync(m.ContactHash, context.CancellationToken);
     }
@@ -63,7 +63,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
     public async Task Consume(ConsumeContext<ErasureRequested> context)
     {
         var m = context.Message;
-        await database.HandleOnceAsync(context, "notices.erasure-requested", async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             await ReplicaStore.EraseAsync(tx, m.ContactHash, m.RequestedAt);
             foreach (var erasure in erasures) await erasure.EraseAsync(tx, m.ContactHash, time.GetUtcNow());
@@ -75,13 +75,13 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaRefresher r
 
     public async Task Consume(ConsumeContext<CallerNumberPublished> context)
     {
-        await database.HandleOnceAsync(context, "notices.caller-number-published", tx => ReplicaStore.PublishCallerNumberAsync(tx, context.Message));
+        await database.HandleOnceAsync(this, context, tx => ReplicaStore.PublishCallerNumberAsync(tx, context.Message));
         await refresher.ReloadAsync(null, context.CancellationToken);
     }
 
     public async Task Consume(ConsumeContext<CallerNumberWithdrawn> context)
     {
-        await database.HandleOnceAsync(context, "notices.caller-number-withdrawn", tx => ReplicaStore.WithdrawCallerNumberAsync(tx, context.Message));
+        await database.HandleOnceAsync(this, context, tx => ReplicaStore.WithdrawCallerNumberAsync(tx, context.Message));
         await refresher.ReloadAsync(null, context.CancellationToken);
     }
 }

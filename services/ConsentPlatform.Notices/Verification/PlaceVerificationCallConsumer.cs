@@ -18,8 +18,6 @@ namespace ConsentPlatform.Notices.Verification;
 public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, PhoneNumberHasher hasher, TimeProvider time, ILogger<PlaceVerificationCallConsumer> logger)
     : IConsumer<PlaceVerificationCall>
 {
-    private const string Name = "notices.place-verification-call";
-
     public async Task Consume(ConsumeContext<PlaceVerificationCall> context)
     {
         var m = context.Message;
@@ -28,12 +26,12 @@ public sealed class PlaceVerificationCallConsumer(NoticesDatabase database, Phon
         {
             logger.LogWarning("Verification call {RequestId} not placed: the code is not 4-12 digits, or the number is not valid", m.RequestId);
             // Recorded as handled (nothing else written): a redelivery is dropped the same way, and the drop is visible in the inbox.
-            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
         var number = parsed.Number;
         var candidates = hasher.CandidateHashes(number).ToArray();
-        await database.HandleOnceAsync(context, Name, async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             if (await ReplicaStore.IsErasedAsync(tx, candidates))
             {

@@ -17,7 +17,6 @@ public sealed class SendEmailConfirmationConsumer(NoticesDatabase database, Phon
     ILogger<SendEmailConfirmationConsumer> logger) : IConsumer<SendEmailConfirmation>
 {
     public const string Purpose = "email_confirmation";
-    private const string Name = "notices.send-email-confirmation";
 
     public async Task Consume(ConsumeContext<SendEmailConfirmation> context)
     {
@@ -26,13 +25,13 @@ public sealed class SendEmailConfirmationConsumer(NoticesDatabase database, Phon
         if (address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address, out var parsed) || parsed.Address != address)
         {
             logger.LogWarning("Email confirmation {RequestId} not sent: the email is not a valid address", m.RequestId);
-            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
         var company = (await OrganizationProfileReplica.FindAsync(database, m.OrganizationId, context.CancellationToken))?.LegalName;
         var candidates = hasher.CandidateEmailHashes(address).ToArray();
         var language = m.Language ?? VoiceScript.Japanese;
-        await database.HandleOnceAsync(context, Name, async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             if (await ReplicaStore.IsErasedAsync(tx, candidates))
             {

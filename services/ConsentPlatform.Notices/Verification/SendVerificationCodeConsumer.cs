@@ -17,8 +17,6 @@ namespace ConsentPlatform.Notices.Verification;
 public sealed class SendVerificationCodeConsumer(NoticesDatabase database, OutgoingStore outgoing, PhoneNumberHasher hasher, TimeProvider time, ILogger<SendVerificationCodeConsumer> logger)
     : IConsumer<SendVerificationCode>
 {
-    private const string Name = "notices.send-verification-code";
-
     public async Task Consume(ConsumeContext<SendVerificationCode> context)
     {
         var m = context.Message;
@@ -27,7 +25,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Outgo
         {
             logger.LogWarning("Verification code {RequestId} not sent: the code is malformed, or the command names both or neither of a number and an email", m.RequestId);
             // Recorded as handled (nothing else written): a redelivery is dropped the same way, and the drop is visible in the inbox.
-            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
         // Read before the inbox transaction: the replica is another table of this database.
@@ -42,11 +40,11 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Outgo
         if (!PhoneNumbers.TryParse(phoneNumber, out var number) || !number.CanReceiveSms)
         {
             logger.LogWarning("Verification code {RequestId} not sent: the number cannot receive SMS", m.RequestId);
-            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
         var candidates = hasher.CandidateHashes(number).ToArray();
-        await database.HandleOnceAsync(context, Name, async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             if (await IsErasedAsync(tx, candidates)) return;
             // A repeated command for the same request (a retry upstream) sends nothing more: one SMS per request.
@@ -63,11 +61,11 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Outgo
         if (address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address.Trim(), out var parsed) || parsed.Address != address.Trim())
         {
             logger.LogWarning("Verification code {RequestId} not sent: the email is not a valid address", m.RequestId);
-            await database.HandleOnceAsync(context, Name, _ => Task.CompletedTask);
+            await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
         var candidates = hasher.CandidateEmailHashes(address).ToArray();
-        await database.HandleOnceAsync(context, Name, async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             if (await IsErasedAsync(tx, candidates)) return;
             // Same request id, same email: the queue's insert is keyed on it.

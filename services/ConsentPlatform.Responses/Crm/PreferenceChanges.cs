@@ -57,7 +57,7 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
         // An erasure's stop is said by the erasure event (ErasureRequested, below), which carries nothing of the person;
         // recording it here would keep the hash after the erasure when this message comes second.
         if (m.Reason == "erased") return Task.CompletedTask;
-        return RecordAsync(context, "responses.preference-suppressed", m.ContactHash, m.OrganizationId, m.SuppressionId.ToString(),
+        return RecordAsync(context, m.ContactHash, m.OrganizationId, m.SuppressionId.ToString(),
             new PreferenceChange(PreferenceKinds.Stopped, m.Channel, m.Purpose, Scope(m.OrganizationId), m.Until), m.Source ?? m.Reason, m.EvidenceId?.ToString(), m.SuppressedAt);
     }
 
@@ -65,7 +65,7 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     {
         var m = context.Message;
         // The lift names only its suppression: the organizations, channel and purpose are those of the stop it lifts.
-        await database.HandleOnceAsync(context, "responses.preference-unsuppressed", async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             const string sql = "SELECT organization_id AS OrganizationId, payload AS Payload FROM preference_changes WHERE evidence_id = @id";
             var stops = await tx.Connection.QueryAsync<(string OrganizationId, string Payload)>(
@@ -83,7 +83,7 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     public Task Consume(ConsumeContext<ConsentRecorded> context)
     {
         var m = context.Message;
-        return RecordAsync(context, "responses.preference-consent", m.ContactHash, m.OrganizationId, null,
+        return RecordAsync(context, m.ContactHash, m.OrganizationId, null,
             new PreferenceChange(PreferenceKinds.Consented, m.Channel, m.Purpose, "organization", m.ExpiresAt), m.SourceEvent ?? "consent", m.ConsentId.ToString(), m.RecordedAt);
     }
 
@@ -92,24 +92,25 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
         var m = context.Message;
         // One change, one event: the stop that withdrew these consents is delivered as "stopped".
         if (m.Method is not null && StopMethods.Contains(m.Method)) return Task.CompletedTask;
-        return RecordAsync(context, "responses.preference-withdrawn", m.ContactHash, m.OrganizationId, null,
+        return RecordAsync(context, m.ContactHash, m.OrganizationId, null,
             new PreferenceChange(PreferenceKinds.Withdrawn, m.Channel, m.Purpose, "organization", null), "consent_withdrawn", m.ConsentId.ToString(), m.WithdrawnAt);
     }
 
     public Task Consume(ConsumeContext<ConsentExpired> context)
     {
         var m = context.Message;
-        return RecordAsync(context, "responses.preference-expired", m.ContactHash, m.OrganizationId, null,
+        return RecordAsync(context, m.ContactHash, m.OrganizationId, null,
             new PreferenceChange(PreferenceKinds.Expired, m.Channel, m.Purpose, "organization", null), "consent_expired", m.ConsentId.ToString(), m.ExpiredAt);
     }
 
     private static string Scope(string? organizationId) => organizationId is null ? "all_organizations" : "organization";
 
     /// <param name="suppressionId">Kept (as the row's evidence key) so a later lift finds the organizations and scope it lifts.</param>
-    private async Task RecordAsync(ConsumeContext context, string consumer, string contactHash, string? organizationId, string? suppressionId,
+    private async Task RecordAsync<TMessage>(ConsumeContext<TMessage> context, string contactHash, string? organizationId, string? suppressionId,
         PreferenceChange change, string? source, string? evidenceId, DateTimeOffset at)
+        where TMessage : class
     {
-        await database.HandleOnceAsync(context, consumer, async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             // A stop for every organization (a data-subject request) reaches each organization that knows the contact here.
             IEnumerable<string> organizations = organizationId is not null ? [organizationId] : await KnownToAsync(tx, contactHash, context.CancellationToken);

@@ -21,7 +21,7 @@ public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCac
     {
         var m = context.Message;
         IReadOnlyList<string> codes = [];
-        await database.HandleOnceAsync(context, "responses.erasure-requested", async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             // First: the links still say which organizations knew the contact, and each hears of the erasure.
             await PreferenceChangeConsumer.EraseAsync(tx, m.ContactHash, m.RequestId, time.GetUtcNow(), context.CancellationToken);

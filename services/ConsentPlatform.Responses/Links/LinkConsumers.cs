@@ -9,7 +9,7 @@ public sealed class ResponseLinkIssuedConsumer(ResponsesDatabase database, LinkC
 {
     public async Task Consume(ConsumeContext<ResponseLinkIssued> context)
     {
-        await database.HandleOnceAsync(context, "responses.response-link", async tx =>
+        await database.HandleOnceAsync(this, context, async tx =>
         {
             await LinkStore.ApplyAsync(tx, context.Message);
             await Crm.PreferenceChangeConsumer.RememberExternalIdAsync(tx, context.Message);
@@ -25,7 +25,7 @@ public sealed class ResponseLinkIssuedConsumerDefinition() : PlatformConsumerDef
 public sealed class ConsentRecordedConsumer(ResponsesDatabase database) : IConsumer<ConsentRecorded>
 {
     public Task Consume(ConsumeContext<ConsentRecorded> context) =>
-        database.HandleOnceAsync(context, "responses.consent-provenance", tx => LinkStore.ApplyAsync(tx, context.Message));
+        database.HandleOnceAsync(this, context, tx => LinkStore.ApplyAsync(tx, context.Message));
 }
 
 public sealed class ConsentRecordedConsumerDefinition() : PlatformConsumerDefinition<ConsentRecordedConsumer>(Queues.ResponsesConsentProvenance, concurrentMessageLimit: 16);
@@ -34,7 +34,7 @@ public sealed class ConsentRecordedConsumerDefinition() : PlatformConsumerDefini
 public sealed class CallNoticeSentConsumer(ResponsesDatabase database) : IConsumer<CallNoticeSent>
 {
     public Task Consume(ConsumeContext<CallNoticeSent> context) =>
-        database.HandleOnceAsync(context, "responses.call-notice", tx => LinkStore.ApplyAsync(tx, context.Message));
+        database.HandleOnceAsync(this, context, tx => LinkStore.ApplyAsync(tx, context.Message));
 }
 
 public sealed class CallNoticeSentConsumerDefinition() : PlatformConsumerDefinition<CallNoticeSentConsumer>(Queues.ResponsesCallNotices, concurrentMessageLimit: 16);

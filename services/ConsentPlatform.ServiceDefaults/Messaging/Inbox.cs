@@ -56,10 +56,31 @@ public static class Inbox
     private const int RowsPerStatement = 500;
 
     /// <summary>
-    /// Runs <paramref name="effect"/> in a transaction that also records the message id; does
-    /// nothing when this consumer handled the message before. Returns whether the effect ran.
+    /// Runs <paramref name="effect"/> in a transaction that also records the message id under
+    /// <paramref name="consumer"/>'s inbox key (<see cref="KeyOf{TConsumer, TMessage}"/>); does nothing when
+    /// that consumer handled the message before. Returns whether the effect ran.
     /// </summary>
-    public static async Task<bool> HandleOnceAsync(this ServiceDatabase database, ConsumeContext context, string consumer, Func<Transaction, Task> effect)
+    public static Task<bool> HandleOnceAsync<TConsumer, TMessage>(this ServiceDatabase database, TConsumer consumer, ConsumeContext<TMessage> context, Func<Transaction, Task> effect)
+        where TConsumer : class, IConsumer
+        where TMessage : class =>
+        database.HandleOnceAsync(context, KeyOf<TConsumer, TMessage>(), effect);
+
+    /// <summary>
+    /// The key a consumer's handled messages are stored under: its type's name and the message type's
+    /// ("ReplicaConsumer/ContactSuppressed"), unique within a service's database, where the inbox is.
+    /// Names without namespaces, so moving a consumer between folders keeps its key; renaming the consumer
+    /// or the message changes it, and needs a migration that rewrites the stored keys (ADR 0037), or a
+    /// redelivery after the upgrade would be handled again.
+    /// </summary>
+    public static string KeyOf<TConsumer, TMessage>() where TConsumer : class, IConsumer where TMessage : class =>
+        KeyOf(typeof(TConsumer), typeof(TMessage));
+
+    /// <inheritdoc cref="KeyOf{TConsumer, TMessage}"/>
+    public static string KeyOf(Type consumer, Type message) => $"{WithoutArity(consumer.Name)}/{WithoutArity(message.Name)}";
+
+    private static string WithoutArity(string name) => name.IndexOf('`') is var tick and >= 0 ? name[..tick] : name;
+
+    private static async Task<bool> HandleOnceAsync(this ServiceDatabase database, ConsumeContext context, string consumer, Func<Transaction, Task> effect)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be de-duplicated.");
         await using var transaction = await database.BeginAsync(context.CancellationToken);

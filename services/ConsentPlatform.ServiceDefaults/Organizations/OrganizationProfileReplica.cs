@@ -97,7 +97,7 @@ public sealed class OrganizationProfileChangedConsumer<TDatabase>(TDatabase data
 {
     public async Task Consume(ConsumeContext<OrganizationProfileChanged> context)
     {
-        await database.HandleOnceAsync(context, $"{database.Name}.organization-profile",
+        await database.HandleOnceAsync(this, context,
             transaction => OrganizationProfileReplica.ApplyAsync(transaction, context.Message, time.GetUtcNow()));
         foreach (var then in applied) then.ForOrganization(context.Message.OrganizationId);
     }

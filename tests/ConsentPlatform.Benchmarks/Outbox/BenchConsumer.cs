@@ -13,7 +13,7 @@ namespace ConsentPlatform.Benchmarks.Outbox;
 /// </summary>
 public sealed class BenchProfileConsumer(BenchInboxDatabase database, BenchMetrics metrics) : IConsumer<OrganizationProfileChanged>
 {
-    public const string InboxName = "bench.organization-profile";
+    public static readonly string InboxName = Inbox.KeyOf<BenchProfileConsumer, OrganizationProfileChanged>();
 
     public const string InsertRevision = """
         INSERT INTO organization_profile_revisions (organization_id, revision, legal_name, changed_at, received_at)
@@ -23,7 +23,7 @@ public sealed class BenchProfileConsumer(BenchInboxDatabase database, BenchMetri
     public async Task Consume(ConsumeContext<OrganizationProfileChanged> context)
     {
         var change = context.Message;
-        var ran = await database.HandleOnceAsync(context, InboxName, transaction =>
+        var ran = await database.HandleOnceAsync(this, context, transaction =>
             transaction.Connection.ExecuteAsync(new CommandDefinition(InsertRevision, new
             {
                 change.OrganizationId, change.Revision, change.LegalName,
