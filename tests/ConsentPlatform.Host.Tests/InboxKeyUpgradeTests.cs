@@ -5,7 +5,7 @@ using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Directory;
 using ConsentPlatform.Notices;
-using ConsentPlatform.Notices.Gate;
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Verification;
 using ConsentPlatform.Responses;
 using ConsentPlatform.Responses.Crm;
