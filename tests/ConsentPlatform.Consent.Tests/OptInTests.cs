@@ -2,6 +2,7 @@ using System.Text.Json;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Suppression;
 using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.Testing;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -88,7 +89,7 @@ public sealed class OptInTests(ConsentFactory factory) : IClassFixture<ConsentFa
 
         await factory.PublishAsync(optIn);
 
-        await Eventually.AssertAsync(async () => await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM inbox_messages WHERE consumer = 'consent.opt-in'") > 0
+        await Eventually.AssertAsync(async () => await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM inbox_messages WHERE consumer = @consumer", new { consumer = Inbox.KeyOf<OptInRequestedConsumer, OptInRequested>() }) > 0
             && await factory.QueryScalarAsync<int>("SELECT COUNT(*) FROM opt_in_requests WHERE id = @id", new { id = optIn.RequestId.ToString() }) == 1, Soon, "the opt-in is handled");
         Assert.Contains("opted_out", await ReasonsAsync(client, number, "sms"));
         Assert.Equal(0, await LiftsAsync(hash));

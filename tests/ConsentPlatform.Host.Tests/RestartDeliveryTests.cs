@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using ConsentPlatform.Testing;
+using ConsentPlatform.Contracts;
+using ConsentPlatform.Notices.Replica;
+using ConsentPlatform.ServiceDefaults.Messaging;
 
 namespace ConsentPlatform.Host.Tests;
 
@@ -31,7 +34,7 @@ public sealed class RestartDeliveryTests
         await HostOnFolder.ExecuteOfflineAsync(folder.Path, "consent",
             "UPDATE outbox_messages SET sent_at = NULL, claimed_by = NULL, claimed_until = NULL WHERE message_type LIKE '%.EventPurposeSaved'");
         await HostOnFolder.ExecuteOfflineAsync(folder.Path, "notices",
-            "DELETE FROM event_purposes; DELETE FROM inbox_messages WHERE consumer = 'notices.event-purpose-saved'");
+            "DELETE FROM event_purposes; DELETE FROM inbox_messages WHERE consumer = '" + Inbox.KeyOf<ReplicaConsumer, EventPurposeSaved>() + "'");
 
         using var after = new HostOnFolder(folder.Path);
         using var rep = after.CreateClient(key);

@@ -9,6 +9,8 @@ using Dapper;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ConsentPlatform.Notices.Verification;
+using ConsentPlatform.ServiceDefaults.Messaging;
 
 namespace ConsentPlatform.Notices.Tests;
 
@@ -153,7 +155,7 @@ public sealed class DevInboxTests : IAsyncLifetime
         await _factory.Bus.Publish(new SendVerificationCode { RequestId = requestId, PhoneNumber = "+819022220004", Code = "559011", Purpose = "dsr" },
             context => context.MessageId = messageId);
 
-        await Eventually.AssertAsync(() => HandledAsync(messageId, "notices.send-verification-code"), TimeSpan.FromSeconds(10), "the command was consumed");
+        await Eventually.AssertAsync(() => HandledAsync(messageId, Inbox.KeyOf<SendVerificationCodeConsumer, SendVerificationCode>()), TimeSpan.FromSeconds(10), "the command was consumed");
         await using var connection = await _factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
         Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outgoing_messages WHERE id = @id", new { id = requestId.ToString() }));
         Assert.DoesNotContain("559011", await PeoplePageAsync());
@@ -172,7 +174,7 @@ public sealed class DevInboxTests : IAsyncLifetime
         await _factory.Bus.Publish(command, context => context.MessageId = again);
 
         // The redelivery is dropped by the inbox; a new message for the same request finds the request's row.
-        await Eventually.AssertAsync(() => HandledAsync(again, "notices.send-verification-code"), TimeSpan.FromSeconds(10), "the repeated command was consumed");
+        await Eventually.AssertAsync(() => HandledAsync(again, Inbox.KeyOf<SendVerificationCodeConsumer, SendVerificationCode>()), TimeSpan.FromSeconds(10), "the repeated command was consumed");
         Assert.Single(await InboxAsync(_client), m => m.Body.Contains("730144"));
     }
 }

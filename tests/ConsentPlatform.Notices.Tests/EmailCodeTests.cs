@@ -4,6 +4,8 @@ using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ConsentPlatform.Notices.Verification;
+using ConsentPlatform.ServiceDefaults.Messaging;
 
 namespace ConsentPlatform.Notices.Tests;
 
@@ -13,8 +15,8 @@ public sealed class EmailCodeTests
     private static async Task<bool> HandledAsync(NoticesFactory factory, Guid messageId)
     {
         await using var connection = await factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_messages WHERE message_id = @id AND consumer = 'notices.send-verification-code'",
-            new { id = messageId.ToString() }) > 0;
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_messages WHERE message_id = @id AND consumer = @consumer",
+            new { id = messageId.ToString(), consumer = Inbox.KeyOf<SendVerificationCodeConsumer, SendVerificationCode>() }) > 0;
     }
 
     private static async Task<(string Status, string To, string Body)?> QueuedAsync(NoticesFactory factory, Guid requestId)

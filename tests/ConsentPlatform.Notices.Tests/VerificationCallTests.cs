@@ -9,6 +9,8 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ConsentPlatform.Notices.Verification;
+using ConsentPlatform.ServiceDefaults.Messaging;
 
 namespace ConsentPlatform.Notices.Tests;
 
@@ -58,8 +60,8 @@ public sealed class VerificationCallTests : IAsyncLifetime
     private static async Task<bool> HandledAsync(NoticesFactory factory, Guid messageId)
     {
         await using var connection = await factory.Services.GetRequiredService<NoticesDatabase>().OpenAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_messages WHERE message_id = @id AND consumer = 'notices.place-verification-call'",
-            new { id = messageId.ToString() }) > 0;
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox_messages WHERE message_id = @id AND consumer = @consumer",
+            new { id = messageId.ToString(), consumer = Inbox.KeyOf<PlaceVerificationCallConsumer, PlaceVerificationCall>() }) > 0;
     }
 
     private static int Occurrences(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
