@@ -1,8 +1,8 @@
-// Features: Compliance → Import → Forms → Requests → Suppression → Ledger → Gate; Compliance → Scrub → Gate
+// Features: Compliance → Import → ConsentForms → Requests → Suppression → Ledger → Gate; Compliance → Scrub → Gate
 // (an arrow: the folder on its left may use the one on its right, and what that one may use; ADR 0037,
 // held by Architecture/FeatureDependencyTests)
 using ConsentPlatform.Consent.Compliance;
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Import;
 using ConsentPlatform.Consent.Ledger;

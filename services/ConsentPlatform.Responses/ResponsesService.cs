@@ -1,7 +1,7 @@
 using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Erasure;
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.Responses.Organization;
 using ConsentPlatform.ServiceDefaults;

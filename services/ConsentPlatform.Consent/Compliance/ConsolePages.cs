@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;

@@ -1,4 +1,4 @@
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Consent.Requests;
 using ConsentPlatform.Consent.Suppression;

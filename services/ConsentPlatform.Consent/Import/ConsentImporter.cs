@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Telephony;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Telephony;
 using F = ConsentPlatform.Consent.Import.ImportFields;

@@ -1,4 +1,4 @@
-using ConsentPlatform.Consent.Forms;
+using ConsentPlatform.Consent.ConsentForms;
 using ConsentPlatform.Consent.Ledger;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;

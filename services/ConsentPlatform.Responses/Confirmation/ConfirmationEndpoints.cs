@@ -1,4 +1,4 @@
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Web;
@@ -24,7 +24,7 @@ public static class ConfirmationEndpoints
         pages.MapGet("/{token}", async (string token, string? lang, HttpContext context, EmailConfirmations confirmations, LinkCache links, FormTokens tokens,
             TimeProvider time) =>
         {
-            FormEndpoints.NoStore(context);
+            ResponseFormEndpoints.NoStore(context);
             var (pending, company) = await FindAsync(token, confirmations, links, context.RequestAborted);
             var texts = Texts.For(lang ?? pending?.Language, context.Request);
             if (pending is null || company is null || !pending.IsOpen(time.GetUtcNow())) return Closed(context, texts, token);
@@ -33,12 +33,12 @@ public static class ConfirmationEndpoints
 
         pages.MapPost("/{token}", async (string token, HttpContext context, EmailConfirmations confirmations, LinkCache links, FormTokens tokens) =>
         {
-            FormEndpoints.NoStore(context);
+            ResponseFormEndpoints.NoStore(context);
             var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var (pending, company) = await FindAsync(token, confirmations, links, context.RequestAborted);
             var texts = Texts.For(form["lang"].ToString() is { Length: > 0 } l ? l : pending?.Language, context.Request);
             if (pending is null || company is null) return Closed(context, texts, token);
-            if (FormEndpoints.Forged(context, tokens, TokenPurpose, pending.ConfirmationId) is { } forged)
+            if (ResponseFormEndpoints.Forged(context, tokens, TokenPurpose, pending.ConfirmationId) is { } forged)
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Open(token, texts, pending, company, tokens, forged);

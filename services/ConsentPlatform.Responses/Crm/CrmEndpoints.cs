@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 

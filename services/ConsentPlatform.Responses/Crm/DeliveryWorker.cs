@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.ServiceDefaults.Work;
 using Polly;
 using Polly.CircuitBreaker;

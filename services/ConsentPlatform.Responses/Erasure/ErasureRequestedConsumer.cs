@@ -1,7 +1,7 @@
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using MassTransit;

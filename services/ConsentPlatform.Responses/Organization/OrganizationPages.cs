@@ -1,5 +1,5 @@
 using ConsentPlatform.Responses.Crm;
-using ConsentPlatform.Responses.Form;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Antiforgery;

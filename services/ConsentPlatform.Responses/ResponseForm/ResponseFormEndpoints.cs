@@ -6,10 +6,10 @@ using ConsentPlatform.Telephony;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>The recipient's side: the short link, the response form, the thank-you page and the generic opt-out.</summary>
-public static class FormEndpoints
+public static class ResponseFormEndpoints
 {
     private const int MaxCodeLength = 64;
     // Form tokens (ADR 0010): the response form's is bound to its link, the generic opt-out's to nothing more.

@@ -5,10 +5,10 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>The public side: the embed script, the form at its own URL (or in the iframe), and its submit.</summary>
-public static class FormEndpoints
+public static class ConsentFormEndpoints
 {
     private const string TokenPurpose = "consent-form";
 

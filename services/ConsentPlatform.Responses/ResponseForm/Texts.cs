@@ -1,6 +1,6 @@
 using ConsentPlatform.ServiceDefaults.Recipients;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>The recipient-facing words in Japanese and English. Japanese is the default: the recipients are called in Japan.</summary>
 public sealed record Texts

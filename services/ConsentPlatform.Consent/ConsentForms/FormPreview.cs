@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>Renders the real public form component for a draft, so the editor's preview is exactly what people will see.</summary>
 public sealed class FormPreview(IServiceScopeFactory scopes, ILoggerFactory loggers)

@@ -1,4 +1,4 @@
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>What the public form posts. Versions are the ones the person was shown, so evidence names exactly those words.</summary>
 public sealed record SubmitInput

@@ -3,7 +3,7 @@ using ConsentPlatform.ServiceDefaults.Identity;
 using ConsentPlatform.ServiceDefaults.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 public static class EventEndpoints
 {

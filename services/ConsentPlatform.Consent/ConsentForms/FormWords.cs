@@ -1,6 +1,6 @@
 using ConsentPlatform.ServiceDefaults.Recipients;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>The form's own words in ja and en (the organizer's texts come from the event).</summary>
 public sealed record FormWords(

@@ -4,7 +4,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using Dapper;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>One version of one consent text. Never changed once written.</summary>
 public sealed record TextVersion(string Channel, string Language, int Version, string Body, string Hash, DateTimeOffset CreatedAt);

@@ -5,7 +5,7 @@ using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>What was agreed; <see cref="Phone"/> (empty for email only) decides the time zone the receipt is shown in.</summary>
 public sealed record Receipt(string ReceiptId, DateTimeOffset RecordedAt, IReadOnlyList<ReceiptLine> Lines, PhoneNumber Phone = default);

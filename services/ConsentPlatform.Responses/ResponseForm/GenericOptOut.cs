@@ -7,7 +7,7 @@ using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.Telephony;
 using Dapper;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>
 /// The opt-out for people without a working link: they prove they hold the number with a

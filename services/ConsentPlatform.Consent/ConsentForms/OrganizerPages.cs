@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>
 /// The organizer's pages: create and edit a form with a preview and the embed snippet (an event's
@@ -114,7 +114,7 @@ public static class OrganizerPages
     private static string ReadScript()
     {
         var assembly = Assembly.GetExecutingAssembly();
-        using var stream = assembly.GetManifestResourceStream("ConsentPlatform.Consent.Forms.Assets.organizer.js")
+        using var stream = assembly.GetManifestResourceStream("ConsentPlatform.Consent.ConsentForms.Assets.organizer.js")
             ?? throw new InvalidOperationException("Missing embedded organizer.js");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

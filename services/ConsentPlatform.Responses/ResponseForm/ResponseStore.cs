@@ -1,7 +1,7 @@
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>A stored response as the CRM feed, the webhook and the organization pages see it.</summary>
 public sealed record ResponseRecord

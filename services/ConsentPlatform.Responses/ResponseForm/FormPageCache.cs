@@ -5,7 +5,7 @@ using ConsentPlatform.Responses.Links;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>
 /// The short link's hot path: the form page rendered once per link, language, day and form token

@@ -2,7 +2,7 @@ using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using ConsentPlatform.Contracts;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>
 /// The organizer's editor as a plain HTML form posts it: one field per text, lists one per line.

@@ -7,7 +7,7 @@ using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.Telephony;
 using Dapper;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <param name="ResumesAt">For "not now": the moment the opt-out ends, exactly as Consent's gate is told it, so the page says the gate's day.</param>
 /// <param name="ConfirmationSent">"Email only" with an address: a link to confirm it went there, and email waits for it.</param>

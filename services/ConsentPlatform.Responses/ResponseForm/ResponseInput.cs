@@ -2,7 +2,7 @@ using ConsentPlatform.ServiceDefaults.Web;
 using System.Globalization;
 using System.Net.Mail;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>The response form (R23; the seed proposal's table). The phone is never a field: it is known from the code.</summary>
 public sealed record ResponseInput

@@ -3,7 +3,7 @@ using ConsentPlatform.ServiceDefaults.Messaging;
 using Dapper;
 using MassTransit;
 
-namespace ConsentPlatform.Responses.Form;
+namespace ConsentPlatform.Responses.ResponseForm;
 
 /// <summary>
 /// Answers the contact record's question (Consent asks over the bus): the responses one contact gave one

@@ -2,7 +2,7 @@ using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Consent.Gate;
 using ConsentPlatform.Contracts;
 
-namespace ConsentPlatform.Consent.Forms;
+namespace ConsentPlatform.Consent.ConsentForms;
 
 /// <summary>Words in both languages the form offers.</summary>
 public sealed record LocalizedText
