@@ -1,8 +1,12 @@
+// Features: Lookup → OptOut → Published → Feeds → Numbers → Organizations; Numbers → Verification; OptOut → Verification; Erasure → OptOut
+// (an arrow: the folder on its left may use the one on its right, and what that one may use; ADR 0037,
+// held by Architecture/FeatureDependencyTests)
 using ConsentPlatform.Directory.Erasure;
 using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Numbers;
 using ConsentPlatform.Directory.OptOut;
 using ConsentPlatform.Directory.Organizations;
+using ConsentPlatform.Directory.Published;
 using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -29,6 +33,7 @@ public static class DirectoryService
             builder.Services.AddSingleton<OneTimeCodes>();
             builder.Services.AddSingleton<NumberRegistry>();
             builder.Services.AddSingleton<PublishedDirectory>();
+            builder.Services.AddSingleton<IPublishedView>(sp => sp.GetRequiredService<PublishedDirectory>());
             builder.Services.AddSingleton<EntryOptOut>();
             builder.Services.AddHostedService<DirectoryRefresher>();
         },

@@ -245,7 +245,7 @@ public sealed class VerificationLockTests : IDisposable
         Assert.Equal("verified", (await verified.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
 
         var registry = _app.Services.GetRequiredService<Numbers.NumberRegistry>();
-        var published = _app.Services.GetRequiredService<Lookup.PublishedDirectory>();
+        var published = _app.Services.GetRequiredService<Published.PublishedDirectory>();
         var publicClient = _app.CreatePublicClient();
         async Task<bool> Registered() =>
             (await publicClient.GetFromJsonAsync<JsonElement>("/api/public/directory/lookup?number=0332220004")).GetProperty("registered").GetBoolean();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Numbers;
 using ConsentPlatform.ServiceDefaults.Web;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ConsentPlatform.Directory.Lookup;
 
 namespace ConsentPlatform.Directory.Feeds;
 

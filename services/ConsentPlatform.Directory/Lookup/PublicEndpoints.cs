@@ -1,5 +1,6 @@
 using ConsentPlatform.Directory.Feeds;
 using ConsentPlatform.Directory.OptOut;
+using ConsentPlatform.Directory.Published;
 using ConsentPlatform.ServiceDefaults.Recipients;
 using ConsentPlatform.ServiceDefaults.Web;
 using ConsentPlatform.Telephony;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.Directory.Organizations;
 using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults.Data;
@@ -42,7 +41,7 @@ public sealed record NumberOutcome(NumberOutcomeKind Kind)
 /// Adds, verifies and withdraws an organization's caller numbers. Every state change and the
 /// message announcing it commit together (outbox); the public snapshot is refreshed after commit.
 /// </summary>
-public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes codes, PublishedDirectory published, TimeProvider time, ILogger<NumberRegistry> logger)
+public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes codes, IPublishedView published, TimeProvider time, ILogger<NumberRegistry> logger)
 {
     public async Task<NumberOutcome> AddAsync(string organizationId, CallerNumberInput input, CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Directory.Lookup;
+using ConsentPlatform.Directory.Published;
 using ConsentPlatform.Directory.Verification;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Recipients;

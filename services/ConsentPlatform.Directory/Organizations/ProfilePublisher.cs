@@ -1,5 +1,4 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Directory.Lookup;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.Telephony;
@@ -8,7 +7,7 @@ using Dapper;
 namespace ConsentPlatform.Directory.Organizations;
 
 /// <summary>Saves a new revision of an organization's profile and announces it, in one transaction.</summary>
-public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider time, PublishedDirectory published)
+public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider time, IPublishedView published)
 {
     public async Task<OrganizationProfileChanged> PublishAsync(string organizationId, ProfileInput input, CancellationToken cancellationToken)
     {

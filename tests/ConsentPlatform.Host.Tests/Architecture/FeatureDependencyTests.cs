@@ -15,7 +15,7 @@ namespace ConsentPlatform.Host.Tests.Architecture;
 public sealed partial class FeatureDependencyTests
 {
     /// <summary>The services whose folders already depend one way; see ADR 0037 for the others.</summary>
-    private static readonly string[] Services = ["Consent", "Notices"];
+    private static readonly string[] Services = ["Consent", "Notices", "Directory"];
 
     private static readonly string[] AllServices = ["Consent", "Notices", "Responses", "Directory"];
 

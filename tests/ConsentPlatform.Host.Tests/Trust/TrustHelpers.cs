@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ConsentPlatform.Directory.Lookup;
+using ConsentPlatform.Directory.Feeds;
 using ConsentPlatform.Directory.Numbers;
 using ConsentPlatform.Directory.Organizations;
 

@@ -5,18 +5,12 @@ using ConsentPlatform.Directory.Numbers;
 using ConsentPlatform.Directory.Organizations;
 using ConsentPlatform.Telephony;
 
-namespace ConsentPlatform.Directory.Lookup;
+namespace ConsentPlatform.Directory.Published;
 
 /// <summary>A published number with everything the lookup shows about it, built once per snapshot so a lookup allocates little.</summary>
 public sealed record PublishedNumber(CallerNumber Number, PhoneNumber Phone, PublishedOrganization Organization)
 {
     public LookupEntry Entry { get; } = LookupEntry.From(Number, Organization);
-}
-
-/// <summary>An organization with at least one published number, and when anything about it last changed.</summary>
-public sealed record PublishedOrganization(DirectoryProfile Profile, IReadOnlyList<CallerNumber> Numbers, DateTimeOffset LastModified)
-{
-    public string Id => Profile.OrganizationId;
 }
 
 /// <summary>
@@ -26,7 +20,7 @@ public sealed record PublishedOrganization(DirectoryProfile Profile, IReadOnlyLi
 /// a timer (<see cref="DirectoryOptions.RefreshInterval"/>) picks up changes made by other
 /// instances and validity windows.
 /// </summary>
-public sealed class PublishedDirectory(DirectoryDatabase database, TimeProvider time, ILogger<PublishedDirectory> logger)
+public sealed class PublishedDirectory(DirectoryDatabase database, TimeProvider time, ILogger<PublishedDirectory> logger) : IPublishedView
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile Snapshot _current = Snapshot.Empty;
@@ -122,6 +116,8 @@ public sealed class PublishedDirectory(DirectoryDatabase database, TimeProvider 
             _refresh.Release();
         }
     }
+
+    Task IPublishedView.RefreshAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
 
     public DateTimeOffset Now => time.GetUtcNow();
 
