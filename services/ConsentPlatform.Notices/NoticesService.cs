@@ -61,6 +61,8 @@ public static class NoticesService
         services.AddServiceDatabase<NoticesDatabase>();
         services.AddPropagationHistory<NoticesDatabase>();
         services.AddSingleton<ReplicaIndex>();
+        services.AddSingleton<ReplicaStore>();
+        services.AddSingleton<OptOuts>();
         services.AddSingleton<ReplicaRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaRefresher>());
         services.AddSingleton<RulesStore>();

@@ -110,16 +110,12 @@ public sealed class NoticesFactory(IDictionary<string, string?>? settings = null
     /// <summary>SMS consent for many numbers straight into the replica, for tests where replication is setup rather than the subject.</summary>
     public async Task SeedSmsConsentsAsync(string organizationId, IReadOnlyList<string> numbers, string purpose = "sales")
     {
-        var database = Services.GetRequiredService<NoticesDatabase>();
-        var hashes = numbers.Select(HashOf).ToList();
-        await using (var tx = await database.BeginAsync())
-        {
-            foreach (var hash in hashes)
-                await ReplicaStore.RecordConsentAsync(tx, "r:" + Guid.NewGuid(), "recorded", hash, organizationId, Channels.Sms, purpose, Clock.Now.AddDays(-1), null);
-            await tx.CommitAsync();
-        }
-        await using var connection = await database.OpenAsync();
-        Index.Replace(await ReplicaStore.LoadContactsAsync(connection, hashes, default));
+        var replica = Services.GetRequiredService<ReplicaStore>();
+        // The store reloads the index for these contacts as the transaction is disposed.
+        await using var tx = await Services.GetRequiredService<NoticesDatabase>().BeginAsync();
+        foreach (var hash in numbers.Select(HashOf))
+            await replica.RecordConsentAsync(tx, "r:" + Guid.NewGuid(), "recorded", hash, organizationId, Channels.Sms, purpose, Clock.Now.AddDays(-1), null);
+        await tx.CommitAsync();
     }
 
     protected override void Dispose(bool disposing)

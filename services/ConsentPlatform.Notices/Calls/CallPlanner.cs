@@ -15,7 +15,7 @@ namespace ConsentPlatform.Notices.Calls;
 /// its outgoing SMS and ResponseLinkIssued in one transaction (the send worker sends it after).
 /// </summary>
 public sealed class CallPlanner(
-    NoticesDatabase database, OutgoingStore outgoing, ReplicaIndex index, ReplicaRefresher refresher, RulesStore rules, TemplateStore templates,
+    NoticesDatabase database, OutgoingStore outgoing, ReplicaIndex index, OptOuts optOuts, RulesStore rules, TemplateStore templates,
     PhoneNumberHasher hasher, NoticesOptions options, ShortLinks links, TimeProvider time, ILogger<CallPlanner> logger) : ISendRecheck, IContactErasure
 {
     /// <summary>Calls' part of an erasure: planned calls keep the keyed hash, not the number.</summary>
@@ -100,7 +100,7 @@ public sealed class CallPlanner(
                     RequestId = Guid.NewGuid(), ContactHash = call.ContactHash, OrganizationId = organizationId, Channels = [Channels.Call],
                     Purpose = call.Purpose, Source = "call_refused", RequestedAt = now,
                 };
-                await OptOuts.ApplyProvisionalAsync(tx, optOut);
+                await optOuts.ApplyProvisionalAsync(tx, optOut);
                 await Outbox.WriteAsync(tx, optOut, ct);
             }
             else if (PhoneNumbers.TryParse(call.PhoneNumber, out var number))
@@ -110,7 +110,6 @@ public sealed class CallPlanner(
             }
             await tx.CommitAsync(ct);
         }
-        if (outcome == CallOutcomes.Refused) await refresher.ReloadAsync(call.ContactHash, ct);
         return (await FindAsync(organizationId, callId, ct), null);
     }
 

@@ -50,12 +50,4 @@ public sealed class ReplicaRefresher(NoticesDatabase database, ReplicaIndex inde
             index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, cancellationToken));
         _since = startedAt;
     }
-
-    /// <summary>Applies one contact's committed change at once (the consumer that made it calls this).</summary>
-    public async Task ReloadAsync(string? contactHash, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (contactHash is null) index.ReplacePublished(await ReplicaStore.LoadPublishedNumbersAsync(connection, cancellationToken));
-        else index.Replace(await ReplicaStore.LoadContactsAsync(connection, [contactHash], cancellationToken));
-    }
 }

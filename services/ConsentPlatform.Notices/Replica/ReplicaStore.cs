@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
@@ -8,14 +9,27 @@ namespace ConsentPlatform.Notices.Replica;
 /// <summary>
 /// Writes the local replicas (suppression, SMS consent, erasure, published calling numbers) and
 /// reads them back. Every write is idempotent and order-tolerant: rows are keyed by the source's
-/// id and a late, older event never undoes a newer one.
+/// id and a late, older event never undoes a newer one. Every write also registers, on its
+/// transaction, the reload of what it changed into <see cref="ReplicaIndex"/>, so no caller has to
+/// remember it (ADR 0037): once per contact and once for the published numbers per transaction,
+/// however many rows the transaction writes.
 /// </summary>
-public static class ReplicaStore
+public sealed class ReplicaStore(ReplicaIndex index)
 {
+    /// <summary>What one transaction changed, reloaded together once it commits.</summary>
+    private sealed class Changed
+    {
+        public readonly HashSet<string> Contacts = new(StringComparer.Ordinal);
+        public bool Numbers;
+    }
+
+    // Keyed by the transaction itself: the entry goes with it, and a rollback leaves nothing behind.
+    private readonly ConditionalWeakTable<Transaction, Changed> _changed = new();
+
     private sealed record SuppressionRow(string ContactHash, string? OrganizationId, string? Channel, string? Purpose, long? UntilAt, string Reason, long SuppressedAt);
     private sealed record ConsentRow(string ContactHash, string Kind, string OrganizationId, string Channel, string Purpose, long At, long? ExpiresAt);
 
-    public static async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
+    public async Task SuppressAsync(Transaction tx, string id, string contactHash, string? organizationId, string? channel, string? purpose,
         string reason, bool provisional, DateTimeOffset at, DateTimeOffset? until = null)
     {
         var sql = tx.Database.Dialect.InsertIfAbsent(
@@ -31,7 +45,7 @@ public static class ReplicaStore
     }
 
     /// <summary>Lifts Consent's suppression and any provisional one for the contact requested before it.</summary>
-    public static async Task UnsuppressAsync(Transaction tx, string id, string contactHash, DateTimeOffset at)
+    public async Task UnsuppressAsync(Transaction tx, string id, string contactHash, DateTimeOffset at)
     {
         var now = at.ToUnixTimeMilliseconds();
         const string lift = "UPDATE suppressions SET lifted_at = @now WHERE id = @id AND lifted_at IS NULL";
@@ -55,7 +69,7 @@ public static class ReplicaStore
     }
 
     /// <summary>START/UNSTOP: lifts the provisional stops that came from SMS replies.</summary>
-    public static async Task LiftReplyOptOutsAsync(Transaction tx, string contactHash, DateTimeOffset at)
+    public async Task LiftReplyOptOutsAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
         const string sql = """
             UPDATE suppressions SET lifted_at = @now
@@ -65,7 +79,7 @@ public static class ReplicaStore
         await RecordChangeAsync(tx, contactHash);
     }
 
-    public static async Task RecordConsentAsync(Transaction tx, string id, string kind, string contactHash, string organizationId, string channel,
+    public async Task RecordConsentAsync(Transaction tx, string id, string kind, string contactHash, string organizationId, string channel,
         string purpose, DateTimeOffset at, DateTimeOffset? expiresAt)
     {
         var sql = tx.Database.Dialect.InsertIfAbsent(
@@ -86,7 +100,7 @@ public static class ReplicaStore
         await tx.Connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM erasures WHERE contact_hash {tx.Database.Dialect.InList("@candidates")}", new { candidates }, tx.Inner) > 0;
 
     /// <summary>The gate's part of an erasure: the contact is marked erased (keyed hash only) and its consent replica goes.</summary>
-    public static async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
+    public async Task EraseAsync(Transaction tx, string contactHash, DateTimeOffset at)
     {
         var erasure = tx.Database.Dialect.InsertIfAbsent(
             "erasures",
@@ -99,7 +113,7 @@ public static class ReplicaStore
         await RecordChangeAsync(tx, contactHash);
     }
 
-    public static async Task PublishCallerNumberAsync(Transaction tx, CallerNumberPublished message)
+    public async Task PublishCallerNumberAsync(Transaction tx, CallerNumberPublished message)
     {
         var insert = tx.Database.Dialect.InsertIfAbsent(
             "caller_numbers",
@@ -116,7 +130,7 @@ public static class ReplicaStore
         await RecordChangeAsync(tx, null);
     }
 
-    public static async Task WithdrawCallerNumberAsync(Transaction tx, CallerNumberWithdrawn message)
+    public async Task WithdrawCallerNumberAsync(Transaction tx, CallerNumberWithdrawn message)
     {
         var insert = tx.Database.Dialect.InsertIfAbsent(
             "caller_numbers",
@@ -130,10 +144,35 @@ public static class ReplicaStore
         await RecordChangeAsync(tx, null);
     }
 
-    /// <summary>Null hash: the published numbers changed.</summary>
-    private static Task RecordChangeAsync(Transaction tx, string? contactHash) =>
-        tx.Connection.ExecuteAsync("INSERT INTO replica_changes (contact_hash, changed_at) VALUES (@contactHash, @now)",
+    /// <summary>
+    /// Null hash: the published numbers changed. The change log (which other instances follow) gets one
+    /// row per contact per transaction, and this instance's index is reloaded for it once the
+    /// transaction commits.
+    /// </summary>
+    private async Task RecordChangeAsync(Transaction tx, string? contactHash)
+    {
+        var changed = _changed.GetValue(tx, Register);
+        if (contactHash is null ? changed.Numbers : !changed.Contacts.Add(contactHash)) return;
+        if (contactHash is null) changed.Numbers = true;
+        await tx.Connection.ExecuteAsync("INSERT INTO replica_changes (contact_hash, changed_at) VALUES (@contactHash, @now)",
             new { contactHash, now = ReplicaRefresher.ChangeClock.GetUtcNow().ToUnixTimeMilliseconds() }, tx.Inner);
+    }
+
+    private Changed Register(Transaction tx)
+    {
+        var changed = new Changed();
+        var database = tx.Database;
+        tx.OnCommitted(ct => ReloadAsync(database, changed, ct));
+        return changed;
+    }
+
+    private async Task ReloadAsync(ServiceDatabase database, Changed changed, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var chunk in changed.Contacts.Chunk(500))
+            index.Replace(await LoadContactsAsync(connection, chunk, cancellationToken));
+        if (changed.Numbers) index.ReplacePublished(await LoadPublishedNumbersAsync(connection, cancellationToken));
+    }
 
     public static async Task<Dictionary<string, ContactState>> LoadContactsAsync(DbConnection connection, IReadOnlyCollection<string>? hashes, CancellationToken ct)
     {

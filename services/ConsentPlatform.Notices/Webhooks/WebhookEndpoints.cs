@@ -57,7 +57,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> InboundAsync(HttpContext context, NoticesOptions options, NoticesDatabase database, PhoneNumberHasher hasher,
-        ReplicaRefresher refresher, TimeProvider time, ILoggerFactory logs)
+        ReplicaStore replica, OptOuts optOuts, TimeProvider time, ILoggerFactory logs)
     {
         var form = await VerifiedFormAsync(context, options);
         if (form is null) return Results.Problem(statusCode: 403, title: "Invalid signature", detail: "The X-Twilio-Signature header does not match this request.");
@@ -102,14 +102,14 @@ public static class WebhookEndpoints
                             RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms],
                             Source = "sms_reply", RequestedAt = now,
                         };
-                        await OptOuts.ApplyProvisionalAsync(tx, optOut);
+                        await optOuts.ApplyProvisionalAsync(tx, optOut);
                         await Outbox.WriteAsync(tx, optOut, context.RequestAborted);
                     }
                     // At most one confirmation, and no marketing in it.
                     if (!repeated) reply = company is null ? "You will not receive further messages. Reply START to resume." : $"{company.LegalName}: you will not receive further messages. Reply START to resume.";
                     break;
                 case OptOutIntent.OptIn:
-                    await ReplicaStore.LiftReplyOptOutsAsync(tx, hash, now);
+                    await replica.LiftReplyOptOutsAsync(tx, hash, now);
                     foreach (var organizationId in organizations)
                         await Outbox.WriteAsync(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = "sms_reply", RequestedAt = now }, context.RequestAborted);
                     reply = "You can receive messages again. Reply STOP to stop.";
@@ -122,7 +122,6 @@ public static class WebhookEndpoints
             }
             await tx.CommitAsync(context.RequestAborted);
         }
-        await refresher.ReloadAsync(hash, context.RequestAborted);
         logger.LogInformation("Inbound reply {Sid}: {Intent}", sid, intent);
         return Twiml(reply);
     }
