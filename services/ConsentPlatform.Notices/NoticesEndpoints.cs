@@ -4,7 +4,6 @@ using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.Notices.Templates;
 using ConsentPlatform.ServiceDefaults.Identity;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ConsentPlatform.Notices;

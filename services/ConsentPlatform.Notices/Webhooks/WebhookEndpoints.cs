@@ -5,7 +5,6 @@ using ConsentPlatform.Notices.Sending;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
 using ConsentPlatform.Telephony;
-using Dapper;
 
 namespace ConsentPlatform.Notices.Webhooks;
 
@@ -77,13 +76,8 @@ public static class WebhookEndpoints
         string? reply = null;
         await using (var tx = await database.BeginAsync(context.RequestAborted))
         {
-            var seen = database.Dialect.InsertIfAbsent(
-                "inbound_replies",
-                "provider_sid, contact_hash, intent, received_at",
-                "@sid, @hash, @intent, @now",
-                key: "provider_sid");
             // Twilio retries webhooks: a reply handled before changes nothing and gets no second answer.
-            if (await tx.Connection.ExecuteAsync(seen, new { sid, hash, intent = intent.ToString(), now = now.ToUnixTimeMilliseconds() }, tx.Inner) == 0)
+            if (!await InboundReplyStore.TryRecordAsync(tx, sid, hash, intent, now))
                 return Twiml(null);
 
             // The organizations that texted this person are the ones the reply is addressed to.
@@ -93,8 +87,7 @@ public static class WebhookEndpoints
             switch (intent)
             {
                 case OptOutIntent.OptOut:
-                    const string before = "SELECT COUNT(*) FROM inbound_replies WHERE contact_hash = @hash AND intent = 'OptOut' AND provider_sid <> @sid";
-                    var repeated = await tx.Connection.ExecuteScalarAsync<long>(before, new { hash, sid }, tx.Inner) > 0;
+                    var repeated = await InboundReplyStore.StoppedBeforeAsync(tx, hash, sid);
                     foreach (var organizationId in organizations)
                     {
                         var optOut = new OptOutRequested
