@@ -142,6 +142,32 @@ public sealed partial class PreferenceChannelTests(CrmHostFactory host) : IClass
         Assert.Equal((PreferenceKinds.Stopped, "sms", "sms_reply"), (change.Change.Kind, change.Change.Channel, change.Source));
     }
 
+    /// <summary>
+    /// Issue 17: a STOP is applied once where it arrives (the provisional stop, in the webhook's transaction) and once per
+    /// decision Consent sends back (ContactSuppressed, ConsentWithdrawn); Notices does not apply its own OptOutRequested
+    /// again. Each committed change is one row in the replica's change log and one reload of the contact's index entry,
+    /// registered together by the store that wrote it.
+    /// </summary>
+    [Fact]
+    public async Task A_stop_reply_is_applied_once_where_it_arrives_and_once_for_each_decision_consent_sends_back()
+    {
+        var contact = await ContactAsync("090-7300-0009");
+        var hash = host.Services.GetRequiredService<PhoneNumberHasher>().Hash(PhoneNumbers.Parse(contact.Number).Number);
+        Task<long> CountAsync(string sql) => host.QueryAsync<NoticesDatabase, long>(sql, new { hash });
+        var changesBefore = await CountAsync("SELECT COUNT(*) FROM replica_changes WHERE contact_hash = @hash");
+
+        await ReplyAsync(contact, "STOP");
+
+        await Eventually.AssertAsync(async () =>
+                await CountAsync("SELECT COUNT(*) FROM suppressions WHERE contact_hash = @hash AND provisional = 0") == 1 &&
+                await CountAsync("SELECT COUNT(*) FROM consents WHERE contact_hash = @hash AND kind = 'withdrawn'") == 1,
+            TimeSpan.FromSeconds(20), "Consent's suppression and withdrawal reach Notices");
+        await Task.Delay(1000); // room for a late application of Notices' own OptOutRequested
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM suppressions WHERE contact_hash = @hash AND provisional = 1"));
+        // The provisional stop, Consent's suppression, Consent's withdrawal: three writes, three reloads.
+        Assert.Equal(3, await CountAsync("SELECT COUNT(*) FROM replica_changes WHERE contact_hash = @hash") - changesBefore);
+    }
+
     [Fact]
     public async Task Start_after_stop_reaches_the_crm_as_resumed_once()
     {

@@ -82,7 +82,7 @@ public sealed class GateCheckTests : IAsyncLifetime
             RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "responses", RequestedAt = _factory.Clock.Now,
             Until = _factory.Clock.Now.AddDays(30),
         });
-        await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "sms_reply", RequestedAt = _factory.Clock.Now });
+        await _factory.Bus.Publish(new OptOutRequested { RequestId = Guid.NewGuid(), ContactHash = _factory.HashOf(Mobile), OrganizationId = _org, Source = "directory", RequestedAt = _factory.Clock.Now });
         await Eventually.AssertAsync(async () => (await CheckAsync()).Reason == RefusalReasons.OptedOut, TimeSpan.FromSeconds(10), "the stop for good decides");
         _factory.Clock.Now = _factory.Clock.Now.AddDays(31);
         Assert.Equal(RefusalReasons.OptedOut, (await CheckAsync()).Reason);

@@ -200,7 +200,7 @@ public sealed class GateTests : IAsyncLifetime
         var hash = _factory.HashOf(Mobile);
         await _factory.Bus.Publish(new OptOutRequested
         {
-            RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = _org, Channels = [Channels.Sms], Source = "sms_reply", RequestedAt = _factory.Clock.Now,
+            RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = _org, Channels = [Channels.Sms], Source = "responses", RequestedAt = _factory.Clock.Now,
         });
         await Eventually.AssertAsync(() => _factory.Index.Find(hash).Suppressions.Length > 0, TimeSpan.FromSeconds(10), "provisional suppression");
         Assert.Equal("opted_out", (await PlanAsync()).Reason);

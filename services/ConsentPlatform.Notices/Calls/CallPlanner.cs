@@ -98,10 +98,9 @@ public sealed class CallPlanner(
                 var optOut = new OptOutRequested
                 {
                     RequestId = Guid.NewGuid(), ContactHash = call.ContactHash, OrganizationId = organizationId, Channels = [Channels.Call],
-                    Purpose = call.Purpose, Source = "call_refused", RequestedAt = now,
+                    Purpose = call.Purpose, Source = OptOuts.CallRefused, RequestedAt = now,
                 };
-                await optOuts.ApplyProvisionalAsync(tx, optOut);
-                await Outbox.WriteAsync(tx, optOut, ct);
+                await optOuts.RequestAsync(tx, optOut, ct);
             }
             else if (PhoneNumbers.TryParse(call.PhoneNumber, out var number))
             {

@@ -7,9 +7,9 @@ namespace ConsentPlatform.Notices.Replica;
 
 /// <summary>
 /// Keeps the local replicas the gate reads: Consent's suppressions and consents, Directory's
-/// published numbers, erasures, and — so an opt-out bites at once — every OptOutRequested as a
-/// provisional suppression until Consent confirms it. The store reloads the index for what each
-/// write changed once its transaction commits.
+/// published numbers, erasures, and — so an opt-out bites at once — every other service's
+/// OptOutRequested as a provisional suppression until Consent confirms it. The store reloads the
+/// index for what each write changed once its transaction commits.
 /// </summary>
 public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaStore replica, OptOuts optOuts, IEnumerable<IContactErasure> erasures, TimeProvider time,
     PropagationHistory<NoticesDatabase> propagation) :
@@ -37,6 +37,8 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaStore repli
     public async Task Consume(ConsumeContext<OptOutRequested> context)
     {
         var m = context.Message;
+        // Our own (a STOP reply, a refused call) was applied where it arrived; Consent's decision is what comes back for it.
+        if (OptOuts.ArriveHere(m.Source)) return;
         var applied = await database.HandleOnceAsync(this, context, tx => optOuts.ApplyProvisionalAsync(tx, m));
         // Measured once the gate's view holds it (the store's reload ran as the transaction committed): that is when a send to this contact is refused.
         if (applied) propagation.OptOutApplied(m.OrganizationId, m.RequestedAt, m.Source);

@@ -93,10 +93,9 @@ public static class WebhookEndpoints
                         var optOut = new OptOutRequested
                         {
                             RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms],
-                            Source = "sms_reply", RequestedAt = now,
+                            Source = OptOuts.SmsReply, RequestedAt = now,
                         };
-                        await optOuts.ApplyProvisionalAsync(tx, optOut);
-                        await Outbox.WriteAsync(tx, optOut, context.RequestAborted);
+                        await optOuts.RequestAsync(tx, optOut, context.RequestAborted);
                     }
                     // At most one confirmation, and no marketing in it.
                     if (!repeated) reply = company is null ? "You will not receive further messages. Reply START to resume." : $"{company.LegalName}: you will not receive further messages. Reply START to resume.";
@@ -104,7 +103,7 @@ public static class WebhookEndpoints
                 case OptOutIntent.OptIn:
                     await replica.LiftReplyOptOutsAsync(tx, hash, now);
                     foreach (var organizationId in organizations)
-                        await Outbox.WriteAsync(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = "sms_reply", RequestedAt = now }, context.RequestAborted);
+                        await Outbox.WriteAsync(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = OptOuts.SmsReply, RequestedAt = now }, context.RequestAborted);
                     reply = "You can receive messages again. Reply STOP to stop.";
                     break;
                 case OptOutIntent.Help:
