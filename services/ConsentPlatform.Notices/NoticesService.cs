@@ -77,6 +77,7 @@ public static class NoticesService
         // An erasure reaches every owner in the replica's transaction: queued messages first, then calls, as before.
         services.AddSingleton<IContactErasure>(sp => sp.GetRequiredService<OutgoingStore>());
         services.AddSingleton<IContactErasure>(sp => sp.GetRequiredService<CallPlanner>());
+        services.AddSingleton<IContactErasure, InboundReplyStore>();
         services.AddSingleton(sp => new SenderPacing(sp.GetRequiredService<NoticesDatabase>(), sp.GetRequiredService<NoticesOptions>().RatePerSecond,
             sp.GetRequiredService<NoticesOptions>().RateJitterMilliseconds));
         if (options.Provider == SmsProvider.Twilio)

@@ -141,6 +141,26 @@ public sealed class InboundReplyTests(InboundFixture fixture) : IClassFixture<In
     }
 
     [Fact]
+    public async Task Erasing_a_contact_removes_the_replies_it_sent()
+    {
+        const string number = "+819011110501";
+        await TextedAsync(number);
+        await ReplyAsync(number, "STOP");
+        var hash = Notices.HashOf(number);
+        var database = Notices.Services.GetRequiredService<NoticesDatabase>();
+        async Task<long> RepliesAsync()
+        {
+            await using var connection = await database.OpenAsync();
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbound_replies WHERE contact_hash = @hash", new { hash });
+        }
+        Assert.Equal(1, await RepliesAsync());
+
+        await Notices.Bus.Publish(new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = Notices.Clock.Now });
+
+        await Eventually.AssertAsync(async () => await RepliesAsync() == 0, TimeSpan.FromSeconds(10), "the erased contact's replies are deleted");
+    }
+
+    [Fact]
     public async Task A_second_stop_gets_no_second_confirmation_and_a_redelivered_webhook_changes_nothing()
     {
         const string number = "+819011110101";

@@ -1,11 +1,15 @@
+using ConsentPlatform.Notices.Replica;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.Telephony;
 using Dapper;
 
 namespace ConsentPlatform.Notices.Webhooks;
 
-/// <summary>The replies received on Twilio's inbound webhook (inbound_replies), keyed by Twilio's message sid.</summary>
-public static class InboundReplyStore
+/// <summary>
+/// The replies received on Twilio's inbound webhook (inbound_replies), keyed by Twilio's message sid. An erased
+/// contact's replies go with the rest of its rows: the suppression Consent keeps is what honours the stop.
+/// </summary>
+public sealed class InboundReplyStore : IContactErasure
 {
     /// <summary>
     /// Records the reply; false when this sid was recorded before. Twilio retries webhooks, and a reply handled
@@ -26,4 +30,7 @@ public static class InboundReplyStore
         await tx.Connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM inbound_replies WHERE contact_hash = @contactHash AND intent = @optOut AND provider_sid <> @sid",
             new { contactHash, optOut = nameof(OptOutIntent.OptOut), sid }, tx.Inner) > 0;
+
+    Task IContactErasure.EraseAsync(Transaction tx, string contactHash, DateTimeOffset now) =>
+        tx.Connection.ExecuteAsync("DELETE FROM inbound_replies WHERE contact_hash = @contactHash", new { contactHash }, tx.Inner);
 }
