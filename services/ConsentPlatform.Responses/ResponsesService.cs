@@ -1,3 +1,6 @@
+// Features: Erasure → Confirmation → ResponseForm → Links; Erasure → Crm → ResponseForm; Organization → Crm
+// (an arrow: the folder on its left may use the one on its right, and what that one may use; ADR 0037,
+// held by Architecture/FeatureDependencyTests)
 using ConsentPlatform.Responses.Confirmation;
 using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Erasure;
@@ -66,11 +69,14 @@ public static class ResponsesService
         services.AddSingleton<VisitCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<VisitCounter>());
         services.AddSingleton<EmailConfirmations>();
+        services.AddSingleton<IEmailConfirmationStart>(sp => sp.GetRequiredService<EmailConfirmations>());
         services.AddSingleton<ResponseRecorder>();
         services.AddSingleton<ResponseStore>();
         services.AddSingleton<GenericOptOut>();
         services.AddSingleton<ConnectorStore>();
         services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<IResponseDeliveries>(sp => sp.GetRequiredService<DeliveryStore>());
+        services.AddSingleton<ILinkIssuedFollowUp, CrmExternalIds>();
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<SalesforceSender>();
         services.AddSingleton<OutboundUrlPolicy>();

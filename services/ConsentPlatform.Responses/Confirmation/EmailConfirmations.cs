@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.Responses.Links;
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.ServiceDefaults;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
@@ -17,21 +18,12 @@ public sealed record PendingConfirmation(string ConfirmationId, string Organizat
     public bool IsOpen(DateTimeOffset now) => ConfirmedAt is null && now.ToUnixTimeMilliseconds() < ExpiresAt;
 }
 
-/// <summary>Who answered, for the evidence Consent records with the request and with the confirmation.</summary>
-public sealed record Requester(string? Ip, string? UserAgent)
-{
-    private const int MaxUserAgent = 500;
-
-    public static Requester Of(HttpContext context) => new(context.Connection.RemoteIpAddress?.ToString(),
-        context.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, MaxUserAgent)] : null);
-}
-
 /// <summary>
 /// The double opt-in of "email only" with a typed address (ADR 0030). The response's transaction stores the
 /// confirmation (the token's keyed hash, never the token), asks Notices to email the link and tells Consent the
 /// request is pending; following the link and pressing the button uses the row once and tells Consent it is confirmed.
 /// </summary>
-public sealed class EmailConfirmations(ResponsesDatabase database, PhoneNumberHasher hasher, PlatformOptions platform, ResponsesOptions options, TimeProvider time)
+public sealed class EmailConfirmations(ResponsesDatabase database, PhoneNumberHasher hasher, PlatformOptions platform, ResponsesOptions options, TimeProvider time) : IEmailConfirmationStart
 {
     public const string PathPrefix = "confirm-email/";
     private const int TokenBytes = 32;

@@ -1,3 +1,4 @@
+using ConsentPlatform.Responses.ResponseForm;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Work;
 using Dapper;
@@ -33,7 +34,7 @@ public sealed record Delivery
 /// The CRM delivery log: one row per response and connector, written in the response's own
 /// transaction, so a response can never be stored without its deliveries (or the reverse).
 /// </summary>
-public sealed class DeliveryStore(ResponsesDatabase database)
+public sealed class DeliveryStore(ResponsesDatabase database) : IResponseDeliveries
 {
     private const string Columns = """
         id AS Id, delivery_id AS DeliveryId, connector_id AS ConnectorId, organization_id AS OrganizationId, response_id AS ResponseId,
@@ -65,6 +66,11 @@ public sealed class DeliveryStore(ResponsesDatabase database)
         }
         return ids.Count;
     }
+
+    Task<int> IResponseDeliveries.EnqueueAsync(Transaction tx, string organizationId, Guid responseId, string contactHash, DateTimeOffset now, CancellationToken ct) =>
+        EnqueueAsync(tx, organizationId, responseId, contactHash, now, ct);
+
+    void IResponseDeliveries.Wake() => Signal.Wake();
 
     /// <summary>
     /// Claims due deliveries that are first in line for their contact and connector: a later

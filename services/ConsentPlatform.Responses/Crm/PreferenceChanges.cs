@@ -214,5 +214,11 @@ public sealed class PreferenceChangeConsumer(ResponsesDatabase database, Deliver
     }
 }
 
+/// <summary>The external id an organization gave for a contact, kept with the link Notices issued for the preference changes sent later.</summary>
+public sealed class CrmExternalIds : ILinkIssuedFollowUp
+{
+    public Task ApplyAsync(Transaction tx, ResponseLinkIssued link) => PreferenceChangeConsumer.RememberExternalIdAsync(tx, link);
+}
+
 // One at a time: changes for a contact are queued for the CRM in the order they arrive here.
 public sealed class PreferenceChangeConsumerDefinition() : PlatformConsumerDefinition<PreferenceChangeConsumer>(Queues.ResponsesPreferenceChanges, concurrentMessageLimit: 1);

@@ -1,18 +1,28 @@
 using ConsentPlatform.Contracts;
+using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using MassTransit;
 
 namespace ConsentPlatform.Responses.Links;
 
+/// <summary>
+/// Another folder's part of a newly issued link, in the transaction that stores it: Crm keeps the contact's
+/// external id. Links owns the interface and Crm implements it, because Crm uses the links (issue 17, ADR 0037).
+/// </summary>
+public interface ILinkIssuedFollowUp
+{
+    Task ApplyAsync(Transaction tx, ResponseLinkIssued link);
+}
+
 /// <summary>Keeps the replica of short links Notices issued.</summary>
-public sealed class ResponseLinkIssuedConsumer(ResponsesDatabase database, LinkCache cache) : IConsumer<ResponseLinkIssued>
+public sealed class ResponseLinkIssuedConsumer(ResponsesDatabase database, LinkCache cache, ILinkIssuedFollowUp followUp) : IConsumer<ResponseLinkIssued>
 {
     public async Task Consume(ConsumeContext<ResponseLinkIssued> context)
     {
         await database.HandleOnceAsync(this, context, async tx =>
         {
             await LinkStore.ApplyAsync(tx, context.Message);
-            await Crm.PreferenceChangeConsumer.RememberExternalIdAsync(tx, context.Message);
+            await followUp.ApplyAsync(tx, context.Message);
         });
         // A code looked up before its link arrived was cached as unknown.
         cache.Invalidate(context.Message.Code);

@@ -87,7 +87,7 @@ public static class ResponseFormEndpoints
                     T = texts, View = view, Token = tokens.Issue(ResponsePurpose, view.Link.Code), Input = input, Errors = errors, Today = Today(time),
                 });
             }
-            var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, Confirmation.Requester.Of(context), context.RequestAborted);
+            var recorded = await recorder.RecordAsync(view.Link, input, texts.Lang, Requester.Of(context), context.RequestAborted);
             return new RazorComponentResult<ThanksPage>(new { T = texts, View = view, Response = recorded });
         }).DisableAntiforgery();
 

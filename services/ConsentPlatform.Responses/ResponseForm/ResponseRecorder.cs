@@ -1,6 +1,4 @@
 using ConsentPlatform.Contracts;
-using ConsentPlatform.Responses.Confirmation;
-using ConsentPlatform.Responses.Crm;
 using ConsentPlatform.Responses.Links;
 using ConsentPlatform.ServiceDefaults.Data;
 using ConsentPlatform.ServiceDefaults.Messaging;
@@ -19,7 +17,7 @@ public sealed record RecordedResponse(Guid ResponseId, string PreferredContact, 
 /// opt-out for Consent, RecipientResponded, and one CRM delivery per enabled connector. Either
 /// all of it commits or none.
 /// </summary>
-public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore deliveryStore, EmailConfirmations confirmations, TimeProvider time, ILogger<ResponseRecorder> logger)
+public sealed class ResponseRecorder(ResponsesDatabase database, IResponseDeliveries crm, IEmailConfirmationStart confirmations, TimeProvider time, ILogger<ResponseRecorder> logger)
 {
     /// <summary>The channels a status stops; null when it stops nothing. Empty means every channel.</summary>
     public static IReadOnlyList<string>? StoppedChannels(string status) => status switch
@@ -94,9 +92,9 @@ public sealed class ResponseRecorder(ResponsesDatabase database, DeliveryStore d
         // ADR 0030: the typed address becomes an email consent only when its owner confirms it.
         var confirm = status == "email_only" && input.CleanEmail is not null;
         if (confirm) await confirmations.StartAsync(tx, link, responseId, input.CleanEmail!, language, requester, now, ct);
-        var deliveries = await DeliveryStore.EnqueueAsync(tx, link.OrganizationId, responseId, link.ContactHash, now, ct);
+        var deliveries = await crm.EnqueueAsync(tx, link.OrganizationId, responseId, link.ContactHash, now, ct);
         await tx.CommitAsync(ct);
-        if (deliveries > 0) deliveryStore.Signal.Wake();
+        if (deliveries > 0) crm.Wake();
 
         logger.LogInformation("Response {ResponseId} for {OrganizationId}: {Status}, opt-out requested {OptOut}, flagged {Flagged}, {Deliveries} CRM deliveries, email confirmation {Confirm}",
             responseId, link.OrganizationId, status, stopped is not null, flagged, deliveries, confirm);

@@ -14,8 +14,8 @@ namespace ConsentPlatform.Host.Tests.Architecture;
 /// </summary>
 public sealed partial class FeatureDependencyTests
 {
-    /// <summary>The services whose folders already depend one way; see ADR 0037 for the others.</summary>
-    private static readonly string[] Services = ["Consent", "Notices", "Directory"];
+    /// <summary>The services whose folders depend one way: all of them now (ADR 0037).</summary>
+    private static readonly string[] Services = ["Consent", "Notices", "Responses", "Directory"];
 
     private static readonly string[] AllServices = ["Consent", "Notices", "Responses", "Directory"];
 
