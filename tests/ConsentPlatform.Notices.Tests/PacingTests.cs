@@ -85,6 +85,26 @@ public abstract class PacingTests<TProvider> where TProvider : ITestDatabaseProv
             await Task.Delay(20);
         }
     }
+
+    [DatabaseFact]
+    public async Task A_still_wanted_check_slower_than_the_slots_tolerance_is_asked_once_and_the_send_goes_ahead()
+    {
+        // At 5,000/s a slot is 0.2 ms wide; the check before a notice leaves (a read and a write) takes longer.
+        using var databases = await ProviderDatabases.CreateAsync(new TProvider(), "notices");
+        var pacing = new SenderPacing(await databases.MigrateAsync(new NoticesDatabase(databases.Options)), 5000, jitterMilliseconds: 20);
+        var asked = 0;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var sent = await pacing.WaitForSlotAsync("sms:slow-check", deadline.Token, async ct =>
+        {
+            asked++;
+            await Task.Delay(20, ct);
+            return true;
+        });
+
+        Assert.True(sent);
+        Assert.Equal(1, asked);
+    }
 }
 
 public sealed class SqlitePacingTests : PacingTests<SqliteProvider>;

@@ -65,10 +65,13 @@ public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond,
     /// Waits until this caller may start one send under <paramref name="sender"/>'s limit. With
     /// <paramref name="stillWanted"/>, asks it once a slot is reserved, while waiting for the slot (at
     /// most a second before the send, and without eating into the slot's tolerance): false gives the slot up
-    /// unused and returns false.
+    /// unused and returns false. A yes holds for the next slot too when this one is let go late, unless it is
+    /// over a second old: at a high rate the answer (a read and a write) takes longer than the slot's tolerance,
+    /// and asking again for every slot would give up every slot and never send.
     /// </summary>
     public async Task<bool> WaitForSlotAsync(string sender, CancellationToken ct, Func<CancellationToken, Task<bool>>? stillWanted = null)
     {
+        long? wantedAt = null;
         while (true)
         {
             if (await TryReserveAsync(sender, ct) is not { } at)
@@ -76,7 +79,11 @@ public sealed class SenderPacing(NoticesDatabase database, double ratePerSecond,
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(IntervalMicroseconds / 1000, 1, 200)), ct);
                 continue;
             }
-            if (stillWanted is not null && !await stillWanted(ct)) return false;
+            if (stillWanted is not null && (wantedAt is not { } asked || NowMicroseconds() - asked > HorizonMicroseconds))
+            {
+                if (!await stillWanted(ct)) return false;
+                wantedAt = NowMicroseconds();
+            }
             await WaitUntilAsync(at, ct);
             if (await KeepLateSlotAsync(sender, at, ct)) return true;
             Interlocked.Increment(ref _lateSlots);
