@@ -1,8 +1,8 @@
 namespace ConsentPlatform.Contracts;
 
-// Consent → all. Contacts travel as E.164 / normalised email here because the services that
-// consume these (Notices, Responses) must address or display them; suppression-only
-// consumers match on ContactHash.
+// Consent → all. Contacts travel only as ContactHash, the keyed hash of the E.164 number or the
+// normalised email (Telephony's PhoneNumberHasher): every consumer matches on it, and no number or
+// address crosses the bus with these.
 
 public sealed record ConsentRecorded
 {

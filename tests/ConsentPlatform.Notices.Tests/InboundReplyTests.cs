@@ -45,7 +45,7 @@ public sealed class InboundFixture : IAsyncLifetime
             OrganizationId = Org, Revision = 1, LegalName = Company, ContactPhone = ContactPhone, ChangedAt = Notices.Clock.Now,
         });
         var database = Notices.Services.GetRequiredService<NoticesDatabase>();
-        await Eventually.AssertAsync(async () => await OrganizationProfileReplica.FindAsync(database, Org, default) is not null,
+        await Eventually.AssertAsync(async () => await OrganizationProfiles.FindAsync(database, Org, default) is not null,
             TimeSpan.FromSeconds(10), "the organization's profile reaches Notices");
         Recorder = await MessageRecorder.ConnectAsync(Notices.Bus);
     }

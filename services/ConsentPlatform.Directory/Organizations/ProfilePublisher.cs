@@ -30,7 +30,7 @@ public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider ti
             ChangedAt = now,
             TradeNames = input.CleanTradeNames(),
         };
-        await OrganizationProfileReplica.ApplyAsync(transaction, change, now);
+        await OrganizationProfiles.ApplyAsync(transaction, change, now);
         await DirectoryProfiles.SaveTradeNamesAsync(transaction, organizationId, change.TradeNames, cancellationToken);
         await Outbox.WriteAsync(transaction, change, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -48,5 +48,5 @@ public sealed class TemplateStore(NoticesDatabase database, NoticesOptions optio
 
     /// <summary>The sender's legal name as Directory published it, or the name the organization was created with.</summary>
     public async Task<string> CompanyNameAsync(string organizationId, string? fallback, CancellationToken ct) =>
-        (await OrganizationProfileReplica.FindAsync(database, organizationId, ct))?.LegalName ?? fallback ?? organizationId;
+        (await OrganizationProfiles.FindAsync(database, organizationId, ct))?.LegalName ?? fallback ?? organizationId;
 }

@@ -28,7 +28,7 @@ public sealed class SendEmailConfirmationConsumer(NoticesDatabase database, Phon
             await database.HandleOnceAsync(this, context, _ => Task.CompletedTask);
             return;
         }
-        var company = (await OrganizationProfileReplica.FindAsync(database, m.OrganizationId, context.CancellationToken))?.LegalName;
+        var company = (await OrganizationProfiles.FindAsync(database, m.OrganizationId, context.CancellationToken))?.LegalName;
         var candidates = hasher.CandidateEmailHashes(address).ToArray();
         var language = m.Language ?? VoiceScript.Japanese;
         await database.HandleOnceAsync(this, context, async tx =>

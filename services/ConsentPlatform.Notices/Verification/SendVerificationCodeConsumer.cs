@@ -29,7 +29,7 @@ public sealed class SendVerificationCodeConsumer(NoticesDatabase database, Outgo
             return;
         }
         // Read before the inbox transaction: the replica is another table of this database.
-        var company = m.OrganizationId is { } organization ? (await OrganizationProfileReplica.FindAsync(database, organization, context.CancellationToken))?.LegalName : null;
+        var company = m.OrganizationId is { } organization ? (await OrganizationProfiles.FindAsync(database, organization, context.CancellationToken))?.LegalName : null;
         if (byEmail) await SendByEmailAsync(context, m.Email!, company);
         else await SendBySmsAsync(context, m.PhoneNumber!, company);
     }

@@ -119,7 +119,7 @@ public static class WebhookEndpoints
     }
 
     private static Task<OrganizationProfile?> CompanyAsync(NoticesDatabase database, string organizationId, CancellationToken ct) =>
-        OrganizationProfileReplica.FindAsync(database, organizationId, ct);
+        OrganizationProfiles.FindAsync(database, organizationId, ct);
 
     private static IResult Twiml(string? message) => Results.Content(
         message is null ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>"

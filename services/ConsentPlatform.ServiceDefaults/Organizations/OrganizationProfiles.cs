@@ -18,11 +18,12 @@ public sealed record OrganizationProfile(
     string? ContactEmail, string? WebsiteUrl, string? PrivacyPolicyUrl, DateTimeOffset ChangedAt);
 
 /// <summary>
-/// The local copy of Directory's organization profiles that Consent, Notices and Responses keep
-/// (they print the sender's legal name and contact point). The latest revision wins, and every
-/// revision received is kept, so evidence can show the name as it stood at the time.
+/// The organization_profiles table in each service's database. Directory writes the original when an organization
+/// publishes its profile; Consent, Notices and Responses keep copies from <see cref="OrganizationProfileChanged"/>
+/// (they print the sender's legal name and contact point). The latest revision wins, and every revision is
+/// kept, so evidence can show the name as it stood at the time.
 /// </summary>
-public static class OrganizationProfileReplica
+public static class OrganizationProfiles
 {
     public static async Task<bool> ApplyAsync(Transaction transaction, OrganizationProfileChanged change, DateTimeOffset receivedAt)
     {
@@ -98,7 +99,7 @@ public sealed class OrganizationProfileChangedConsumer<TDatabase>(TDatabase data
     public async Task Consume(ConsumeContext<OrganizationProfileChanged> context)
     {
         await database.HandleOnceAsync(this, context,
-            transaction => OrganizationProfileReplica.ApplyAsync(transaction, context.Message, time.GetUtcNow()));
+            transaction => OrganizationProfiles.ApplyAsync(transaction, context.Message, time.GetUtcNow()));
         foreach (var then in applied) then.ForOrganization(context.Message.OrganizationId);
     }
 }
