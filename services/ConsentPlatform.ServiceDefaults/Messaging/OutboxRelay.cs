@@ -23,7 +23,8 @@ public sealed class OutboxRelay<TDatabase>(
 {
     private static readonly Meter Meter = new("ConsentPlatform.Outbox");
     private static readonly Counter<long> Published = Meter.CreateCounter<long>("outbox.published");
-    private static readonly Type[] ContractTypes = typeof(Contracts.Channels).Assembly.GetExportedTypes();
+    private static readonly Dictionary<string, Type> ContractTypes = typeof(Contracts.Channels).Assembly.GetExportedTypes()
+        .Where(t => t.FullName is not null).ToDictionary(t => t.FullName!, StringComparer.Ordinal);
 
     /// <summary>Distinguishes relays in the claim column (one per process and database).</summary>
     public string RelayId { get; } = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -96,7 +97,7 @@ public sealed class OutboxRelay<TDatabase>(
     {
         try
         {
-            var type = ContractTypes.FirstOrDefault(t => t.FullName == row.MessageType)
+            var type = ContractTypes.GetValueOrDefault(row.MessageType)
                 ?? throw new InvalidOperationException($"Unknown message type {row.MessageType}");
             var message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
             var messageId = Guid.Parse(row.MessageId);
