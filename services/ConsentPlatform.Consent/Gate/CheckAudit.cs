@@ -84,19 +84,14 @@ public sealed class CheckAudit(ConsentDatabase database, ILogger<CheckAudit> log
         """;
 
     /// <summary>
-    /// One command for the whole batch, its parameters made once and given each row's values: at full
-    /// load this writer shares the cores with the checks themselves, and re-creating and re-binding a
-    /// dozen named parameters per row (what a list passed to Dapper does) was a visible part of a check's cost.
+    /// The batch's rows in one transaction through <see cref="Transaction.ExecuteForEachAsync{TRow}"/>: at full load this
+    /// writer shares the cores with the checks themselves, so it neither re-binds a dozen named parameters per row (what a
+    /// list passed to Dapper does) nor, on a server database, waits for a round trip per row.
     /// </summary>
     private async Task WriteAsync(List<AuditRecord> batch, CancellationToken cancellationToken)
     {
         await using var transaction = await database.BeginAsync(cancellationToken);
-        await using var command = transaction.CreateCommand(InsertSql, Columns.Select(c => (c.Name, c.Type)));
-        foreach (var record in batch)
-        {
-            for (var c = 0; c < Columns.Length; c++) command.Parameters[c].Value = Columns[c].Value(record) ?? DBNull.Value;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await transaction.ExecuteForEachAsync(InsertSql, Columns, batch, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }
