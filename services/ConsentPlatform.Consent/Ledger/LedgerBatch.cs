@@ -9,9 +9,10 @@ namespace ConsentPlatform.Consent.Ledger;
 /// Many ledger rows appended in one transaction (an import). On SQLite that transaction holds the
 /// database's only writer, and every opt-out waits behind it, so it must do nothing but insert:
 /// the announcements are built and serialized when the batch is prepared, before any transaction
-/// begins, and the rows go through two commands reused for every row (SQLite keeps their statements
-/// prepared; Dapper's per-call commands were prepared again for each row). Plain ADO.NET
-/// parameters in the common SQL, so SQL Server takes the same path.
+/// begins, and the rows go through <see cref="Transaction.ExecuteForEachAsync{TRow}"/>: on SQLite one
+/// command reused for every row (SQLite keeps its statement prepared; Dapper's per-call commands were
+/// prepared again for each row), on a server database batches of statements, a round trip each rather
+/// than one per row, while the import holds back every other writer of the ledger (ADR 0040).
 /// </summary>
 public sealed class LedgerBatch
 {
@@ -65,19 +66,12 @@ public sealed class LedgerBatch
         return new LedgerBatch(rows, announcements);
     }
 
-    /// <summary>Inserts the rows and their announcements in the caller's transaction (the relay is woken when it commits).</summary>
+    /// <summary>Inserts the rows, then their announcements, in the caller's transaction (the relay is woken when it commits).</summary>
     public async Task AppendAsync(Transaction transaction, CancellationToken cancellationToken)
     {
         // Every replica's gate follows the ledger by seq; on a server, other writers of the ledger wait for this import to commit.
         await transaction.LockFollowedInsertsAsync(cancellationToken);
-        await using var ledger = transaction.CreateCommand(LedgerStore.InsertSql, Columns.Select(c => (c.Name, c.Type)));
-        await using var outbox = new Outbox.BatchWriter(transaction);
-        for (var i = 0; i < Rows.Count; i++)
-        {
-            var row = Rows[i];
-            for (var c = 0; c < Columns.Length; c++) ledger.Parameters[c].Value = Columns[c].Value(row) ?? DBNull.Value;
-            await ledger.ExecuteNonQueryAsync(cancellationToken);
-            if (_announcements[i] is { } announcement) await outbox.WriteAsync(announcement.MessageId, announcement.Message, cancellationToken);
-        }
+        await transaction.ExecuteForEachAsync(LedgerStore.InsertSql, Columns, Rows, cancellationToken);
+        await Outbox.WriteAllAsync(transaction, _announcements.OfType<Announcement>().Select(a => (a.MessageId, a.Message)), cancellationToken);
     }
 }

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Diagnostics;
-using System.Data.Common;
 using System.Text.Json;
 using ConsentPlatform.ServiceDefaults.Data;
 using Dapper;
@@ -49,38 +48,27 @@ public static class Outbox
     /// <summary>The W3C traceparent of the work writing the message, when it is being traced.</summary>
     private static string? TraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 
-    /// <summary>A message serialized ahead of its transaction, for <see cref="BatchWriter"/>.</summary>
+    /// <summary>A message serialized ahead of its transaction, for <see cref="WriteAllAsync"/>.</summary>
     public static PreparedMessage Prepare<TMessage>(TMessage message) where TMessage : class =>
         new(typeof(TMessage).FullName!, JsonSerializer.Serialize(message, Json));
 
     public readonly record struct PreparedMessage(string MessageType, string Body);
 
     /// <summary>
-    /// Many prepared messages written in one transaction through one command reused for each (a bulk
-    /// load that must hold the writer as briefly as it can: nothing is serialized or re-prepared per row).
+    /// Many prepared messages, each under the caller's message id (so a batch can hand them out in index order),
+    /// written in the caller's transaction by <see cref="Transaction.ExecuteForEachAsync{TRow}"/>: a bulk load that
+    /// must hold the writer as briefly as it can, so nothing is serialized in the transaction, and a server database
+    /// gets the rows in batches rather than a round trip each.
     /// </summary>
-    public sealed class BatchWriter : IAsyncDisposable
+    public static Task WriteAllAsync(Transaction transaction, IEnumerable<(string MessageId, PreparedMessage Message)> messages, CancellationToken cancellationToken)
     {
-        private readonly DbCommand _command;
-
-        public BatchWriter(Transaction transaction)
-        {
-            _command = transaction.CreateCommand(InsertSql,
-                [("@messageId", DbType.String), ("@messageType", DbType.String), ("@body", DbType.String), ("@createdAt", DbType.Int64), ("@traceParent", DbType.String)]);
-            _command.Parameters[3].Value = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds();
-            _command.Parameters[4].Value = (object?)TraceParent() ?? DBNull.Value;
-            transaction.WroteOutbox = true;
-        }
-
-        /// <summary>Writes one message under <paramref name="messageId"/> (the caller's, so a batch can hand them out in index order).</summary>
-        public async Task WriteAsync(string messageId, PreparedMessage message, CancellationToken cancellationToken)
-        {
-            _command.Parameters[0].Value = messageId;
-            _command.Parameters[1].Value = message.MessageType;
-            _command.Parameters[2].Value = message.Body;
-            await _command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        public ValueTask DisposeAsync() => _command.DisposeAsync();
+        var createdAt = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var traceParent = TraceParent();
+        transaction.WroteOutbox = true;
+        return transaction.ExecuteForEachAsync(InsertSql,
+        [
+            ("@messageId", DbType.String, m => m.MessageId), ("@messageType", DbType.String, m => m.Message.MessageType),
+            ("@body", DbType.String, m => m.Message.Body), ("@createdAt", DbType.Int64, _ => createdAt), ("@traceParent", DbType.String, _ => traceParent),
+        ], messages, cancellationToken);
     }
 }

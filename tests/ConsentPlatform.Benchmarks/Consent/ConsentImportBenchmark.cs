@@ -32,10 +32,11 @@ namespace ConsentPlatform.Benchmarks.Consent;
 /// Prints the import's wall time, the longest write transaction the import held (the importer's
 /// <see cref="ImportMetrics.WriteTransactionName"/> histogram) and opt-out latency p50/p99/max for both phases.
 /// <c>--existing N</c> first imports N other registrations (in files of 20,000), so the import lands in a ledger whose
-/// indexes are already spread over many pages.
+/// indexes are already spread over many pages. <c>--db postgres</c> puts the Consent and identity databases on a private
+/// PostgreSQL 15 cluster with its durable defaults instead.
 /// <code>
 /// dotnet run -c Release --project tests/ConsentPlatform.Benchmarks -- consent-import [--rows 20000] [--channels "call sms"]
-///     [--interval-ms 50] [--baseline-seconds 5] [--existing 0]
+///     [--interval-ms 50] [--baseline-seconds 5] [--existing 0] [--db sqlite|postgres]
 /// </code>
 /// </summary>
 public static class ConsentImportBenchmark
@@ -43,7 +44,7 @@ public static class ConsentImportBenchmark
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly byte[] HashKey = Enumerable.Range(3, 32).Select(i => (byte)i).ToArray();
 
-    private sealed record Settings(int Rows, string[] Channels, int IntervalMs, int BaselineSeconds, int Existing);
+    private sealed record Settings(int Rows, string[] Channels, int IntervalMs, int BaselineSeconds, int Existing, bool Postgres);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -55,11 +56,12 @@ public static class ConsentImportBenchmark
             return 2;
         }
         Console.WriteLine($"consent-import: {settings.Rows:N0} registrations × channels [{string.Join(' ', settings.Channels)}], an opt-out every {settings.IntervalMs} ms, " +
-                          $"{Environment.ProcessorCount} cores; SQLite synchronous=FULL; figures are from a shared machine unless it was quiet.");
+                          $"{Environment.ProcessorCount} cores; {(settings.Postgres ? "a private PostgreSQL 15 (fsync, synchronous_commit on)" : "SQLite synchronous=FULL")}; figures are from a shared machine unless it was quiet.");
 
         var held = new ConcurrentQueue<double>();
         using var listener = ListenToImportTransactions(held);
-        await using var instance = await ConsentInstance.StartAsync(settings.Rows);
+        await using var postgres = settings.Postgres ? await PostgresNode.StartDurableAsync() : null;
+        await using var instance = await ConsentInstance.StartAsync(settings.Rows, postgres);
 
         // A ledger that already holds registrations: index pages are then spread out, as in a service that has run for a while.
         for (var loaded = 0; loaded < settings.Existing; loaded += 20_000)
@@ -122,7 +124,12 @@ public static class ConsentImportBenchmark
         if (channels.Length == 0 || channels.Any(c => c is not ("call" or "sms" or "email")))
             throw new ArgumentException("--channels: a space-separated list of call, sms, email.");
         return new Settings(Number("--rows", 20_000, 1, 10_000_000), channels, Number("--interval-ms", 50, 5, 10_000), Number("--baseline-seconds", 5, 1, 600),
-            Number("--existing", 0, 0, 10_000_000));
+            Number("--existing", 0, 0, 10_000_000), (Value("--db") ?? "sqlite") switch
+            {
+                "sqlite" => false,
+                "postgres" => true,
+                var other => throw new ArgumentException($"--db: '{other}' is not sqlite or postgres."),
+            });
     }
 
     private static MeterListener ListenToImportTransactions(ConcurrentQueue<double> held)
@@ -209,20 +216,27 @@ public static class ConsentImportBenchmark
             _watching.Start();
         }
 
-        public static async Task<ConsentInstance> StartAsync(int rows)
+        public static async Task<ConsentInstance> StartAsync(int rows, PostgresNode? postgres)
         {
             var folder = Path.Combine(Path.GetTempPath(), "cp-consent-import-" + Guid.NewGuid().ToString("N"));
             System.IO.Directory.CreateDirectory(folder);
             var port = FreePort.Next();
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = folder });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>
             {
                 ["Database:DataFolder"] = folder,
                 ["Hashing:Key"] = Convert.ToBase64String(HashKey),
                 ["RateLimiting:PublicRequestsPerMinute"] = "10000000",
                 ["Consent:ImportMaxRows"] = Math.Max(rows, 20_000).ToString(Inv),
                 ["Consent:ImportMaxBytes"] = (1024L * 1024 * 1024).ToString(Inv),
-            });
+            };
+            if (postgres is not null)
+            {
+                settings["Database:Provider"] = "PostgreSql";
+                settings["ConnectionStrings:Consent"] = await postgres.CreateDatabaseAsync("consent");
+                settings["ConnectionStrings:Identity"] = await postgres.CreateDatabaseAsync("identity");
+            }
+            builder.Configuration.AddInMemoryCollection(settings);
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = null);
             builder.AddServiceDefaults(ConsentService.Module);
