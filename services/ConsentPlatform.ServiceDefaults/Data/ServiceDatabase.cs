@@ -18,7 +18,7 @@ public abstract class ServiceDatabase
         Name = name;
         Time = time ?? TimeProvider.System;
         Dialect = SqlDialect.For(options.DatabaseProvider);
-        ConnectionString = ConnectionStringFor(name, options);
+        ConnectionString = Dialect.Tune(ConnectionStringFor(name, options));
     }
 
     /// <summary>The host's clock, for the times the platform's own tables record (outbox, inbox, journal).</summary>
