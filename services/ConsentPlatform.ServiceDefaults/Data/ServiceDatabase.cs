@@ -154,11 +154,11 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
     }
 
     /// <summary>
-    /// A command in this transaction whose parameters are made once, for statements run once per row of a
-    /// batch: the caller sets each parameter's Value (by position) and executes, instead of re-creating
-    /// and re-binding named parameters for every row.
+    /// A command in this transaction whose parameters are made once, for <see cref="ExecuteForEachAsync{TRow}"/>
+    /// without batches: each row sets the parameters' values (by position) instead of re-creating and re-binding
+    /// named parameters.
     /// </summary>
-    public DbCommand CreateCommand(string sql, IEnumerable<(string Name, DbType Type)> parameters)
+    private DbCommand CreateCommand(string sql, IEnumerable<(string Name, DbType Type)> parameters)
     {
         var command = Connection.CreateCommand();
         command.Transaction = Inner;

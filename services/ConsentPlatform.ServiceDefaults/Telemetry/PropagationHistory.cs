@@ -70,23 +70,20 @@ public sealed class PropagationHistory<TDatabase>(TDatabase database, TimeProvid
         }
     }
 
+    private const string InsertSample =
+        "INSERT INTO opt_out_propagation (organization_id, source, applied_at, latency_us) VALUES (@organizationId, @source, @appliedAt, @latency)";
+
+    private static readonly (string Name, DbType Type, Func<Sample, object?> Value)[] SampleColumns =
+    [
+        ("@organizationId", DbType.String, s => s.OrganizationId), ("@source", DbType.String, s => s.Source),
+        ("@appliedAt", DbType.Int64, s => s.AppliedAt), ("@latency", DbType.Int64, s => s.LatencyMicroseconds),
+    ];
+
     private async Task WriteAsync(List<Sample> batch, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var transaction = await database.BeginAsync(cancellationToken);
-        await using (var insert = transaction.CreateCommand("""
-            INSERT INTO opt_out_propagation (organization_id, source, applied_at, latency_us) VALUES (@organizationId, @source, @appliedAt, @latency)
-            """, [("@organizationId", DbType.String), ("@source", DbType.String), ("@appliedAt", DbType.Int64), ("@latency", DbType.Int64)]))
-        {
-            foreach (var sample in batch)
-            {
-                insert.Parameters[0].Value = (object?)sample.OrganizationId ?? DBNull.Value;
-                insert.Parameters[1].Value = sample.Source;
-                insert.Parameters[2].Value = sample.AppliedAt;
-                insert.Parameters[3].Value = sample.LatencyMicroseconds;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
+        await transaction.ExecuteForEachAsync(InsertSample, SampleColumns, batch, cancellationToken);
         if (now - _prunedAt >= PruneEvery)
         {
             await transaction.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM opt_out_propagation WHERE applied_at < @before",
