@@ -14,8 +14,9 @@ namespace ConsentPlatform.ServiceDefaults.Messaging;
 /// <summary>
 /// Publishes committed outbox rows. It claims a batch (so several relays never publish the
 /// same claimed row), publishes with publisher confirms, then marks the rows sent. A relay that
-/// dies between publish and mark-sent leaves its claim to expire, and another publishes again
-/// with the same MessageId: at-least-once, and the consumers' inbox makes it once in effect.
+/// dies between publish and mark-sent leaves its claim to expire (on a server database, its row
+/// locks to drop with its connection), and another publishes again with the same MessageId:
+/// at-least-once, and the consumers' inbox makes it once in effect.
 /// </summary>
 public sealed class OutboxRelay<TDatabase>(
     TDatabase database, IBus bus, PlatformOptions options, ILogger<OutboxRelay<TDatabase>> logger, IHostApplicationLifetime? lifetime = null) : BackgroundService
@@ -72,7 +73,10 @@ public sealed class OutboxRelay<TDatabase>(
     /// <summary>Claims, publishes and marks one batch; returns how many rows were published.</summary>
     public async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
     {
-        var rows = await ClaimAsync(cancellationToken);
+        if (!await AnyUnsentAsync(cancellationToken)) return 0;
+        // A server database: one transaction holds the rows' locks from the claim to the mark (SqlDialect.LockOutboxBatch).
+        await using var held = database.Dialect.LockOutboxBatch is null ? null : await database.BeginAsync(cancellationToken);
+        var rows = held is null ? await ClaimAsync(cancellationToken) : await LockAsync(held, cancellationToken);
         if (rows.Count == 0) return 0;
 
         using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -80,16 +84,20 @@ public sealed class OutboxRelay<TDatabase>(
         var results = await Task.WhenAll(rows.Select(row => PublishAsync(row, publishTimeout.Token)));
 
         var sent = rows.Where((_, i) => results[i] is null).ToArray();
-        await MarkSentAsync(sent.Where(r => !Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(),
-            sent.Where(r => Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(), cancellationToken);
+        var failed = rows.Where((_, i) => results[i] is not null).Select(r => r.Id).ToArray();
+        var error = results.FirstOrDefault(r => r is not null);
+        await using (var transaction = held is null ? await database.BeginAsync(cancellationToken) : null)
+        {
+            var finishing = held ?? transaction!;
+            await MarkSentAsync(finishing, held is not null, sent.Where(r => !Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(),
+                sent.Where(r => Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(), cancellationToken);
+            if (error is not null) await ReleaseAsync(finishing, held is not null, failed, error, cancellationToken);
+            await finishing.CommitAsync(cancellationToken);
+        }
         Published.Add(sent.Length, new KeyValuePair<string, object?>("database", database.Name));
 
-        var failed = rows.Where((_, i) => results[i] is not null).ToArray();
-        if (failed.Length > 0)
-        {
-            await ReleaseAsync(failed.Select(r => r.Id).ToArray(), results.First(r => r is not null)!, cancellationToken);
-            throw new InvalidOperationException($"{failed.Length} of {rows.Count} outbox messages could not be published", results.First(r => r is not null));
-        }
+        if (error is not null)
+            throw new InvalidOperationException($"{failed.Length} of {rows.Count} outbox messages could not be published", error);
         return sent.Length;
     }
 
@@ -114,15 +122,16 @@ public sealed class OutboxRelay<TDatabase>(
         }
     }
 
-    private async Task<IReadOnlyList<Row>> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<bool> AnyUnsentAsync(CancellationToken cancellationToken)
     {
         // Nothing to claim is the common case when idle: a read needs no write lock.
-        await using (var reader = await database.OpenAsync(cancellationToken))
-        {
-            const string any = "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox_messages WHERE sent_at IS NULL) THEN 1 ELSE 0 END";
-            if (await reader.ExecuteScalarAsync<long>(new CommandDefinition(any, cancellationToken: cancellationToken)) == 0) return [];
-        }
+        await using var reader = await database.OpenAsync(cancellationToken);
+        const string any = "SELECT CASE WHEN EXISTS (SELECT 1 FROM outbox_messages WHERE sent_at IS NULL) THEN 1 ELSE 0 END";
+        return await reader.ExecuteScalarAsync<long>(new CommandDefinition(any, cancellationToken: cancellationToken)) != 0;
+    }
 
+    private async Task<IReadOnlyList<Row>> ClaimAsync(CancellationToken cancellationToken)
+    {
         await using var transaction = await database.BeginAsync(cancellationToken);
         var now = database.Time.GetUtcNow();
         var rows = (await transaction.Connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.ClaimOutboxBatch, new
@@ -136,34 +145,42 @@ public sealed class OutboxRelay<TDatabase>(
         return rows;
     }
 
-    /// <summary>Marks <paramref name="kept"/> sent (kept a while for inspection) and deletes <paramref name="forgotten"/> at once.</summary>
-    private async Task MarkSentAsync(long[] kept, long[] forgotten, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Row>> LockAsync(Transaction transaction, CancellationToken cancellationToken) =>
+        (await transaction.Connection.QueryAsync<Row>(new CommandDefinition(database.Dialect.LockOutboxBatch!, new
+        {
+            now = database.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            batch = options.OutboxBatchSize,
+        }, transaction.Inner, cancellationToken: cancellationToken))).AsList();
+
+    /// <summary>
+    /// Marks <paramref name="kept"/> sent (kept a while for inspection) and deletes <paramref name="forgotten"/> at once.
+    /// A claim written in the table is checked to be still this relay's (it may have expired and been taken);
+    /// a <paramref name="locked"/> row cannot have been, and its publish is counted here instead of at the claim.
+    /// </summary>
+    private async Task MarkSentAsync(Transaction transaction, bool locked, long[] kept, long[] forgotten, CancellationToken cancellationToken)
     {
-        if (kept.Length + forgotten.Length == 0) return;
-        await using var transaction = await database.BeginAsync(cancellationToken);
         var inIds = database.Dialect.InList("@ids");
-        var sql = $"""
-            UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL
-            WHERE id {inIds} AND claimed_by = @relay
-            """;
-        var delete = $"DELETE FROM outbox_messages WHERE id {inIds} AND claimed_by = @relay";
+        var mine = locked ? "" : " AND claimed_by = @relay";
+        var counted = locked ? ", attempts = attempts + 1" : "";
         if (kept.Length > 0)
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids = kept, relay = RelayId, now = database.Time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
+            await transaction.Connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL{counted} WHERE id {inIds}{mine}",
+                new { ids = kept, relay = RelayId, now = database.Time.GetUtcNow().ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken));
         if (forgotten.Length > 0)
-            await transaction.Connection.ExecuteAsync(new CommandDefinition(delete, new { ids = forgotten, relay = RelayId }, transaction.Inner, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            await transaction.Connection.ExecuteAsync(new CommandDefinition($"DELETE FROM outbox_messages WHERE id {inIds}{mine}",
+                new { ids = forgotten, relay = RelayId }, transaction.Inner, cancellationToken: cancellationToken));
     }
 
-    private async Task ReleaseAsync(long[] ids, Exception error, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(Transaction transaction, bool locked, long[] ids, Exception error, CancellationToken cancellationToken)
     {
-        await using var transaction = await database.BeginAsync(cancellationToken);
+        var release = locked ? "attempts = attempts + 1" : "claimed_until = NULL";
+        var mine = locked ? "" : " AND claimed_by = @relay";
         var sql = $"""
-            UPDATE outbox_messages SET claimed_until = NULL, last_error = @error
-            WHERE id {database.Dialect.InList("@ids")} AND claimed_by = @relay AND sent_at IS NULL
+            UPDATE outbox_messages SET {release}, last_error = @error
+            WHERE id {database.Dialect.InList("@ids")}{mine} AND sent_at IS NULL
             """;
         var message = error.GetType().Name + ": " + error.Message;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, new { ids, relay = RelayId, error = message[..Math.Min(message.Length, 1000)] }, transaction.Inner, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
     }
 
     private async Task DeleteSentAsync(TimeSpan olderThan, CancellationToken cancellationToken)

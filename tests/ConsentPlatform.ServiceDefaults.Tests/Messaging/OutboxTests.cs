@@ -143,6 +143,24 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
     }
 
     [DatabaseFact]
+    public async Task Messages_the_broker_refused_stay_unsent_with_the_error_and_go_out_with_the_next_batch()
+    {
+        await using var h = await StartAsync();
+        var broker = new RefusingPublishObserver { Refusing = true };
+        h.Bus.Bus.ConnectPublishObserver(broker);
+        await WriteAsync(h.Database, [Change(1), Change(2)], commit: true);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        Assert.Contains("2 of 2", refused.Message);
+        Assert.Equal(2, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts = 1 AND last_error LIKE '%refused by the test broker%'"));
+
+        broker.Refusing = false;
+        Assert.Equal(2, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
+        await WaitForConsumedAsync(h, 2);
+        Assert.Equal(2, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages WHERE sent_at IS NOT NULL AND attempts = 2 AND last_error IS NULL"));
+    }
+
+    [DatabaseFact]
     public async Task Two_relays_on_one_database_never_both_publish_a_row()
     {
         await using var h = await StartAsync();
@@ -187,6 +205,74 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
 [Collection("outbox")] public sealed class PostgreSqlOutboxTests : OutboxTests<PostgreSqlProvider>;
 
 [Collection("outbox")] public sealed class SqlServerOutboxTests : OutboxTests<SqlServerProvider>;
+
+/// <summary>
+/// On a server database the relay holds its rows by locks in the transaction it publishes in (SqlDialect.LockOutboxBatch),
+/// not by a claim written to the table, so a relay that stops or dies mid-publish holds nothing afterwards. SQLite
+/// claims by a column that expires instead: <see cref="OutboxTests{TProvider}"/> covers that for every provider.
+/// </summary>
+public abstract class ServerOutboxTests<TProvider> where TProvider : ITestDatabaseProvider, new()
+{
+    [DatabaseFact]
+    public async Task Relay_stopped_while_publishing_leaves_its_rows_to_the_next_relay_at_once()
+    {
+        // A claim would hold the rows for 30 s; the next relay below must not wait for that.
+        await using var database = await TestDatabase.CreateAsync(new TProvider(), outboxClaimSeconds: 30);
+        await using var services = new ServiceCollection()
+            .AddSingleton(database).AddSingleton(TimeProvider.System)
+            .AddMassTransitTestHarness(x => x.AddConsumer<OrganizationProfileChangedConsumer<TestDatabase>>())
+            .BuildServiceProvider(true);
+        var bus = services.GetRequiredService<ITestHarness>();
+        await bus.Start();
+        await using (var transaction = await database.BeginAsync())
+        {
+            await Outbox.WriteAsync(transaction, new OrganizationProfileChanged { OrganizationId = "org_test", Revision = 1, LegalName = "Acme K.K.", ChangedAt = DateTimeOffset.UtcNow });
+            await Outbox.WriteAsync(transaction, new OrganizationProfileChanged { OrganizationId = "org_test", Revision = 2, LegalName = "Acme K.K.", ChangedAt = DateTimeOffset.UtcNow });
+            await transaction.CommitAsync();
+        }
+        var stalled = new StallingPublishObserver();
+        var observer = bus.Bus.ConnectPublishObserver(stalled);
+        OutboxRelay<TestDatabase> NewRelay() => new(database, bus.Bus, database.Options, NullLogger<OutboxRelay<TestDatabase>>.Instance);
+
+        using var stop = new CancellationTokenSource();
+        var first = NewRelay().RelayBatchAsync(stop.Token);
+        await stalled.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // While the first relay is publishing, its rows are nobody else's.
+        Assert.Equal(0, await NewRelay().RelayBatchAsync(CancellationToken.None));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        observer.Disconnect();
+        Assert.Equal(2, await NewRelay().RelayBatchAsync(CancellationToken.None));
+    }
+}
+
+[Collection("outbox")] public sealed class PostgreSqlServerOutboxTests : ServerOutboxTests<PostgreSqlProvider>;
+
+[Collection("outbox")] public sealed class SqlServerServerOutboxTests : ServerOutboxTests<SqlServerProvider>;
+
+/// <summary>A broker that refuses every publish while <see cref="Refusing"/> is set.</summary>
+public sealed class RefusingPublishObserver : IPublishObserver
+{
+    public volatile bool Refusing;
+    public Task PrePublish<T>(PublishContext<T> context) where T : class =>
+        Refusing ? throw new InvalidOperationException("refused by the test broker") : Task.CompletedTask;
+    public Task PostPublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+}
+
+/// <summary>A broker that never confirms: each publish waits until it is cancelled.</summary>
+public sealed class StallingPublishObserver : IPublishObserver
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public async Task PrePublish<T>(PublishContext<T> context) where T : class
+    {
+        Entered.TrySetResult();
+        await Task.Delay(Timeout.Infinite, context.CancellationToken);
+    }
+    public Task PostPublish<T>(PublishContext<T> context) where T : class => Task.CompletedTask;
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+}
 
 /// <summary>Counts every delivery to a consumer, duplicates included (the harness's lists are keyed by MessageId).</summary>
 public sealed class DeliveryCounter : IConsumeObserver
