@@ -55,17 +55,25 @@ public sealed class SqlDialect
     /// The connection string a service opens with. PostgreSQL: Npgsql prepares a statement a connection has run
     /// twice, so the server parses and plans it once per pooled connection, not once per execution: a ledger
     /// import runs the same 32-column insert 40,000 times in one transaction while every other ledger writer
-    /// waits (ADR 0040). A connection string that sets Max Auto Prepare itself (0 turns it off) is kept as given.
+    /// waits (ADR 0040). And a pooled connection is not reset when it is returned (ADR 0041): the reset is a
+    /// string of statements the server parses and runs on the connection's next use, once per transaction here,
+    /// to drop session state the platform never makes (its locks are transaction-scoped, it changes no session
+    /// setting, makes no temporary table and listens on no channel); an open transaction is still rolled back.
+    /// Each setting the connection string gives itself is kept as given.
     /// </summary>
     public string Tune(string connectionString)
     {
         if (Provider != DatabaseProvider.PostgreSql) return connectionString;
         // Npgsql's own builder answers ContainsKey for every keyword it knows; the plain one holds only what was given.
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        bool Gives(params string[] keywords) => keywords.Any(given.ContainsKey);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.MaxAutoPrepare = 64;
-        builder.AutoPrepareMinUsages = 2;
+        if (!Gives("Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        if (!Gives("No Reset On Close", "NoResetOnClose")) builder.NoResetOnClose = true;
         return builder.ConnectionString;
     }
 
