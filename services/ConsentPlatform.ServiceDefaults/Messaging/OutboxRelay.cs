@@ -30,6 +30,8 @@ public sealed class OutboxRelay<TDatabase>(
     /// <summary>Distinguishes relays in the claim column (one per process and database).</summary>
     public string RelayId { get; } = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
 
+    private bool HoldsByLock => database.Dialect.LockOutboxBatch is not null;
+
     private sealed record Row(long Id, string MessageId, string MessageType, string Body, string? TraceParent);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,7 +77,7 @@ public sealed class OutboxRelay<TDatabase>(
     {
         if (!await AnyUnsentAsync(cancellationToken)) return 0;
         // A server database: one transaction holds the rows' locks from the claim to the mark (SqlDialect.LockOutboxBatch).
-        await using var held = database.Dialect.LockOutboxBatch is null ? null : await database.BeginAsync(cancellationToken);
+        await using var held = HoldsByLock ? await database.BeginAsync(cancellationToken) : null;
         var rows = held is null ? await ClaimAsync(cancellationToken) : await LockAsync(held, cancellationToken);
         if (rows.Count == 0) return 0;
 
@@ -89,9 +91,9 @@ public sealed class OutboxRelay<TDatabase>(
         await using (var transaction = held is null ? await database.BeginAsync(cancellationToken) : null)
         {
             var finishing = held ?? transaction!;
-            await MarkSentAsync(finishing, held is not null, sent.Where(r => !Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(),
+            await MarkSentAsync(finishing, sent.Where(r => !Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(),
                 sent.Where(r => Outbox.ForgottenOncePublished.Contains(r.MessageType)).Select(r => r.Id).ToArray(), cancellationToken);
-            if (error is not null) await ReleaseAsync(finishing, held is not null, failed, error, cancellationToken);
+            if (error is not null) await ReleaseAsync(finishing, failed, error, cancellationToken);
             await finishing.CommitAsync(cancellationToken);
         }
         Published.Add(sent.Length, new KeyValuePair<string, object?>("database", database.Name));
@@ -155,13 +157,13 @@ public sealed class OutboxRelay<TDatabase>(
     /// <summary>
     /// Marks <paramref name="kept"/> sent (kept a while for inspection) and deletes <paramref name="forgotten"/> at once.
     /// A claim written in the table is checked to be still this relay's (it may have expired and been taken);
-    /// a <paramref name="locked"/> row cannot have been, and its publish is counted here instead of at the claim.
+    /// a row held by lock cannot have been, and its publish is counted here instead of at the claim.
     /// </summary>
-    private async Task MarkSentAsync(Transaction transaction, bool locked, long[] kept, long[] forgotten, CancellationToken cancellationToken)
+    private async Task MarkSentAsync(Transaction transaction, long[] kept, long[] forgotten, CancellationToken cancellationToken)
     {
         var inIds = database.Dialect.InList("@ids");
-        var mine = locked ? "" : " AND claimed_by = @relay";
-        var counted = locked ? ", attempts = attempts + 1" : "";
+        var mine = HoldsByLock ? "" : " AND claimed_by = @relay";
+        var counted = HoldsByLock ? ", attempts = attempts + 1" : "";
         if (kept.Length > 0)
             await transaction.Connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE outbox_messages SET sent_at = @now, claimed_until = NULL, last_error = NULL{counted} WHERE id {inIds}{mine}",
@@ -171,10 +173,10 @@ public sealed class OutboxRelay<TDatabase>(
                 new { ids = forgotten, relay = RelayId }, transaction.Inner, cancellationToken: cancellationToken));
     }
 
-    private async Task ReleaseAsync(Transaction transaction, bool locked, long[] ids, Exception error, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(Transaction transaction, long[] ids, Exception error, CancellationToken cancellationToken)
     {
-        var release = locked ? "attempts = attempts + 1" : "claimed_until = NULL";
-        var mine = locked ? "" : " AND claimed_by = @relay";
+        var release = HoldsByLock ? "attempts = attempts + 1" : "claimed_until = NULL";
+        var mine = HoldsByLock ? "" : " AND claimed_by = @relay";
         var sql = $"""
             UPDATE outbox_messages SET {release}, last_error = @error
             WHERE id {database.Dialect.InList("@ids")}{mine} AND sent_at IS NULL

@@ -10,15 +10,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConsentPlatform.ServiceDefaults.Tests.Messaging;
 
-/// <summary>
-/// The outbox and inbox contract, written once and run against each database provider.
-/// The consumer is the real organization-profile replica: its effect is a row per revision
-/// (organization_profile_revisions), so a duplicate delivery that slipped past the inbox
-/// would show as a second row.
-/// </summary>
-public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProvider, new()
+/// <summary>The harness of the outbox tests: a test database of the provider, MassTransit's test harness with the real profile consumer.</summary>
+public abstract class OutboxTestBase<TProvider> where TProvider : ITestDatabaseProvider, new()
 {
-    private sealed class Harness : IAsyncDisposable
+    protected sealed class Harness : IAsyncDisposable
     {
         public required ServiceProvider Provider { get; init; }
         public required ITestHarness Bus { get; init; }
@@ -32,7 +27,7 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
         }
     }
 
-    private static async Task<Harness> StartAsync(int claimSeconds = 30)
+    protected static async Task<Harness> StartAsync(int claimSeconds = 30)
     {
         var database = await TestDatabase.CreateAsync(new TProvider(), claimSeconds);
         var services = new ServiceCollection()
@@ -47,25 +42,25 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
         return new Harness { Provider = services, Bus = harness, Database = database, Deliveries = deliveries };
     }
 
-    private static OrganizationProfileChanged Change(int revision, string org = "org_test") => new()
+    protected static OrganizationProfileChanged Change(int revision, string org = "org_test") => new()
     {
         OrganizationId = org, Revision = revision, LegalName = $"Acme K.K. r{revision}", ChangedAt = DateTimeOffset.UtcNow,
     };
 
-    private static async Task<long> CountAsync(TestDatabase database, string sql)
+    protected static async Task<long> CountAsync(TestDatabase database, string sql)
     {
         await using var connection = await database.OpenAsync();
         return await connection.ExecuteScalarAsync<long>(sql);
     }
 
-    private static async Task WriteAsync(TestDatabase database, IEnumerable<OrganizationProfileChanged> changes, bool commit)
+    protected static async Task WriteAsync(TestDatabase database, IEnumerable<OrganizationProfileChanged> changes, bool commit)
     {
         await using var transaction = await database.BeginAsync();
         foreach (var change in changes) await Outbox.WriteAsync(transaction, change);
         if (commit) await transaction.CommitAsync();
     }
 
-    private static async Task WaitForConsumedAsync(Harness h, int count)
+    protected static async Task WaitForConsumedAsync(Harness h, int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (await CountAsync(h.Database, "SELECT COUNT(*) FROM inbox_messages") < count)
@@ -73,13 +68,22 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
         await h.Bus.InactivityTask;
     }
 
-    private static async Task WaitForDeliveriesAsync(Harness h, int count)
+    protected static async Task WaitForDeliveriesAsync(Harness h, int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (h.Deliveries.Count < count) await Task.Delay(20, timeout.Token);
         await Task.Delay(200); // room for an unexpected extra delivery to show up
     }
+}
 
+/// <summary>
+/// The outbox and inbox contract, written once and run against each database provider.
+/// The consumer is the real organization-profile replica: its effect is a row per revision
+/// (organization_profile_revisions), so a duplicate delivery that slipped past the inbox
+/// would show as a second row.
+/// </summary>
+public abstract class OutboxTests<TProvider> : OutboxTestBase<TProvider> where TProvider : ITestDatabaseProvider, new()
+{
     [DatabaseFact]
     public async Task Rolled_back_transaction_publishes_nothing()
     {
@@ -211,39 +215,27 @@ public abstract class OutboxTests<TProvider> where TProvider : ITestDatabaseProv
 /// not by a claim written to the table, so a relay that stops or dies mid-publish holds nothing afterwards. SQLite
 /// claims by a column that expires instead: <see cref="OutboxTests{TProvider}"/> covers that for every provider.
 /// </summary>
-public abstract class ServerOutboxTests<TProvider> where TProvider : ITestDatabaseProvider, new()
+public abstract class ServerOutboxTests<TProvider> : OutboxTestBase<TProvider> where TProvider : ITestDatabaseProvider, new()
 {
     [DatabaseFact]
     public async Task Relay_stopped_while_publishing_leaves_its_rows_to_the_next_relay_at_once()
     {
         // A claim would hold the rows for 30 s; the next relay below must not wait for that.
-        await using var database = await TestDatabase.CreateAsync(new TProvider(), outboxClaimSeconds: 30);
-        await using var services = new ServiceCollection()
-            .AddSingleton(database).AddSingleton(TimeProvider.System)
-            .AddMassTransitTestHarness(x => x.AddConsumer<OrganizationProfileChangedConsumer<TestDatabase>>())
-            .BuildServiceProvider(true);
-        var bus = services.GetRequiredService<ITestHarness>();
-        await bus.Start();
-        await using (var transaction = await database.BeginAsync())
-        {
-            await Outbox.WriteAsync(transaction, new OrganizationProfileChanged { OrganizationId = "org_test", Revision = 1, LegalName = "Acme K.K.", ChangedAt = DateTimeOffset.UtcNow });
-            await Outbox.WriteAsync(transaction, new OrganizationProfileChanged { OrganizationId = "org_test", Revision = 2, LegalName = "Acme K.K.", ChangedAt = DateTimeOffset.UtcNow });
-            await transaction.CommitAsync();
-        }
+        await using var h = await StartAsync(claimSeconds: 30);
+        await WriteAsync(h.Database, [Change(1), Change(2)], commit: true);
         var stalled = new StallingPublishObserver();
-        var observer = bus.Bus.ConnectPublishObserver(stalled);
-        OutboxRelay<TestDatabase> NewRelay() => new(database, bus.Bus, database.Options, NullLogger<OutboxRelay<TestDatabase>>.Instance);
+        var observer = h.Bus.Bus.ConnectPublishObserver(stalled);
 
         using var stop = new CancellationTokenSource();
-        var first = NewRelay().RelayBatchAsync(stop.Token);
+        var first = h.NewRelay().RelayBatchAsync(stop.Token);
         await stalled.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
         // While the first relay is publishing, its rows are nobody else's.
-        Assert.Equal(0, await NewRelay().RelayBatchAsync(CancellationToken.None));
+        Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         observer.Disconnect();
-        Assert.Equal(2, await NewRelay().RelayBatchAsync(CancellationToken.None));
+        Assert.Equal(2, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
     }
 }
 
