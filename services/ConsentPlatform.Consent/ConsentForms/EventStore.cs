@@ -50,7 +50,7 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, [], now, cancellationToken);
-        await WritePurposeAsync(transaction, id, organizationId, input.Purpose!.Trim(), now, cancellationToken);
+        WritePurpose(transaction, id, organizationId, input.Purpose!.Trim(), now);
         await transaction.CommitAsync(cancellationToken);
         return (await FindAsync(organizationId, id, cancellationToken))!;
     }
@@ -71,17 +71,17 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
             """;
         await transaction.Connection.ExecuteAsync(new CommandDefinition(sql, Parameters(id, organizationId, input, now), transaction.Inner, cancellationToken: cancellationToken));
         await WriteChangedTextsAsync(transaction, id, input, current.Texts, now, cancellationToken);
-        await WritePurposeAsync(transaction, id, organizationId, input.Purpose!.Trim(), now, cancellationToken);
+        WritePurpose(transaction, id, organizationId, input.Purpose!.Trim(), now);
         await transaction.CommitAsync(cancellationToken);
         return await FindAsync(organizationId, id, cancellationToken);
     }
 
     /// <summary>Notices keeps the organization's purposes so reps pick one rather than type it (issue 13).</summary>
-    private static Task WritePurposeAsync(ServiceDefaults.Data.Transaction transaction, string id, string organizationId, string purpose, long savedAt, CancellationToken cancellationToken) =>
-        Outbox.WriteAsync(transaction, new EventPurposeSaved
+    private static void WritePurpose(ServiceDefaults.Data.Transaction transaction, string id, string organizationId, string purpose, long savedAt) =>
+        Outbox.Write(transaction, new EventPurposeSaved
         {
             EventId = id, OrganizationId = organizationId, Purpose = purpose, SavedAt = DateTimeOffset.FromUnixTimeMilliseconds(savedAt),
-        }, cancellationToken);
+        });
 
     private sealed record UnannouncedEvent(string Id, string OrganizationId, string Purpose, long UpdatedAt);
 
@@ -105,7 +105,7 @@ public sealed class EventStore(ConsentDatabase database, TimeProvider time)
         foreach (var e in events)
         {
             // Saved at the event's own last change, so a newer save that Notices already has wins.
-            await WritePurposeAsync(transaction, e.Id, e.OrganizationId, e.Purpose, e.UpdatedAt, cancellationToken);
+            WritePurpose(transaction, e.Id, e.OrganizationId, e.Purpose, e.UpdatedAt);
             await transaction.Connection.ExecuteAsync(new CommandDefinition(mark, new { now, id = e.Id }, transaction.Inner, cancellationToken: cancellationToken));
         }
         await transaction.CommitAsync(cancellationToken);

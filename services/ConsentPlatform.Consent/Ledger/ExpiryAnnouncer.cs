@@ -65,7 +65,7 @@ public sealed class ExpiryAnnouncer(ConsentDatabase database, ConsentOptions opt
             if (await transaction.Connection.ExecuteAsync(new CommandDefinition(
                     record, new { id = grant.Id, at = now.ToUnixTimeMilliseconds() }, transaction.Inner, cancellationToken: cancellationToken)) == 0)
                 continue;
-            await Outbox.WriteAsync(transaction, LedgerStore.Expired(grant), cancellationToken);
+            Outbox.Write(transaction, LedgerStore.Expired(grant));
             announced++;
         }
         await transaction.CommitAsync(cancellationToken);

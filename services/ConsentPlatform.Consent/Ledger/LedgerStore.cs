@@ -55,8 +55,8 @@ public sealed class LedgerStore(GateIndex index)
             // Third-party provisions (R9) are evidence, not permission to contact: nothing to announce.
             if (!Channels.IsKnown(row.Channel)) continue;
             // A request is evidence of what the person asked for, not consent: nothing to announce until it is confirmed.
-            if (row.Action == LedgerRow.Granted) await Outbox.WriteAsync(transaction, Recorded(row), cancellationToken);
-            else if (row.Action == LedgerRow.Withdrawn) await Outbox.WriteAsync(transaction, Withdrawn(row), cancellationToken);
+            if (row.Action == LedgerRow.Granted) Outbox.Write(transaction, Recorded(row));
+            else if (row.Action == LedgerRow.Withdrawn) Outbox.Write(transaction, Withdrawn(row));
         }
         if (rows.Count > 0) transaction.OnCommitted(() => Apply(rows));
     }

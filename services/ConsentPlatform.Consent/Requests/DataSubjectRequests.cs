@@ -81,7 +81,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
         var command = contactKind == ByEmail
             ? new SendVerificationCode { RequestId = Guid.NewGuid(), Email = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes }
             : new SendVerificationCode { RequestId = Guid.NewGuid(), PhoneNumber = contact, Code = code, Purpose = "dsr", ValidMinutes = (int)CodeLifetime.TotalMinutes };
-        await Outbox.WriteAsync(transaction, command, cancellationToken);
+        Outbox.Write(transaction, command);
         await RequestActions.WriteAsync(transaction, id, now, RequestActions.Received, contactKind, cancellationToken: cancellationToken);
         await RequestActions.LinkOrganizationsAsync(transaction, id, contactHash, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -159,7 +159,7 @@ public sealed class DataSubjectRequests(ConsentDatabase database, SuppressionSto
                 foreach (var hash in hashes)
                 {
                     var erasure = new ErasureRequested { RequestId = Guid.NewGuid(), ContactHash = hash, RequestedAt = now };
-                    await Outbox.WriteAsync(transaction, erasure, cancellationToken);
+                    Outbox.Write(transaction, erasure);
                     await RequestActions.WriteAsync(transaction, id, now, RequestActions.ErasureRequested, null, erasure.RequestId, cancellationToken);
                 }
                 erasedHashes = hashes;

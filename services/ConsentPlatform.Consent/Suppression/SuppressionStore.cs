@@ -38,12 +38,12 @@ public sealed class SuppressionStore(GateIndex index)
                 id = fact.Id.ToString(), request.ContactHash, request.OrganizationId, channel, request.Purpose, request.Reason, request.Source,
                 requestId = request.RequestId?.ToString(), createdAt = fact.CreatedAt, until = fact.Until,
             }, transaction.Inner, cancellationToken: cancellationToken));
-            await Outbox.WriteAsync(transaction, new ContactSuppressed
+            Outbox.Write(transaction, new ContactSuppressed
             {
                 SuppressionId = fact.Id, ContactHash = request.ContactHash, OrganizationId = request.OrganizationId,
                 Channel = channel, Purpose = request.Purpose, Reason = request.Reason, SuppressedAt = request.At, Until = request.Until,
                 Source = request.Source, EvidenceId = request.RequestId,
-            }, cancellationToken);
+            });
             written.Add((request.ContactHash, fact));
         }
         transaction.OnCommitted(() => Apply(written));
@@ -135,7 +135,7 @@ public sealed class SuppressionStore(GateIndex index)
         {
             id = Guid.NewGuid().ToString(), suppressionId = suppressionId.ToString(), contactHash, source, requestId = requestId.ToString(), liftedAt = at.ToUnixTimeMilliseconds(),
         }, transaction.Inner, cancellationToken: cancellationToken));
-        await Outbox.WriteAsync(transaction, new ContactUnsuppressed { SuppressionId = suppressionId, ContactHash = contactHash, UnsuppressedAt = at }, cancellationToken);
+        Outbox.Write(transaction, new ContactUnsuppressed { SuppressionId = suppressionId, ContactHash = contactHash, UnsuppressedAt = at });
         return new Lift(contactHash, suppressionId);
     }
 

@@ -19,7 +19,7 @@ public sealed class ErasureRequestedConsumer(DirectoryDatabase database, TimePro
         await database.HandleOnceAsync(this, context, async tx =>
         {
             await OneTimeCodes.EraseAsync(tx, m.ContactHash, EntryOptOut.LockTarget(m.ContactHash), context.CancellationToken);
-            await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "directory", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
+            Outbox.Write(tx, new ContactErased { RequestId = m.RequestId, Service = "directory", ErasedAt = time.GetUtcNow() });
         });
         await database.ForgetErasedAsync(context.CancellationToken);
     }

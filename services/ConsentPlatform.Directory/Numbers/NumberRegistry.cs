@@ -126,7 +126,7 @@ public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes code
             return new NumberOutcome(NumberOutcomeKind.PublishedElsewhere) { Number = number };
 
         await CallerNumberStore.TransitionAsync(transaction, number.Id, NumberStatus.Pending, active ? NumberStatus.Published : NumberStatus.Verified, now, now, cancellationToken);
-        if (active) await AnnouncePublishedAsync(transaction, number, now, cancellationToken);
+        if (active) AnnouncePublished(transaction, number, now);
         var updated = await CallerNumberStore.FindAsync(transaction.Connection, transaction.Inner, number.OrganizationId, number.Id, cancellationToken);
         return new NumberOutcome(NumberOutcomeKind.Ok) { Number = updated };
     }
@@ -141,7 +141,7 @@ public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes code
             if (!number.IsLive) return new NumberOutcome(NumberOutcomeKind.NotLive) { Number = number };
             if (!await CallerNumberStore.TransitionAsync(transaction, id, number.Status, NumberStatus.Withdrawn, now, null, cancellationToken))
                 return new NumberOutcome(NumberOutcomeKind.NotLive) { Number = number };
-            if (number.Status == NumberStatus.Published) await AnnounceWithdrawnAsync(transaction, number, now, cancellationToken);
+            if (number.Status == NumberStatus.Published) AnnounceWithdrawn(transaction, number, now);
             await codes.VoidOpenAsync(transaction, CodePurposes.Verification, Subject(number), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -167,14 +167,14 @@ public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes code
                 if (number.ValidUntil is { } until && until <= now)
                 {
                     if (!await CallerNumberStore.TransitionAsync(transaction, number.Id, number.Status, NumberStatus.Expired, now, null, cancellationToken)) continue;
-                    if (number.Status == NumberStatus.Published) await AnnounceWithdrawnAsync(transaction, number, now, cancellationToken);
+                    if (number.Status == NumberStatus.Published) AnnounceWithdrawn(transaction, number, now);
                 }
                 else
                 {
                     // Another organization still publishing the number keeps this one waiting.
                     if (await CallerNumberStore.IsPublishedElsewhereAsync(transaction, number.OrganizationId, number.E164, cancellationToken)) continue;
                     if (!await CallerNumberStore.TransitionAsync(transaction, number.Id, NumberStatus.Verified, NumberStatus.Published, now, null, cancellationToken)) continue;
-                    await AnnouncePublishedAsync(transaction, number, now, cancellationToken);
+                    AnnouncePublished(transaction, number, now);
                 }
                 changed++;
             }
@@ -190,17 +190,17 @@ public sealed class NumberRegistry(DirectoryDatabase database, OneTimeCodes code
         return await CallerNumberStore.FindAsync(connection, null, organizationId, id, cancellationToken);
     }
 
-    private static Task AnnouncePublishedAsync(Transaction transaction, CallerNumber number, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Outbox.WriteAsync(transaction, new CallerNumberPublished
+    private static void AnnouncePublished(Transaction transaction, CallerNumber number, DateTimeOffset now) =>
+        Outbox.Write(transaction, new CallerNumberPublished
         {
             OrganizationId = number.OrganizationId, CallerNumberId = number.Id, PhoneNumber = number.E164, Department = number.Department, PublishedAt = now,
-        }, cancellationToken);
+        });
 
-    private static Task AnnounceWithdrawnAsync(Transaction transaction, CallerNumber number, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Outbox.WriteAsync(transaction, new CallerNumberWithdrawn
+    private static void AnnounceWithdrawn(Transaction transaction, CallerNumber number, DateTimeOffset now) =>
+        Outbox.Write(transaction, new CallerNumberWithdrawn
         {
             OrganizationId = number.OrganizationId, CallerNumberId = number.Id, PhoneNumber = number.E164, WithdrawnAt = now,
-        }, cancellationToken);
+        });
 
     private static string Subject(CallerNumber number) => number.Id.ToString();
 

@@ -82,11 +82,11 @@ public sealed class EntryOptOut(DirectoryDatabase database, OneTimeCodes codes, 
         };
         if (outcome.Kind == OptOutOutcomeKind.OptedOut)
         {
-            await Outbox.WriteAsync(transaction, new OptOutRequested
+            Outbox.Write(transaction, new OptOutRequested
             {
                 RequestId = requestId, ContactHash = contactHash, OrganizationId = organizationId, Channels = [], Source = Source,
                 RequestedAt = time.GetUtcNow(),
-            }, cancellationToken);
+            });
         }
         // Committed whatever the answer: a wrong code must count.
         await transaction.CommitAsync(cancellationToken);

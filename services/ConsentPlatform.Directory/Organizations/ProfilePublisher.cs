@@ -32,7 +32,7 @@ public sealed class ProfilePublisher(DirectoryDatabase database, TimeProvider ti
         };
         await OrganizationProfiles.ApplyAsync(transaction, change, now);
         await DirectoryProfiles.SaveTradeNamesAsync(transaction, organizationId, change.TradeNames, cancellationToken);
-        await Outbox.WriteAsync(transaction, change, cancellationToken);
+        Outbox.Write(transaction, change);
         await transaction.CommitAsync(cancellationToken);
         await published.RefreshAsync(cancellationToken);
         return change;

@@ -88,16 +88,16 @@ public sealed class OneTimeCodes(PlatformOptions platform, DirectoryOptions opti
         }, transaction.Inner, cancellationToken: cancellationToken));
 
         if (method == CodeMethods.Sms)
-            await Outbox.WriteAsync(transaction, new SendVerificationCode
+            Outbox.Write(transaction, new SendVerificationCode
             {
                 RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = purpose, OrganizationId = organizationId,
                 ValidMinutes = (int)options.CodeLifetime.TotalMinutes,
-            }, cancellationToken);
+            });
         else
-            await Outbox.WriteAsync(transaction, new PlaceVerificationCall
+            Outbox.Write(transaction, new PlaceVerificationCall
             {
                 RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = purpose, OrganizationId = organizationId,
-            }, cancellationToken);
+            });
         return new IssuedCode(challengeId, method, expiresAt);
     }
 

@@ -160,11 +160,11 @@ public sealed class CallPlanner(
         }
 
         await outgoing.EnqueueAsync(tx, Guid.NewGuid(), noticeId, call.OrganizationId, OutgoingPurposes.Notice, call.ContactHash, number.E164, body!, now, ct, sendAt);
-        await Outbox.WriteAsync(tx, new ResponseLinkIssued
+        Outbox.Write(tx, new ResponseLinkIssued
         {
             Code = code!, NoticeId = noticeId, OrganizationId = call.OrganizationId, MaskedNumber = call.MaskedNumber,
             ContactHash = call.ContactHash, Topic = call.Topic, CallerName = call.CallerName, IssuedAt = now, ExternalId = externalId,
-        }, ct);
+        });
         logger.LogInformation("Notice {NoticeId} ({Kind}) of call {CallId} queued", noticeId, kind, call.Id);
     }
 

@@ -16,8 +16,8 @@ public sealed class NoticeOutcomes : IMessageOutcomeHook
         const string details = "SELECT organization_id AS Item1, kind AS Item2 FROM notices WHERE id = @noticeId";
         var (organizationId, kind) = await tx.Connection.QuerySingleAsync<(string, string)>(new CommandDefinition(details, new { noticeId }, tx.Inner, cancellationToken: ct));
         if (MessageStatuses.Rank(previous) == 0 && status is not (MessageStatuses.Failed or MessageStatuses.Cancelled))
-            await Outbox.WriteAsync(tx, new CallNoticeSent { NoticeId = Guid.Parse(noticeId), OrganizationId = organizationId, Kind = kind, SentAt = at }, ct);
-        await Outbox.WriteAsync(tx, new CallNoticeDeliveryChanged { NoticeId = Guid.Parse(noticeId), Status = status, ErrorCode = errorCode, ChangedAt = at }, ct);
+            Outbox.Write(tx, new CallNoticeSent { NoticeId = Guid.Parse(noticeId), OrganizationId = organizationId, Kind = kind, SentAt = at });
+        Outbox.Write(tx, new CallNoticeDeliveryChanged { NoticeId = Guid.Parse(noticeId), Status = status, ErrorCode = errorCode, ChangedAt = at });
     }
 
     public Task MessageRefusedAsync(Transaction tx, string noticeId, string reason, DateTimeOffset at, CancellationToken ct)

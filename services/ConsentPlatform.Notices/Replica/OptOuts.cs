@@ -39,7 +39,7 @@ public sealed class OptOuts(ReplicaStore replica, PropagationHistory<NoticesData
     {
         if (!ArriveHere(m.Source)) throw new ArgumentException($"'{m.Source}' is not an opt-out source that arrives at Notices.", nameof(m));
         await ApplyProvisionalAsync(tx, m);
-        await Outbox.WriteAsync(tx, m, cancellationToken);
+        Outbox.Write(tx, m);
         tx.OnCommitted(() => propagation.OptOutApplied(m.OrganizationId, m.RequestedAt, m.Source));
     }
 }

@@ -65,7 +65,7 @@ public sealed class ReplicaConsumer(NoticesDatabase database, ReplicaStore repli
         {
             await replica.EraseAsync(tx, m.ContactHash, m.RequestedAt);
             foreach (var erasure in erasures) await erasure.EraseAsync(tx, m.ContactHash, time.GetUtcNow());
-            await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "notices", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
+            Outbox.Write(tx, new ContactErased { RequestId = m.RequestId, Service = "notices", ErasedAt = time.GetUtcNow() });
         });
         await database.ForgetErasedAsync(context.CancellationToken);
     }

@@ -103,7 +103,7 @@ public static class WebhookEndpoints
                 case OptOutIntent.OptIn:
                     await replica.LiftReplyOptOutsAsync(tx, hash, now);
                     foreach (var organizationId in organizations)
-                        await Outbox.WriteAsync(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = OptOuts.SmsReply, RequestedAt = now }, context.RequestAborted);
+                        Outbox.Write(tx, new OptInRequested { RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms], Source = OptOuts.SmsReply, RequestedAt = now });
                     reply = "You can receive messages again. Reply STOP to stop.";
                     break;
                 case OptOutIntent.Help:

@@ -43,16 +43,16 @@ public sealed class EmailConfirmations(ResponsesDatabase database, PhoneNumberHa
             confirmationId = confirmationId.ToString(), tokenHash = TokenHash(token), link.OrganizationId, link.ContactHash, emailHash = hasher.HashEmail(email),
             email, responseId = responseId.ToString(), link.Code, language, now = now.ToUnixTimeMilliseconds(), expiresAt = expiresAt.ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
-        await Outbox.WriteAsync(tx, new SendEmailConfirmation
+        Outbox.Write(tx, new SendEmailConfirmation
         {
             RequestId = confirmationId, Email = email, OrganizationId = link.OrganizationId, LinkPath = PathPrefix + token, Language = language,
             ValidHours = (int)Math.Ceiling(options.EmailConfirmationLifetime.TotalHours),
-        }, ct);
-        await Outbox.WriteAsync(tx, new EmailConsentRequested
+        });
+        Outbox.Write(tx, new EmailConsentRequested
         {
             ConfirmationId = confirmationId, ResponseId = responseId, OrganizationId = link.OrganizationId, ContactHash = link.ContactHash, Email = email,
             Code = link.Code, Language = language, Ip = requester.Ip, UserAgent = requester.UserAgent, RequestedAt = now, ExpiresAt = expiresAt,
-        }, ct);
+        });
     }
 
     /// <summary>The confirmation a token names, used or not; null for a token that never was (or was erased).</summary>
@@ -82,11 +82,11 @@ public sealed class EmailConfirmations(ResponsesDatabase database, PhoneNumberHa
         const string use = "UPDATE email_confirmations SET confirmed_at = @now WHERE token_hash = @tokenHash AND confirmed_at IS NULL AND expires_at > @now";
         if (row is not { } r || await tx.Connection.ExecuteAsync(new CommandDefinition(use, new { tokenHash, now = now.ToUnixTimeMilliseconds() }, tx.Inner, cancellationToken: ct)) != 1)
             return false;
-        await Outbox.WriteAsync(tx, new EmailConsentConfirmed
+        Outbox.Write(tx, new EmailConsentConfirmed
         {
             ConfirmationId = Guid.Parse(r.Item1), ResponseId = Guid.Parse(r.Item2), OrganizationId = r.Item3, ContactHash = r.Item4, Email = r.Item5,
             Ip = requester.Ip, UserAgent = requester.UserAgent, ConfirmedAt = now,
-        }, ct);
+        });
         await tx.CommitAsync(ct);
         return true;
     }

@@ -29,7 +29,7 @@ public sealed class ErasureRequestedConsumer(ResponsesDatabase database, LinkCac
             await VisitCounter.EraseAsync(tx, codes);
             await ResponseStore.EraseAsync(tx, m.ContactHash);
             await EmailConfirmations.EraseAsync(tx, m.ContactHash);
-            await Outbox.WriteAsync(tx, new ContactErased { RequestId = m.RequestId, Service = "responses", ErasedAt = time.GetUtcNow() }, context.CancellationToken);
+            Outbox.Write(tx, new ContactErased { RequestId = m.RequestId, Service = "responses", ErasedAt = time.GetUtcNow() });
         });
         await database.ForgetErasedAsync(context.CancellationToken);
         foreach (var code in codes) links.Invalidate(code);

@@ -43,10 +43,10 @@ public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, P
             challengeId = challengeId.ToString(), contactHash, codeHash = HashCode(challengeId, code),
             expiresAt = now.Add(CodeLifetime).ToUnixTimeMilliseconds(), now = now.ToUnixTimeMilliseconds(),
         }, tx.Inner, cancellationToken: ct));
-        await Outbox.WriteAsync(tx, new SendVerificationCode
+        Outbox.Write(tx, new SendVerificationCode
         {
             RequestId = challengeId, PhoneNumber = number.E164, Code = code, Purpose = Purpose, Language = language, ValidMinutes = (int)CodeLifetime.TotalMinutes,
-        }, ct);
+        });
         await tx.CommitAsync(ct);
         logger.LogInformation("Generic opt-out challenge {ChallengeId} started", challengeId);
         return (challengeId, TimeSpan.Zero);
@@ -79,11 +79,11 @@ public sealed class GenericOptOut(ResponsesDatabase database, LinkStore links, P
         var organizations = await links.OrganizationsForContactAsync([row.ContactHash], ct);
         foreach (var organizationId in organizations)
         {
-            await Outbox.WriteAsync(tx, new OptOutRequested
+            Outbox.Write(tx, new OptOutRequested
             {
                 RequestId = Guid.NewGuid(), ContactHash = row.ContactHash, OrganizationId = organizationId, Channels = [],
                 Source = "responses", RequestedAt = time.GetUtcNow(),
-            }, ct);
+            });
         }
         await tx.CommitAsync(ct);
         logger.LogInformation("Generic opt-out {ChallengeId} confirmed for {Count} organizations", challengeId, organizations.Count);

@@ -66,7 +66,7 @@ public sealed class ResponseRecorder(ResponsesDatabase database, IResponseDelive
         var stopped = StoppedChannels(status);
         if (stopped is not null)
         {
-            await Outbox.WriteAsync(tx, new OptOutRequested
+            Outbox.Write(tx, new OptOutRequested
             {
                 RequestId = responseId,
                 ContactHash = link.ContactHash,
@@ -75,9 +75,9 @@ public sealed class ResponseRecorder(ResponsesDatabase database, IResponseDelive
                 Source = "responses",
                 RequestedAt = now,
                 Until = resumesAt,
-            }, ct);
+            });
         }
-        await Outbox.WriteAsync(tx, new RecipientResponded
+        Outbox.Write(tx, new RecipientResponded
         {
             ResponseId = responseId,
             OrganizationId = link.OrganizationId,
@@ -88,7 +88,7 @@ public sealed class ResponseRecorder(ResponsesDatabase database, IResponseDelive
             Reason = input.CleanReason,
             OptOutIntentFlagged = flagged,
             RespondedAt = now,
-        }, ct);
+        });
         // ADR 0030: the typed address becomes an email consent only when its owner confirms it.
         var confirm = status == "email_only" && input.CleanEmail is not null;
         if (confirm) await confirmations.StartAsync(tx, link, responseId, input.CleanEmail!, language, requester, now, ct);

@@ -139,6 +139,13 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
     public DbTransaction Inner { get; } = inner;
     public ServiceDatabase Database { get; } = database;
     internal bool WroteOutbox { get; set; }
+    private List<Messaging.Outbox.PendingRow>? _pendingOutbox;
+
+    internal void AddOutboxRow(Messaging.Outbox.PendingRow row)
+    {
+        (_pendingOutbox ??= []).Add(row);
+        WroteOutbox = true;
+    }
 
     /// <summary>
     /// Call before inserting rows that other processes follow by an ascending column: from here to
@@ -238,6 +245,7 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
+        if (Interlocked.Exchange(ref _pendingOutbox, null) is { } pending) await Messaging.Outbox.WritePendingAsync(this, pending, cancellationToken);
         await Inner.CommitAsync(cancellationToken);
         _committed = true;
         _commitToken = cancellationToken;

@@ -31,19 +31,25 @@ public static class Outbox
         VALUES (@messageId, @messageType, @body, @createdAt, @traceParent)
         """;
 
-    public static async Task<Guid> WriteAsync<TMessage>(Transaction transaction, TMessage message, CancellationToken cancellationToken = default)
-        where TMessage : class
+    /// <summary>
+    /// Adds the message to the transaction; it is inserted when the transaction commits, with the other messages
+    /// written in it, in one round trip on a server database (ADR 0042). Returns the MessageId it will be published with.
+    /// </summary>
+    public static Guid Write<TMessage>(Transaction transaction, TMessage message) where TMessage : class
     {
         var messageId = Guid.NewGuid();
-        var prepared = Prepare(message);
-        await transaction.Connection.ExecuteAsync(new CommandDefinition(InsertSql, new
-        {
-            messageId = messageId.ToString(), messageType = prepared.MessageType, body = prepared.Body,
-            createdAt = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds(), traceParent = TraceParent(),
-        }, transaction.Inner, cancellationToken: cancellationToken));
-        transaction.WroteOutbox = true;
+        transaction.AddOutboxRow(new PendingRow(messageId.ToString(), Prepare(message), transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds(), TraceParent()));
         return messageId;
     }
+
+    internal readonly record struct PendingRow(string MessageId, PreparedMessage Message, long CreatedAt, string? TraceParent);
+
+    internal static Task WritePendingAsync(Transaction transaction, IReadOnlyList<PendingRow> rows, CancellationToken cancellationToken) =>
+        transaction.ExecuteForEachAsync(InsertSql,
+        [
+            ("@messageId", DbType.String, r => r.MessageId), ("@messageType", DbType.String, r => r.Message.MessageType),
+            ("@body", DbType.String, r => r.Message.Body), ("@createdAt", DbType.Int64, r => r.CreatedAt), ("@traceParent", DbType.String, r => r.TraceParent),
+        ], rows, cancellationToken);
 
     /// <summary>The W3C traceparent of the work writing the message, when it is being traced.</summary>
     private static string? TraceParent() => Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;

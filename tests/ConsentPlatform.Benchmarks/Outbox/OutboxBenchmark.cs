@@ -219,7 +219,7 @@ public static class OutboxBenchmark
                     await using var transaction = await outboxDb.BeginAsync();
                     for (var k = 0; k < settings.PerTransaction; k++)
                     {
-                        await PlatformOutbox.WriteAsync(transaction, new OrganizationProfileChanged
+                        PlatformOutbox.Write(transaction, new OrganizationProfileChanged
                         {
                             OrganizationId = $"org_bench_{producer}",
                             Revision = Interlocked.Increment(ref sequence),

@@ -56,8 +56,22 @@ public abstract class OutboxTestBase<TProvider> where TProvider : ITestDatabaseP
     protected static async Task WriteAsync(TestDatabase database, IEnumerable<OrganizationProfileChanged> changes, bool commit)
     {
         await using var transaction = await database.BeginAsync();
-        foreach (var change in changes) await Outbox.WriteAsync(transaction, change);
+        foreach (var change in changes) Outbox.Write(transaction, change);
         if (commit) await transaction.CommitAsync();
+    }
+
+    protected static readonly System.Diagnostics.ActivitySource TestTraces = new("ConsentPlatform.Tests.Outbox");
+
+    /// <summary>Samples every activity of the named sources, as a collector would, so they carry W3C ids.</summary>
+    protected static System.Diagnostics.ActivityListener RecordAll(params string[] sources)
+    {
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => sources.Contains(source.Name),
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     protected static async Task WaitForConsumedAsync(Harness h, int count)
@@ -110,6 +124,29 @@ public abstract class OutboxTests<TProvider> : OutboxTestBase<TProvider> where T
         Assert.Equal(0, await h.NewRelay().RelayBatchAsync(CancellationToken.None));
         await WaitForDeliveriesAsync(h, 3);
         Assert.Equal(3, h.Deliveries.Count);
+    }
+
+    [DatabaseFact]
+    public async Task Messages_written_in_one_transaction_are_stored_at_commit_in_write_order_each_with_the_trace_it_was_written_in()
+    {
+        await using var h = await StartAsync();
+        using var listener = RecordAll(TestTraces.Name);
+        var traces = new List<string>();
+        await using (var transaction = await h.Database.BeginAsync())
+        {
+            for (var revision = 1; revision <= 3; revision++)
+            {
+                using var request = TestTraces.StartActivity("request " + revision)!;
+                traces.Add(request.Id!);
+                Outbox.Write(transaction, Change(revision));
+            }
+            await transaction.CommitAsync();
+        }
+
+        await using var connection = await h.Database.OpenAsync();
+        var rows = (await connection.QueryAsync<(string Body, string TraceParent)>("SELECT body, trace_parent FROM outbox_messages ORDER BY id")).ToList();
+        Assert.Equal([1L, 2L, 3L], rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<OrganizationProfileChanged>(r.Body, System.Text.Json.JsonSerializerOptions.Web)!.Revision));
+        Assert.Equal(traces, rows.Select(r => r.TraceParent));
     }
 
     [DatabaseFact]
@@ -275,4 +312,34 @@ public sealed class DeliveryCounter : IConsumeObserver
     public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
     public Task PostConsume<T>(ConsumeContext<T> context) where T : class { _ids.Add(context.MessageId); return Task.CompletedTask; }
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Task.CompletedTask;
+}
+
+/// <summary>
+/// Outbox messages wait for the commit and go to a server database in one batch (ADR 0042): a handler that writes
+/// several pays one round trip for them, not one each. Counted by Npgsql's own tracing, one activity per command or batch.
+/// </summary>
+[Collection("outbox")]
+public sealed class PostgreSqlOutboxWriteTests : OutboxTestBase<PostgreSqlProvider>
+{
+    [DatabaseFact]
+    public async Task Messages_written_in_one_transaction_reach_PostgreSQL_in_one_round_trip_at_commit()
+    {
+        await using var h = await StartAsync();
+        var commands = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = RecordAll(TestTraces.Name, "Npgsql");
+        listener.ActivityStopped = activity =>
+        {
+            if (activity.Source.Name == "Npgsql" && activity.Parent?.Source == TestTraces) commands.Add(activity.DisplayName);
+        };
+
+        using (TestTraces.StartActivity("handler"))
+        {
+            await using var transaction = await h.Database.BeginAsync();
+            for (var revision = 1; revision <= 3; revision++) Outbox.Write(transaction, Change(revision));
+            await transaction.CommitAsync();
+        }
+
+        Assert.Single(commands);
+        Assert.Equal(3, await CountAsync(h.Database, "SELECT COUNT(*) FROM outbox_messages"));
+    }
 }
