@@ -8,7 +8,10 @@ using Microsoft.Extensions.Configuration;
 
 namespace ConsentPlatform.Host.Tests;
 
-[CollectionDefinition(RabbitMqFixture.CollectionName)]
+// Run after the other collections, alone: these tests start the services as processes and time what crosses
+// the broker, and the replica fault test's fake Twilio (in this process) stamps arrivals that a busy test
+// process delays and bunches together (one CI run saw 22 in a second at the fake with R = 20).
+[CollectionDefinition(RabbitMqFixture.CollectionName, DisableParallelization = true)]
 public sealed class RabbitMqCollection : RabbitMqCollectionDefinition;
 
 /// <summary>The services as separate processes over a private RabbitMQ node that gets killed.</summary>
