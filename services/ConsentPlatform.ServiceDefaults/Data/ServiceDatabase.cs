@@ -245,7 +245,12 @@ public sealed class Transaction(DbConnection connection, DbTransaction inner, Se
 
     public async Task CommitAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _pendingOutbox, null) is { } pending) await Messaging.Outbox.WritePendingAsync(this, pending, cancellationToken);
+        // Cleared only once written: a commit retried after the insert failed must not commit without the messages.
+        if (_pendingOutbox is { } pending)
+        {
+            await Messaging.Outbox.WritePendingAsync(this, pending, cancellationToken);
+            _pendingOutbox = null;
+        }
         await Inner.CommitAsync(cancellationToken);
         _committed = true;
         _commitToken = cancellationToken;

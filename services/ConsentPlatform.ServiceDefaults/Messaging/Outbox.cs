@@ -44,7 +44,7 @@ public static class Outbox
 
     internal readonly record struct PendingRow(string MessageId, PreparedMessage Message, long CreatedAt, string? TraceParent);
 
-    internal static Task WritePendingAsync(Transaction transaction, IReadOnlyList<PendingRow> rows, CancellationToken cancellationToken) =>
+    internal static Task WritePendingAsync(Transaction transaction, IEnumerable<PendingRow> rows, CancellationToken cancellationToken) =>
         transaction.ExecuteForEachAsync(InsertSql,
         [
             ("@messageId", DbType.String, r => r.MessageId), ("@messageType", DbType.String, r => r.Message.MessageType),
@@ -71,10 +71,6 @@ public static class Outbox
         var createdAt = transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var traceParent = TraceParent();
         transaction.WroteOutbox = true;
-        return transaction.ExecuteForEachAsync(InsertSql,
-        [
-            ("@messageId", DbType.String, m => m.MessageId), ("@messageType", DbType.String, m => m.Message.MessageType),
-            ("@body", DbType.String, m => m.Message.Body), ("@createdAt", DbType.Int64, _ => createdAt), ("@traceParent", DbType.String, _ => traceParent),
-        ], messages, cancellationToken);
+        return WritePendingAsync(transaction, messages.Select(m => new PendingRow(m.MessageId, m.Message, createdAt, traceParent)), cancellationToken);
     }
 }
