@@ -100,7 +100,7 @@ public sealed class CallPlanner(
                     RequestId = Guid.NewGuid(), ContactHash = call.ContactHash, OrganizationId = organizationId, Channels = [Channels.Call],
                     Purpose = call.Purpose, Source = OptOuts.CallRefused, RequestedAt = now,
                 };
-                await optOuts.RequestAsync(tx, optOut, ct);
+                await optOuts.RequestAsync(tx, optOut);
             }
             else if (PhoneNumbers.TryParse(call.PhoneNumber, out var number))
             {

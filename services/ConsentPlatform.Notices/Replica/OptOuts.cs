@@ -35,7 +35,7 @@ public sealed class OptOuts(ReplicaStore replica, PropagationHistory<NoticesData
     /// An opt-out that arrived here: applied in the caller's transaction, asked of Consent through the outbox in
     /// the same one, and measured once the replica holds it (the reload the write registered runs first).
     /// </summary>
-    public async Task RequestAsync(Transaction tx, OptOutRequested m, CancellationToken cancellationToken)
+    public async Task RequestAsync(Transaction tx, OptOutRequested m)
     {
         if (!ArriveHere(m.Source)) throw new ArgumentException($"'{m.Source}' is not an opt-out source that arrives at Notices.", nameof(m));
         await ApplyProvisionalAsync(tx, m);

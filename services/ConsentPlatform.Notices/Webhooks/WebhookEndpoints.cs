@@ -95,7 +95,7 @@ public static class WebhookEndpoints
                             RequestId = Guid.NewGuid(), ContactHash = hash, OrganizationId = organizationId, Channels = [Channels.Sms],
                             Source = OptOuts.SmsReply, RequestedAt = now,
                         };
-                        await optOuts.RequestAsync(tx, optOut, context.RequestAborted);
+                        await optOuts.RequestAsync(tx, optOut);
                     }
                     // At most one confirmation, and no marketing in it.
                     if (!repeated) reply = company is null ? "You will not receive further messages. Reply START to resume." : $"{company.LegalName}: you will not receive further messages. Reply START to resume.";

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ConsentPlatform.Contracts;
 using ConsentPlatform.ServiceDefaults.Messaging;
 using ConsentPlatform.ServiceDefaults.Organizations;
@@ -60,17 +61,17 @@ public abstract class OutboxTestBase<TProvider> where TProvider : ITestDatabaseP
         if (commit) await transaction.CommitAsync();
     }
 
-    protected static readonly System.Diagnostics.ActivitySource TestTraces = new("ConsentPlatform.Tests.Outbox");
+    protected static readonly ActivitySource TestTraces = new("ConsentPlatform.Tests.Outbox");
 
     /// <summary>Samples every activity of the named sources, as a collector would, so they carry W3C ids.</summary>
-    protected static System.Diagnostics.ActivityListener RecordAll(params string[] sources)
+    protected static ActivityListener RecordAll(params string[] sources)
     {
-        var listener = new System.Diagnostics.ActivityListener
+        var listener = new ActivityListener
         {
             ShouldListenTo = source => sources.Contains(source.Name),
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        ActivitySource.AddActivityListener(listener);
         return listener;
     }
 
@@ -145,7 +146,7 @@ public abstract class OutboxTests<TProvider> : OutboxTestBase<TProvider> where T
 
         await using var connection = await h.Database.OpenAsync();
         var rows = (await connection.QueryAsync<(string Body, string TraceParent)>("SELECT body, trace_parent FROM outbox_messages ORDER BY id")).ToList();
-        Assert.Equal([1L, 2L, 3L], rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<OrganizationProfileChanged>(r.Body, System.Text.Json.JsonSerializerOptions.Web)!.Revision));
+        Assert.Equal([1L, 2L, 3L], rows.Select(r => System.Text.Json.JsonSerializer.Deserialize<OrganizationProfileChanged>(r.Body, Outbox.Json)!.Revision));
         Assert.Equal(traces, rows.Select(r => r.TraceParent));
     }
 
