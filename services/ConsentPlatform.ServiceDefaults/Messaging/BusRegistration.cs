@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ConsentPlatform.ServiceDefaults.Messaging;
 
@@ -47,6 +48,11 @@ internal static class BusRegistration
             }
         });
 
+        // In MassTransit's place among the hosted services, so the bus still starts after the relays and stops before them.
+        var hosted = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MassTransitHostedService));
+        services[services.IndexOf(hosted)] = ServiceDescriptor.Singleton<IHostedService, BusHostedService>();
+        services.AddSingleton<MassTransitHostedService>();
+
         services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
             // Start-up waits for the broker so an unreachable one stops the service with a
@@ -55,5 +61,25 @@ internal static class BusRegistration
             o.StartTimeout = TimeSpan.FromSeconds(options.BusStartTimeoutSeconds);
             o.StopTimeout = TimeSpan.FromSeconds(10);
         });
+    }
+}
+
+/// <summary>
+/// MassTransit's hosted service, stopped once however often the host is stopped at once: every caller waits for
+/// that one stop. An app run by WebApplicationFactory is stopped twice concurrently, by the factory and by the app's
+/// own Run waking on ApplicationStopping (dotnet/aspnetcore#40271). MassTransit's second call returned while the bus
+/// was still stopping, and its check is not atomic: two calls at the same instant stop every receive endpoint twice,
+/// the likely cause of the NullReferenceException one CI run saw in ReceiveEndpoint.Stop.
+/// </summary>
+internal sealed class BusHostedService(MassTransitHostedService bus) : IHostedService
+{
+    private readonly Lock _gate = new();
+    private Task? _stopping;
+
+    public Task StartAsync(CancellationToken cancellationToken) => bus.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) return _stopping ??= bus.StopAsync(cancellationToken);
     }
 }
