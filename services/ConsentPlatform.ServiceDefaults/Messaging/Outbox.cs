@@ -37,8 +37,10 @@ public static class Outbox
     /// </summary>
     public static Guid Write<TMessage>(Transaction transaction, TMessage message) where TMessage : class
     {
-        var messageId = Guid.NewGuid();
-        transaction.AddOutboxRow(new PendingRow(messageId.ToString(), Prepare(message), transaction.Database.Time.GetUtcNow().ToUnixTimeMilliseconds(), TraceParent()));
+        var now = transaction.Database.Time.GetUtcNow();
+        // Time-ordered (UUIDv7): the unique index on message_id and the consumers' inbox keys grow at their right edge (ADR 0044).
+        var messageId = Guid.CreateVersion7(now);
+        transaction.AddOutboxRow(new PendingRow(messageId.ToString(), Prepare(message), now.ToUnixTimeMilliseconds(), TraceParent()));
         return messageId;
     }
 

@@ -151,6 +151,27 @@ public abstract class OutboxTests<TProvider> : OutboxTestBase<TProvider> where T
     }
 
     [DatabaseFact]
+    public async Task Message_ids_of_messages_written_later_sort_after_those_written_earlier()
+    {
+        // The unique index on message_id (and every consumer's inbox key) then grows at its right edge
+        // instead of touching a random page per message (ADR 0044).
+        await using var h = await StartAsync();
+        var written = new List<string>();
+        for (var revision = 1; revision <= 20; revision++)
+        {
+            await using var transaction = await h.Database.BeginAsync();
+            written.Add(Outbox.Write(transaction, Change(revision)).ToString());
+            await transaction.CommitAsync();
+            await Task.Delay(2); // the ids order by millisecond; within one they are random
+        }
+
+        await using var connection = await h.Database.OpenAsync();
+        var stored = (await connection.QueryAsync<string>("SELECT message_id FROM outbox_messages ORDER BY id")).ToList();
+        Assert.Equal(written, stored);
+        Assert.Equal(written.Order(StringComparer.Ordinal), written);
+    }
+
+    [DatabaseFact]
     public async Task Relay_that_dies_after_publishing_is_followed_by_a_republish_that_the_inbox_absorbs()
     {
         await using var h = await StartAsync(claimSeconds: 5);
