@@ -196,8 +196,8 @@ pg_as() {
 }
 
 printf '[].' >"$RMQ_DIR/enabled_plugins"
-# Exists so the node does not read /etc/rabbitmq/rabbitmq.conf.
-printf '# intentionally empty\n' >"$RMQ_DIR/rabbitmq.conf"
+# Its own file, so the node does not read /etc/rabbitmq/rabbitmq.conf. Classic queues on storage version 2 (ADR 0045).
+printf 'classic_queue.default_version = 2\n' >"$RMQ_DIR/rabbitmq.conf"
 rm -f "$RMQ_DIR/rabbit.pid"
 
 RMQ_ENV=(env

@@ -310,7 +310,9 @@ public sealed class RabbitMqNode : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(_folder, "enabled_plugins"), "[].", cancellationToken);
         await File.WriteAllTextAsync(
             Path.Combine(_folder, "rabbitmq.conf"),
-            "# Intentionally empty: it exists so the node does not pick up /etc/rabbitmq/rabbitmq.conf.\n",
+            // Its own file, so the node does not pick up /etc/rabbitmq/rabbitmq.conf. Classic queues on storage
+            // version 2, as deploy/ runs them (ADR 0045).
+            "classic_queue.default_version = 2\n",
             cancellationToken);
 
         if (!_installation.SwitchesUser)
