@@ -256,6 +256,7 @@ public static class OutboxBenchmark
         // Periodic report until the producers stop and the pipeline has drained.
         var samples = new List<Sample>();
         var cpu = new CpuSampler(beamPid);
+        var cpuInWindow = new CpuPerMessage();
         long lastProduced = 0, lastPublished = 0, lastConsumed = 0;
         var lastAt = clock.Elapsed;
         var drainDeadline = stopAfter + TimeSpan.FromSeconds(settings.DrainSeconds);
@@ -280,7 +281,11 @@ public static class OutboxBenchmark
                 var phase = now.TotalSeconds <= settings.WarmupSeconds + 0.01 ? "warm-up" : producing || now <= stopAfter + TimeSpan.FromMilliseconds(50) ? "measured" : "drain";
                 Console.WriteLine(string.Create(Inv,
                     $"{now.TotalSeconds,6:0.0}  {phase,-8}  {(produced - lastProduced) / dt,10:0}  {(published - lastPublished) / dt,11:0}  {(consumed - lastConsumed) / dt,10:0}  {backlog,13}  {published - consumed,9}  {Percentiles.Ms(interval, 50),10:0.0}  {Percentiles.Ms(interval, 99),10:0.0}   {all,7:0}%  {self,6:0}%  {rabbit,5:0}%  {Math.Max(0, all - self - rabbit),4:0}%"));
-                if (phase == "measured") samples.Add(new Sample(now.TotalSeconds, backlog, produced - consumed));
+                if (phase == "measured")
+                {
+                    samples.Add(new Sample(now.TotalSeconds, backlog, produced - consumed));
+                    cpuInWindow.Add(all, self, rabbit, dt, consumed - lastConsumed);
+                }
                 (lastProduced, lastPublished, lastConsumed, lastAt) = (produced, published, consumed, now);
                 while (nextReport <= now) nextReport += reportEvery;
             }
@@ -316,6 +321,7 @@ public static class OutboxBenchmark
         Console.WriteLine(string.Create(Inv, $"producer commit:     p50 {Percentiles.Ms(commits, 50):0.00} ms  p99 {Percentiles.Ms(commits, 99):0.00} ms  max {Percentiles.Ms(commits, 100):0.0} ms"));
         Console.WriteLine(string.Create(Inv, $"backlog:             outbox unsent max {maxBacklog}; produced-not-consumed max {maxInFlight}; trend {slope:+0.0;-0.0;0} msg/s over the window; drained after stop: {(drained ? "yes" : "NO")} -> {(bounded ? "bounded" : "NOT bounded")}"));
         Console.WriteLine($"exactly once:        outbox rows {outboxRows}, unsent {unsent}, inbox rows {inboxRows}, effect rows {effectRows}, distinct revisions {distinctRevisions} vs produced {metrics.Produced} -> {(exactlyOnce ? "OK" : "MISMATCH")}");
+        Console.WriteLine(cpuInWindow.Describe(settings.TargetRate));
         var pass = sustained >= settings.TargetRate && bounded && exactlyOnce;
         Console.WriteLine(string.Create(Inv,
             $"verdict:             {(pass ? "PASS" : "FAIL")} — {sustained:0} msg/s sustained for {settings.Seconds} s vs target {settings.TargetRate:0} msg/s; p50 {Percentiles.Ms(latencies, 50):0.0} ms, p99 {Percentiles.Ms(latencies, 99):0.0} ms; backlog {(bounded ? "bounded" : "growing")}; exactly-once {(exactlyOnce ? "verified" : "FAILED")}"));
@@ -348,6 +354,32 @@ public static class OutboxBenchmark
             return node is not null && File.Exists(node.PidFile) && int.TryParse(File.ReadAllText(node.PidFile).Trim(), out var pid) ? pid : null;
         }
         catch (IOException) { return null; }
+    }
+
+    /// <summary>
+    /// CPU time per consumed message over the measured window, by whose it was, beside what the target rate leaves
+    /// on this machine's cores: a figure that compares machines of different speed, where msg/s alone does not.
+    /// </summary>
+    private sealed class CpuPerMessage
+    {
+        private double _all, _self, _rabbit;
+        private long _consumed;
+
+        /// <summary>Adds one report interval: the CPU shares (% of the whole machine) over <paramref name="seconds"/>.</summary>
+        public void Add(double all, double self, double rabbit, double seconds, long consumed)
+        {
+            var cores = Environment.ProcessorCount * seconds / 100;
+            (_all, _self, _rabbit) = (_all + all * cores, _self + self * cores, _rabbit + rabbit * cores);
+            _consumed += consumed;
+        }
+
+        public string Describe(double targetRate)
+        {
+            if (_consumed == 0) return "cpu per message:     no message consumed in the window";
+            double Us(double coreSeconds) => 1e6 * coreSeconds / _consumed;
+            return string.Create(Inv,
+                $"cpu per message:     {Us(_all):0} µs (this process {Us(_self):0}, RabbitMQ {Us(_rabbit):0}, the rest {Us(Math.Max(0, _all - _self - _rabbit)):0}) per consumed message; {targetRate:0} msg/s on {Environment.ProcessorCount} cores allows {1e6 * Environment.ProcessorCount / targetRate:0} µs");
+        }
     }
 
     /// <summary>CPU use since the last sample, as % of the whole machine: everything (/proc/stat), this process, the broker's VM.</summary>
