@@ -368,8 +368,8 @@ public static class OutboxBenchmark
         /// <summary>Adds one report interval: the CPU shares (% of the whole machine) over <paramref name="seconds"/>.</summary>
         public void Add(double all, double self, double rabbit, double seconds, long consumed)
         {
-            var cores = Environment.ProcessorCount * seconds / 100;
-            (_all, _self, _rabbit) = (_all + all * cores, _self + self * cores, _rabbit + rabbit * cores);
+            var coreSecondsPerPercent = Environment.ProcessorCount * seconds / 100;
+            (_all, _self, _rabbit) = (_all + all * coreSecondsPerPercent, _self + self * coreSecondsPerPercent, _rabbit + rabbit * coreSecondsPerPercent);
             _consumed += consumed;
         }
 
